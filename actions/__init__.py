@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin adapters over plain functions in bot/."""

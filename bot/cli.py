@@ -1,0 +1,110 @@
+"""The `helpline` command: one surface for organisers, developers and CI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content.check import check_content
+
+    problems = check_content(settings.content_dir)
+    for problem in problems:
+        print(problem.render(settings.content_dir.parent))
+    errors = sum(not p.warning for p in problems)
+    warnings = len(problems) - errors
+    print(f"content check: {errors} error(s), {warnings} warning(s)")
+    return 1 if errors else 0
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.training.train import train
+
+    train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
+          build_dir=settings.build_dir, force=args.force)
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import run_forever
+
+    return run_forever(settings, train_first=not args.no_train)
+
+
+def _shell(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.shell import run_shell
+
+    return run_shell(settings)
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation.command import run_eval
+
+    return run_eval(settings, Path(args.path), Path(args.json) if args.json else None)
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation.sib200 import run_sib200
+
+    return run_sib200(settings, Path(args.data), Path(args.json) if args.json else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="helpline", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate content/ (errors name file, line and fix)")
+    train = commands.add_parser("train", help="compile content/ and train the Rasa model")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    run = commands.add_parser("run", help="start Rasa, the action server and the channels")
+    run.add_argument("--no-train", action="store_true", help="do not train before starting")
+    commands.add_parser("shell", help="talk to the helpline in this terminal")
+    evaluate = commands.add_parser("eval", help="measure topic and language accuracy")
+    evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
+    evaluate.add_argument("--json", help="write the full results to this file")
+    bench = commands.add_parser("bench", help="external benchmarks")
+    bench.add_argument("name", choices=["sib200"])
+    bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
+                                             / "shared" / "bench" / "sib200"))
+    bench.add_argument("--json", help="write the results to this file")
+    return root
+
+
+COMMANDS: dict[str, Command] = {
+    "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
+    "bench": _bench,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"helpline: the settings are wrong:\n{error}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence for people at a terminal
+        from bot.content.problems import ContentError
+
+        if isinstance(error, ContentError):
+            for problem in error.problems:
+                print(problem.render(settings.content_dir.parent), file=sys.stderr)
+            return 1
+        print(f"helpline {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

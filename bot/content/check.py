@@ -1,0 +1,154 @@
+"""`helpline check`: everything an organiser can get wrong in content/, with the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from bot.content.loader import read_library
+from bot.content.model import Library
+from bot.content.problems import Problem
+from bot.content.yamlfile import read_yaml
+
+MIN_EXAMPLES = {"answer": 30, "flow": 30, "meta": 10}
+MAX_ANSWER_CHARS = 700
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = re.compile("['`´ʻʼ‘’]")
+
+
+def example_key(text: str) -> str:
+    """Examples that differ only in case, spacing or apostrophes count as the same."""
+    return _SPACES.sub(" ", _APOSTROPHES.sub("'", text.casefold())).strip()
+
+
+def check_content(root: Path, today: dt.date | None = None) -> list[Problem]:
+    """All errors and warnings for content/ (errors first)."""
+    library, problems = read_library(root)
+    if library is not None:
+        problems += _coverage(root, library)
+        problems += _duplicates(root, library)
+        problems += _categories(root, library)
+        problems += _reviews(root, library, today or dt.date.today())
+    return sorted(problems, key=lambda p: (p.warning, str(p.file), p.line or 0))
+
+
+def _topic_file(root: Path, topic_id: str) -> Path:
+    return root / "topics" / f"{topic_id}.yml"
+
+
+def _line(root: Path, topic_id: str, *path: str | int) -> int | None:
+    doc, _ = read_yaml(_topic_file(root, topic_id))
+    return doc.line(*path) if doc else None
+
+
+def _coverage(root: Path, library: Library) -> list[Problem]:
+    problems = []
+    contract = [t for t in library.topics]
+    ids = _contract_ids(root)
+    for missing in sorted(set(ids) - set(contract)):
+        problems.append(Problem(_topic_file(root, missing), None, f"topic '{missing}' has no file",
+                                f"create content/topics/{missing}.yml (copy another topic file "
+                                "and change the id)"))
+    written = [lang for lang in library.languages.values() if not lang.base]
+    for topic in library.topics.values():
+        for lang in written:
+            answer = topic.answers.get(lang.code)
+            file = _topic_file(root, topic.id)
+            if answer is None:
+                problems.append(Problem(file, _line(root, topic.id, "languages"),
+                                        f"there is no {lang.code} part",
+                                        f"add '{lang.code}:' under languages with title, answer "
+                                        "and examples"))
+                continue
+            path = ("languages", lang.code)
+            needed = MIN_EXAMPLES.get(topic.kind, 30)
+            if len(answer.examples) < needed:
+                problems.append(Problem(file, _line(root, topic.id, *path, "examples"),
+                                        f"{lang.code} has {len(answer.examples)} example questions; "
+                                        f"at least {needed} are needed",
+                                        "add more questions the way people really write them"))
+            if answer.text is None:
+                problems.append(Problem(
+                    file, _line(root, topic.id, *path),
+                    f"{lang.code} has no answer yet"
+                    + (f" (people will get the {lang.fallback} answer)" if lang.fallback else ""),
+                    "write the answer under 'answer: |'", warning=lang.fallback is not None))
+            for key, value in (("answer", answer.text), ("more", answer.more)):
+                if value and len(value) > MAX_ANSWER_CHARS:
+                    problems.append(Problem(file, _line(root, topic.id, *path, key),
+                                            f"the {lang.code} {key} has {len(value)} characters; "
+                                            f"a phone screen fits about {MAX_ANSWER_CHARS}",
+                                            "shorten it, or move the rest to 'more: |'",
+                                            warning=True))
+    return problems
+
+
+def _contract_ids(root: Path) -> list[str]:
+    doc, _ = read_yaml(root / "topics.yml")
+    if doc is None or not isinstance(doc.data, dict):
+        return []
+    return [str(t["id"]) for t in doc.data.get("topics") or [] if isinstance(t, dict)]
+
+
+def _duplicates(root: Path, library: Library) -> list[Problem]:
+    seen: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for topic in library.topics.values():
+        for code, answer in topic.answers.items():
+            if library.languages[code].base:
+                continue
+            for index, example in enumerate(answer.examples):
+                seen[(code, example_key(example))].append((topic.id, index))
+    problems = []
+    for (code, text), places in seen.items():
+        topics = sorted({t for t, _ in places})
+        if len(topics) < 2:
+            continue
+        for topic_id, index in places:
+            others = ", ".join(t for t in topics if t != topic_id)
+            problems.append(Problem(
+                _topic_file(root, topic_id),
+                _line(root, topic_id, "languages", code, "examples", index),
+                f"the {code} example '{text}' is also under {others}",
+                "keep it under the one topic it really belongs to and delete the other"))
+    return problems
+
+
+def _categories(root: Path, library: Library) -> list[Problem]:
+    file = root / "categories.yml"
+    problems = []
+    listed = [t for c in library.categories for t in c.topics]
+    for topic_id in sorted(set(listed) - set(library.topics)):
+        problems.append(Problem(file, None, f"'{topic_id}' is not a known topic",
+                                "use a topic id from content/topics.yml exactly"))
+    for topic in library.topics.values():
+        if topic.kind != "meta" and listed.count(topic.id) != 1:
+            problems.append(Problem(file, None, f"topic '{topic.id}' should be in exactly one "
+                                    f"category (found {listed.count(topic.id)})",
+                                    "list it under one category's topics"))
+        for related in topic.related:
+            if related not in library.topics:
+                problems.append(Problem(_topic_file(root, topic.id), _line(root, topic.id, "related"),
+                                        f"related topic '{related}' is not known",
+                                        "use a topic id from content/topics.yml exactly"))
+    return problems
+
+
+def _reviews(root: Path, library: Library, today: dt.date) -> list[Problem]:
+    problems = []
+    for topic in library.topics.values():
+        file = _topic_file(root, topic.id)
+        if topic.kind == "answer" and not topic.sources:
+            problems.append(Problem(file, None, "this rights answer lists no sources",
+                                    "add 'sources:' with the law and article each fact comes from"))
+        if topic.kind != "meta" and (topic.reviewed is None or topic.review_by is None):
+            problems.append(Problem(file, None, "'reviewed' or 'review_by' date is missing",
+                                    "add both dates, for example 'reviewed: 2026-11-28' and "
+                                    "'review_by: 2027-02-28'"))
+        if topic.review_by is not None and topic.review_by < today:
+            problems.append(Problem(file, _line(root, topic.id, "review_by"),
+                                    f"the review date {topic.review_by} has passed",
+                                    "check the answer against the current law, then move "
+                                    "'reviewed' to today and 'review_by' forward", warning=True))
+    return problems

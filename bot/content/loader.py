@@ -1,0 +1,238 @@
+"""Load content/ into a Library, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from bot.content.model import (
+    Answer,
+    Category,
+    EmergencyNumber,
+    Language,
+    Library,
+    Source,
+    Topic,
+)
+from bot.content.problems import ContentError, Problem
+from bot.content.translit import TRANSLITERATORS
+from bot.content.yamlfile import YamlDoc, read_yaml
+
+STATUSES = ("draft", "reviewed")
+JURISDICTIONS = ("RU", "KZ", "INTL")
+
+
+def load_library(root: Path) -> Library:
+    """The content library, or ContentError listing every error (warnings are ignored)."""
+    library, problems = read_library(root)
+    errors = [p for p in problems if not p.warning]
+    if errors or library is None:
+        raise ContentError(errors)
+    return library
+
+
+def read_library(root: Path) -> tuple[Library | None, list[Problem]]:
+    problems: list[Problem] = []
+    languages, default = _languages(root / "languages.yml", problems)
+    contract = _contract(root / "topics.yml", problems)
+    topics: dict[str, Topic] = {}
+    topic_dir = root / "topics"
+    for file in sorted(topic_dir.glob("*.yml")) if topic_dir.is_dir() else []:
+        topic = _topic(file, contract, languages, problems)
+        if topic is not None:
+            topics[topic.id] = topic
+    categories = _categories(root / "categories.yml", problems)
+    topics = {tid: _with_category(t, categories) for tid, t in topics.items()}
+    emergency = _emergency(root / "emergency.yml", problems)
+    if not languages or not contract:
+        return None, problems
+    library = Library(languages, topics, tuple(categories), emergency, default)
+    return _derive(library), problems
+
+
+def _doc(file: Path, problems: list[Problem], kind: type = dict) -> YamlDoc | None:
+    if not file.exists():
+        problems.append(Problem(file, None, "the file is missing",
+                                "restore it from git (git checkout -- FILE) or create it"))
+        return None
+    doc, found = read_yaml(file)
+    problems.extend(found)
+    if doc is not None and not isinstance(doc.data, kind):
+        what = "a list of 'key: value' entries" if kind is dict else "a list"
+        problems.append(doc.problem((), f"the file should contain {what}",
+                                    "compare it with another file of the same kind"))
+        return None
+    return doc
+
+
+def _languages(file: Path, problems: list[Problem]) -> tuple[dict[str, Language], str]:
+    doc = _doc(file, problems)
+    if doc is None:
+        return {}, "ru"
+    result: dict[str, Language] = {}
+    for i, item in enumerate(doc.data.get("languages") or []):
+        if not isinstance(item, dict) or not {"code", "name", "script"} <= item.keys():
+            problems.append(doc.problem(("languages", i), "a language needs code, name and script",
+                                        "add the missing keys, as in the other entries"))
+            continue
+        tr = item.get("transliterate")
+        if tr is not None and tr not in TRANSLITERATORS:
+            problems.append(doc.problem(("languages", i, "transliterate"),
+                                        f"unknown transliteration '{tr}'",
+                                        f"use one of: {', '.join(TRANSLITERATORS)}"))
+            tr = None
+        result[item["code"]] = Language(str(item["code"]), str(item["name"]), str(item["script"]),
+                                        item.get("derived_from"), tr, item.get("fallback"))
+    return result, str(doc.data.get("default", "ru"))
+
+
+def _contract(file: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    doc = _doc(file, problems)
+    if doc is None:
+        return {}
+    return {str(t["id"]): t for t in doc.data.get("topics") or [] if isinstance(t, dict) and "id" in t}
+
+
+def _topic(file: Path, contract: dict[str, dict[str, Any]], languages: dict[str, Language],
+           problems: list[Problem]) -> Topic | None:
+    doc = _doc(file, problems)
+    if doc is None:
+        return None
+    data = doc.data
+    topic_id = str(data.get("id", ""))
+    if topic_id != file.stem:
+        problems.append(doc.problem(("id",), f"the id '{topic_id}' does not match the file name "
+                                    f"'{file.name}'", f"write 'id: {file.stem}' or rename the file"))
+    if topic_id not in contract:
+        problems.append(doc.problem(("id",), f"'{topic_id}' is not a topic in topics.yml",
+                                    "use an id from content/topics.yml exactly, or add the topic "
+                                    "there first"))
+        return None
+    meta = contract[topic_id]
+    answers: dict[str, Answer] = {}
+    for code, entry in (data.get("languages") or {}).items():
+        answer = _answer(doc, code, entry, languages, problems)
+        if answer is not None:
+            answers[code] = answer
+    return Topic(
+        id=topic_id, kind=str(meta.get("kind", "answer")), urgent=bool(meta.get("urgent", False)),
+        scope=str(meta.get("scope", "")), category=None,
+        sources=tuple(_sources(doc, problems)),
+        reviewed=_date(doc, "reviewed", problems), review_by=_date(doc, "review_by", problems),
+        related=tuple(str(r) for r in data.get("related") or []), answers=answers,
+    )
+
+
+def _answer(doc: YamlDoc, code: str, entry: Any, languages: dict[str, Language],
+            problems: list[Problem]) -> Answer | None:
+    path = ("languages", code)
+    if code not in languages or languages[code].base:
+        problems.append(doc.problem(path, f"'{code}' is not a language in languages.yml",
+                                    "use a code listed in content/languages.yml (uz_Cyrl is made "
+                                    "automatically from uz)"))
+        return None
+    if not isinstance(entry, dict) or not entry.get("title"):
+        problems.append(doc.problem(path, f"the {code} part has no title",
+                                    "add 'title:' with a short button label"))
+        return None
+    status = str(entry.get("status", "draft"))
+    if status not in STATUSES:
+        problems.append(doc.problem((*path, "status"), f"status '{status}' is not known",
+                                    "write 'status: draft' or 'status: reviewed'"))
+    if status == "reviewed" and not entry.get("reviewed_by"):
+        problems.append(doc.problem((*path, "status"), "a reviewed translation needs a reviewer",
+                                    "add 'reviewed_by:' with who checked it, or set status: draft"))
+    examples = entry.get("examples") or []
+    if not isinstance(examples, list):
+        problems.append(doc.problem((*path, "examples"), "examples should be a list",
+                                    "write each example on its own line starting with '- '"))
+        examples = []
+    return Answer(
+        title=str(entry["title"]).strip(), text=_text(entry.get("answer")),
+        more=_text(entry.get("more")), examples=tuple(str(e).strip() for e in examples if e),
+        status=status, reviewed_by=entry.get("reviewed_by"),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() if value else None
+
+
+def _sources(doc: YamlDoc, problems: list[Problem]) -> list[Source]:
+    result = []
+    for i, item in enumerate(doc.data.get("sources") or []):
+        path = ("sources", i)
+        if not isinstance(item, dict) or not item.get("law"):
+            problems.append(doc.problem(path, "a source needs 'law:' (law and article)",
+                                        "write for example 'law: TK RF Art. 136'"))
+            continue
+        jurisdiction = str(item.get("jurisdiction", ""))
+        if jurisdiction not in JURISDICTIONS:
+            problems.append(doc.problem((*path, "jurisdiction"), f"jurisdiction '{jurisdiction}' "
+                                        "is not known", "write RU, KZ or INTL"))
+        url = item.get("url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            problems.append(doc.problem((*path, "url"), "the source link is not a web address",
+                                        "start it with https:// or remove the line"))
+        result.append(Source(str(item["law"]), jurisdiction, url, item.get("confidence")))
+    return result
+
+
+def _date(doc: YamlDoc, key: str, problems: list[Problem]) -> dt.date | None:
+    value = doc.data.get(key)
+    if value is None or isinstance(value, dt.date):
+        return value
+    problems.append(doc.problem((key,), f"'{key}' is not a date", "write it as 2026-12-31"))
+    return None
+
+
+def _categories(file: Path, problems: list[Problem]) -> list[Category]:
+    doc = _doc(file, problems)
+    if doc is None:
+        return []
+    return [
+        Category(str(c["id"]), tuple(str(t) for t in c.get("topics") or []),
+                 {str(k): str(v) for k, v in (c.get("title") or {}).items()})
+        for c in doc.data.get("categories") or [] if isinstance(c, dict) and "id" in c
+    ]
+
+
+def _with_category(topic: Topic, categories: list[Category]) -> Topic:
+    category = next((c.id for c in categories if topic.id in c.topics), None)
+    return Topic(**{**topic.__dict__, "category": category})
+
+
+def _emergency(file: Path, problems: list[Problem]) -> dict[str, tuple[EmergencyNumber, ...]]:
+    doc = _doc(file, problems)
+    if doc is None:
+        return {}
+    return {
+        str(country): tuple(
+            EmergencyNumber(str(n["number"]), str(n["service"]), bool(n.get("verified", False)))
+            for n in numbers or []
+        )
+        for country, numbers in (doc.data.get("countries") or {}).items()
+    }
+
+
+def _derive(library: Library) -> Library:
+    """Fill derived languages (uz_Cyrl) by transliterating their base language."""
+    for language in library.languages.values():
+        if not (language.base and language.transliterate):
+            continue
+        convert = TRANSLITERATORS[language.transliterate]
+        for topic in library.topics.values():
+            base = topic.answers.get(language.base)
+            if base is None:
+                continue
+            topic.answers[language.code] = Answer(
+                title=convert(base.title), text=convert(base.text) if base.text else None,
+                more=convert(base.more) if base.more else None,
+                examples=tuple(convert(e) for e in base.examples),
+                status=base.status, reviewed_by=base.reviewed_by,
+            )
+        for category in library.categories:
+            if language.base in category.titles:
+                category.titles[language.code] = convert(category.titles[language.base])
+    return library

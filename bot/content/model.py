@@ -1,0 +1,91 @@
+"""The content model: what organisers write in content/, as plain typed values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Language:
+    """A reply language. `base` is set for derived languages (uz_Cyrl from uz)."""
+
+    code: str
+    name: str
+    script: str
+    base: str | None = None
+    transliterate: str | None = None
+    fallback: str | None = None
+
+    @property
+    def family(self) -> str:
+        """The language code without script: uz_Cyrl -> uz."""
+        return self.code.split("_")[0]
+
+
+@dataclass(frozen=True)
+class Source:
+    law: str
+    jurisdiction: str
+    url: str | None = None
+    confidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One topic in one language."""
+
+    title: str
+    text: str | None
+    more: str | None
+    examples: tuple[str, ...]
+    status: str = "draft"
+    reviewed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    kind: str
+    urgent: bool
+    scope: str
+    category: str | None
+    sources: tuple[Source, ...] = ()
+    reviewed: dt.date | None = None
+    review_by: dt.date | None = None
+    related: tuple[str, ...] = ()
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    def answer(self, language: str) -> Answer | None:
+        return self.answers.get(language)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    topics: tuple[str, ...]
+    titles: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    number: str
+    service: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything in content/, with derived languages already filled in."""
+
+    languages: dict[str, Language]
+    topics: dict[str, Topic]
+    categories: tuple[Category, ...]
+    emergency: dict[str, tuple[EmergencyNumber, ...]]
+    default_language: str = "ru"
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self.topics.get(topic_id)
+
+    def category_of(self, topic_id: str) -> Category | None:
+        return next((c for c in self.categories if topic_id in c.topics), None)

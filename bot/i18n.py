@@ -1,0 +1,50 @@
+"""Interface translations: gettext catalogues in locales/, loaded through Babel.
+
+The .po files are the source; they are compiled in memory at load time, so nothing
+generated is committed. A derived locale (uz_Cyrl) is made by transliterating its base
+catalogue, as content is.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from bot.content.model import Language
+from bot.content.translit import TRANSLITERATORS
+
+
+@dataclass
+class Catalogues:
+    """gettext per reply language; unknown languages get the English msgids."""
+
+    translations: dict[str, NullTranslations] = field(default_factory=dict)
+
+    def gettext(self, language: str, message: str) -> str:
+        return self.translations.get(language, NullTranslations()).gettext(message)
+
+
+def load_catalogues(locales: Path, languages: dict[str, Language]) -> Catalogues:
+    result = Catalogues()
+    for language in languages.values():
+        source = language.base or language.code
+        po_file = locales / source / "LC_MESSAGES" / "messages.po"
+        if not po_file.exists():
+            continue
+        with po_file.open("rb") as handle:
+            catalog = read_po(handle, locale=None)
+        if language.base and language.transliterate:
+            convert = TRANSLITERATORS[language.transliterate]
+            for message in catalog:
+                if message.id and isinstance(message.string, str) and message.string:
+                    message.string = convert(message.string)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        result.translations[language.code] = Translations(buffer)
+    return result

@@ -1,0 +1,47 @@
+"""Interface strings (msgids) of the helpline. Translations live in locales/*.po.
+
+Only markers live here: `N_` does nothing at run time; `pybabel extract -k N_` collects
+the strings into locales/messages.pot. Rights content lives in content/, not here.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    return message
+
+
+CHOOSE_LANGUAGE = N_("Please choose your language.")
+LANGUAGE_SET = N_("Good, I will answer in English.")
+MENU_PROMPT = N_(
+    "What is your question about? Choose a topic below, or write your question in your "
+    "own words."
+)
+CATEGORY_PROMPT = N_("Choose the topic closest to your situation:")
+DID_YOU_MEAN = N_("I am not sure I understood. Did you mean one of these?")
+NOT_UNDERSTOOD = N_(
+    "Sorry, I could not understand this message. Please write your question in a few words, "
+    "or choose a topic from the menu."
+)
+TOO_LONG = N_(
+    "Your message is very long, so I read only its beginning. If I missed something, "
+    "write it in a few short sentences."
+)
+UNAVAILABLE = N_(
+    "Sorry, something went wrong on our side and I cannot answer right now. Please try again "
+    "in a few minutes."
+)
+EMERGENCY_HEADER = N_("If you are in danger now, call:")
+SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
+SERVICE_POLICE = N_("police")
+COUNTRY_RU = N_("Russia")
+COUNTRY_KZ = N_("Kazakhstan")
+URGENT_OFFER = N_("You can talk to a person now: press the button below.")
+DRAFT_NOTE = N_("This translation is a draft and has not yet been checked by a lawyer.")
+NOT_TRANSLATED = N_("This answer is not yet translated into your language.")
+LAW = N_("Law:")
+BTN_MORE = N_("More")
+BTN_MENU = N_("Menu")
+BTN_BACK = N_("Back")
+BTN_HUMAN = N_("Talk to a person")
+BTN_LANGUAGE = N_("Language")

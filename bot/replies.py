@@ -1,0 +1,149 @@
+"""What the bot says: plain functions from content and interface strings to replies.
+
+Channel adapters and Rasa actions only translate these `Reply` values; nothing here knows
+about Telegram, the web or Rasa.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot import messages as m
+from bot.content.model import Answer, Library, Topic
+from bot.i18n import Catalogues
+
+META_TOPICS_NOT_SUGGESTED = {"out_of_scope", "nlu_fallback"}
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A Rasa button payload that skips NLU: /intent{"key":"value"}."""
+    return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
+
+
+@dataclass(frozen=True)
+class Responder:
+    library: Library
+    catalogues: Catalogues
+
+    def _(self, language: str, message: str) -> str:
+        return self.catalogues.gettext(language, message)
+
+    def language_menu(self, language: str) -> list[Reply]:
+        buttons = tuple(Button(lang.name, payload("choose_language", language=code))
+                        for code, lang in self.library.languages.items())
+        return [Reply(self._(language, m.CHOOSE_LANGUAGE), buttons)]
+
+    def language_set(self, language: str) -> list[Reply]:
+        return [Reply(self._(language, m.LANGUAGE_SET)), *self.main_menu(language)]
+
+    def main_menu(self, language: str) -> list[Reply]:
+        buttons = [
+            Button(c.titles.get(language) or c.titles.get(self._fallback(language), c.id),
+                   payload("show_category", category=c.id))
+            for c in self.library.categories
+        ]
+        buttons.append(Button(self._(language, m.BTN_LANGUAGE), payload("change_language")))
+        return [Reply(self._(language, m.MENU_PROMPT), tuple(buttons))]
+
+    def category_menu(self, language: str, category_id: str) -> list[Reply]:
+        category = next((c for c in self.library.categories if c.id == category_id), None)
+        if category is None:
+            return self.main_menu(language)
+        buttons = [self._topic_button(language, t) for t in category.topics if t in self.library.topics]
+        buttons.append(Button(self._(language, m.BTN_BACK), payload("menu")))
+        return [Reply(self._(language, m.CATEGORY_PROMPT), tuple(buttons))]
+
+    def topic_answer(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
+        topic = self.library.topic(topic_id)
+        if topic is None:
+            return self.not_understood(language)
+        answer, shown_in = self._answer(topic, language)
+        if answer is None or answer.text is None:
+            return self.main_menu(language)
+        parts = [answer.text]
+        if shown_in != language:
+            parts.insert(0, self._(language, m.NOT_TRANSLATED))
+        if topic.kind != "meta" and answer.status == "draft":
+            parts.append("ⓘ " + self._(language, m.DRAFT_NOTE))
+        if topic.urgent:
+            parts.append(self.emergency_text(language, country))
+            parts.append(self._(language, m.URGENT_OFFER))
+        return [Reply("\n\n".join(parts), self._answer_buttons(language, topic, answer))]
+
+    def more(self, language: str, topic_id: str) -> list[Reply]:
+        topic = self.library.topic(topic_id)
+        answer = self._answer(topic, language)[0] if topic else None
+        if topic is None or answer is None or not answer.more:
+            return self.main_menu(language)
+        buttons = (Button(self._(language, m.BTN_HUMAN), payload("handoff_human")),
+                   Button(self._(language, m.BTN_MENU), payload("menu")))
+        return [Reply(answer.more, buttons)]
+
+    def did_you_mean(self, language: str, ranking: list[str]) -> list[Reply]:
+        candidates = [t for t in ranking
+                      if t in self.library.topics and t not in META_TOPICS_NOT_SUGGESTED][:3]
+        buttons = [self._topic_button(language, t) for t in candidates]
+        buttons += [Button(self._(language, m.BTN_HUMAN), payload("handoff_human")),
+                    Button(self._(language, m.BTN_MENU), payload("menu"))]
+        return [Reply(self._(language, m.DID_YOU_MEAN), tuple(buttons))]
+
+    def not_understood(self, language: str) -> list[Reply]:
+        return [Reply(self._(language, m.NOT_UNDERSTOOD), self.main_menu(language)[0].buttons)]
+
+    def too_long(self, language: str) -> Reply:
+        return Reply(self._(language, m.TOO_LONG))
+
+    def unavailable(self, language: str) -> list[Reply]:
+        text = "\n\n".join([self._(language, m.UNAVAILABLE), self.emergency_text(language, None)])
+        return [Reply(text)]
+
+    def emergency_text(self, language: str, country: str | None) -> str:
+        services = {"emergency": m.SERVICE_EMERGENCY, "police": m.SERVICE_POLICE}
+        names = {"RU": m.COUNTRY_RU, "KZ": m.COUNTRY_KZ}
+        lines = [self._(language, m.EMERGENCY_HEADER)]
+        for code, numbers in self.library.emergency.items():
+            if country and code != country:
+                continue
+            listed = ", ".join(f"{n.number} ({self._(language, services.get(n.service, n.service))})"
+                               for n in numbers if n.verified)
+            lines.append(f"{self._(language, names.get(code, code))}: {listed}")
+        return "\n".join(lines)
+
+    def _answer(self, topic: Topic, language: str) -> tuple[Answer | None, str]:
+        answer = topic.answer(language)
+        if answer is not None and answer.text:
+            return answer, language
+        fallback = self._fallback(language)
+        return topic.answer(fallback), fallback
+
+    def _fallback(self, language: str) -> str:
+        lang = self.library.languages.get(language)
+        return (lang.fallback if lang and lang.fallback else None) or self.library.default_language
+
+    def _topic_button(self, language: str, topic_id: str) -> Button:
+        topic = self.library.topics[topic_id]
+        answer = topic.answer(language) or topic.answer(self._fallback(language))
+        return Button(answer.title if answer else topic_id, payload(topic_id))
+
+    def _answer_buttons(self, language: str, topic: Topic, answer: Answer) -> tuple[Button, ...]:
+        human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
+        menu = Button(self._(language, m.BTN_MENU), payload("menu"))
+        if topic.kind == "meta":
+            return (menu,)
+        more = (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ()
+        if topic.urgent:
+            return (human, *more, menu)
+        return (*more, human, menu)

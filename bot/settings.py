@@ -1,0 +1,66 @@
+"""One typed settings object per process, read once from the environment and .env."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every port, URL and path of the helpline. Wrong values fail at start-up."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="HELPLINE_", extra="ignore")
+
+    content_dir: Path = ROOT / "content"
+    locales_dir: Path = ROOT / "locales"
+    nlu_dir: Path = ROOT / "nlu"
+    build_dir: Path = ROOT / "build"
+    data_dir: Path = ROOT / "var"
+
+    host: str = "127.0.0.1"
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    action_port: int = Field(5055, ge=1, le=65535)
+    gateway_port: int = Field(8000, ge=1, le=65535)
+    rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(24)))
+    tracker_store_url: str | None = None
+    lock_store_url: str | None = None
+    request_timeout: float = Field(10.0, gt=0, le=60)
+    log_level: str = "INFO"
+
+    @field_validator("content_dir", "locales_dir", "nlu_dir")
+    @classmethod
+    def _must_exist(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"folder {value} does not exist")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> Settings:
+        ports = [self.rasa_port, self.action_port, self.gateway_port]
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"the Rasa, action server and gateway ports must differ: {ports}")
+        return self
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.build_dir / "models"

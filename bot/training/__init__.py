@@ -1,0 +1,1 @@
+"""Turning content/ into Rasa training data, and training the model."""

@@ -1,0 +1,59 @@
+"""scikit-learn text models shared by the custom components (no Rasa imports)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from helpline_nlu.normalise import fold, for_language_id, romanise
+
+
+def topic_model(c: float = 20.0) -> Pipeline:
+    """Character n-grams of the romanised text plus word n-grams of the folded text."""
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(
+                preprocessor=romanise, analyzer="char_wb", ngram_range=(2, 5),
+                sublinear_tf=True, min_df=1, max_features=250_000, dtype=np.float32,
+            )),
+            ("words", TfidfVectorizer(
+                preprocessor=fold, analyzer="word", ngram_range=(1, 2), token_pattern=r"\w+",
+                sublinear_tf=True, min_df=1, dtype=np.float32,
+            )),
+        ]
+    )
+    classifier = LogisticRegression(C=c, max_iter=1000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def language_model(c: float = 20.0) -> Pipeline:
+    """Character n-grams that keep language-specific letters, plus whole words."""
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(
+                preprocessor=for_language_id, analyzer="char_wb", ngram_range=(1, 4),
+                sublinear_tf=True, min_df=1, dtype=np.float32,
+            )),
+            ("words", TfidfVectorizer(
+                preprocessor=for_language_id, analyzer="word", token_pattern=r"\w+",
+                sublinear_tf=True, min_df=1, dtype=np.float32,
+            )),
+        ]
+    )
+    classifier = LogisticRegression(C=c, max_iter=1000)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def ranked(model: Pipeline, texts: Sequence[str], top: int) -> list[list[tuple[str, float]]]:
+    """For each text, the `top` labels with their probabilities, best first."""
+    probabilities = model.predict_proba(list(texts))
+    labels: Any = model.classes_
+    result = []
+    for row in probabilities:
+        order = np.argsort(row)[::-1][:top]
+        result.append([(str(labels[i]), float(row[i])) for i in order])
+    return result

@@ -1,0 +1,116 @@
+"""Rasa component: identifies the language (and script) of each message.
+
+Trained on our own examples: every training example carries `metadata: {lang: ...}`
+written by `helpline train` from content/.  Off-the-shelf detectors confuse short Uzbek,
+Tajik and Kyrgyz messages; a character n-gram model trained on how our users write does
+not.  The result is added to the parse output under `language`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from helpline_nlu.features import language_model, ranked
+from helpline_nlu.normalise import has_letters, script_of
+
+LANGUAGE = "language"
+MODEL_FILE = "language.joblib"
+
+
+def example_language(message: Message) -> Optional[str]:
+    """The `lang` of an example's (or its intent's) metadata, if any."""
+    metadata = message.get("metadata") or {}
+    for level in ("example", "intent"):
+        value = (metadata.get(level) or {}).get("lang")
+        if value:
+            return str(value)
+    return None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class LanguageIdentifier(GraphComponent):
+    """Predicts `language: {code, script, confidence, ranking}` for each message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 20.0, "ranking_length": 3}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Any = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageIdentifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = [], []
+        for message in training_data.intent_examples:
+            lang = example_language(message)
+            if lang:
+                texts.append(message.get("text"))
+                labels.append(lang.split("_")[0])
+        if len(set(labels)) >= 2:
+            self._model = language_model(self._config["C"]).fit(texts, labels)
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageIdentifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get("text") or ""
+            message.set(LANGUAGE, self.identify(text), add_to_output=True)
+        return messages
+
+    def identify(self, text: str) -> Dict[str, Any]:
+        script = script_of(text)
+        if self._model is None or not has_letters(text):
+            return {"code": None, "script": script, "confidence": 0.0, "ranking": []}
+        ranking = ranked(self._model, [text], self._config["ranking_length"])[0]
+        code, confidence = ranking[0]
+        return {
+            "code": code,
+            "script": script,
+            "confidence": round(confidence, 4),
+            "ranking": [{"code": c, "confidence": round(p, 4)} for c, p in ranking],
+        }

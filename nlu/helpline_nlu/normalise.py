@@ -1,0 +1,98 @@
+"""Plain text normalisation shared by the NLU components (no Rasa imports).
+
+Workers type on cheap phones with whatever keyboard they have: Tajik and Kyrgyz letters
+typed as their nearest Russian ones, Uzbek oʻ/gʻ written with any apostrophe or none,
+Russian in Latin letters.  The functions here map all of those variants onto common
+forms so that character n-grams of "ҳақ", "хак" and "haq" overlap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every apostrophe-like character people use for Uzbek oʻ, gʻ and the tutuq belgisi.
+APOSTROPHES = "'`´ʻʼ‘’ʹʾʿ′"
+_APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
+
+# Letters of Tajik, Kyrgyz, Uzbek Cyrillic and Kazakh folded to the Russian keyboard.
+_FOLD = str.maketrans(
+    {
+        "ҳ": "х", "қ": "к", "ҷ": "ч", "ӣ": "и", "ӯ": "у", "ғ": "г",
+        "ң": "н", "ө": "о", "ү": "у", "ў": "у", "ё": "е", "һ": "х",
+        "ә": "а", "і": "и", "ұ": "у", "ї": "и", "є": "е",
+    }
+)
+
+_CYR_TO_LAT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "j", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+_CYR_TABLE = str.maketrans(_CYR_TO_LAT)
+# Coarse Latin spelling variants: kh/x/h, q/k, zh/j, w/v, ts/c.
+_LATIN_FOLDS = (("kh", "h"), ("x", "h"), ("q", "k"), ("zh", "j"), ("w", "v"), ("c", "s"))
+
+_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+MAX_CHARS = 2000
+
+
+def clean(text: str) -> str:
+    """NFC, no control or zero-width characters, single spaces, at most MAX_CHARS."""
+    text = unicodedata.normalize("NFC", text or "")[: MAX_CHARS * 2]
+    text = _CONTROL_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()[:MAX_CHARS]
+
+
+def unify_apostrophes(text: str) -> str:
+    """All apostrophe variants become "'" (Uzbek oʻ typed as o`, o', o‘ ...)."""
+    return _APOSTROPHE_RE.sub("'", text)
+
+
+def for_language_id(text: str) -> str:
+    """Lower-cased cleaned text that keeps the letters telling languages apart."""
+    return unify_apostrophes(clean(text)).lower()
+
+
+def fold(text: str) -> str:
+    """Lower-case, drop apostrophes and fold special letters to the Russian keyboard."""
+    text = _APOSTROPHE_RE.sub("", clean(text).lower())
+    return text.translate(_FOLD)
+
+
+def romanise(text: str) -> str:
+    """A coarse Latin skeleton of any Cyrillic or Latin text, for cross-script n-grams."""
+    latin = fold(text).translate(_CYR_TABLE)
+    for old, new in _LATIN_FOLDS:
+        latin = latin.replace(old, new)
+    return latin
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of the text (letters and digits), apostrophes already removed."""
+    return _WORD_RE.findall(text)
+
+
+def script_of(text: str) -> str | None:
+    """"Cyrl" or "Latn" by majority of letters, None when the text has no letters."""
+    cyr = lat = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("CYRILLIC"):
+            cyr += 1
+        elif name.startswith("LATIN"):
+            lat += 1
+    if cyr == lat == 0:
+        return None
+    return "Cyrl" if cyr >= lat else "Latn"
+
+
+def has_letters(text: str) -> bool:
+    """True when the text holds at least one letter or digit (not only emoji or symbols)."""
+    return any(ch.isalnum() for ch in text)
