@@ -21,7 +21,6 @@ _SINGLE = {
     "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "x": "х", "y": "й", "z": "з",
     "c": "с", "w": "в",
 }
-_VOWELS = set("aeiouаеиоуўэюяё")
 # Tokens that must survive untouched: links, domains, e-mails, /commands, {placeholders}.
 _PROTECTED = re.compile(
     r"(https?://\S+|\S+@\S+|\{[^}]*\}|/[a-z_]+|\b[\w.-]+\.(?:ru|kz|uz|tj|kg|com|org|net|рф)\b\S*)",
@@ -48,13 +47,15 @@ def _word(word: str) -> str:
 
 
 def _convert_at(lower: str, i: int, out: list[str]) -> tuple[str | None, int]:
+    if lower[i] == "y" and lower[i + 1 : i + 2] in ("o", "g") and lower[i + 2 : i + 3] in _APOS:
+        return "й", 1  # yoʻq -> йўқ, not ёъқ
     for latin, cyr in _PAIRS:
         if lower.startswith(latin, i):
             return cyr, len(latin)
     ch = lower[i]
     if ch in _APOS:
         return ("ъ", 1) if out and out[-1].isalpha() else ("", 1)
-    if ch == "e" and (not out or not out[-1].isalpha() or out[-1].lower() in _VOWELS):
+    if ch == "e" and (not out or not out[-1].isalpha()):
         return "э", 1
     if ch in _SINGLE:
         return _SINGLE[ch], 1

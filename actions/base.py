@@ -1,0 +1,41 @@
+"""One Rasa action per dialogue step, each a thin adapter over a plain function."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker import current_responder, emit, turn_from
+from bot.dialogue import Outcome, Turn
+from bot.replies import Responder
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Responder, Turn], Outcome]
+
+
+class StepAction(Action):
+    """Runs `step` on the turn; on any error the user gets an apology, never a traceback."""
+
+    action_name: ClassVar[str]
+    step: ClassVar[Step]
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        responder = current_responder()
+        turn = turn_from(tracker)
+        try:
+            return emit(type(self).step(responder, turn), dispatcher)
+        except Exception:  # noqa: BLE001 - a user must never see a traceback
+            log.exception("action %s failed", self.action_name)
+            language = turn.language or responder.library.default_language
+            return emit(Outcome(responder.unavailable(language)), dispatcher)

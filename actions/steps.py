@@ -1,0 +1,41 @@
+"""The helpline's Rasa actions (names match nlu/domain.yml)."""
+
+from __future__ import annotations
+
+from actions.base import StepAction
+from bot import dialogue
+
+
+class ActionGreet(StepAction):
+    action_name = "action_greet"
+    step = staticmethod(dialogue.greet)
+
+
+class ActionShowMenu(StepAction):
+    action_name = "action_show_menu"
+    step = staticmethod(dialogue.show_menu)
+
+
+class ActionChooseLanguage(StepAction):
+    action_name = "action_choose_language"
+    step = staticmethod(dialogue.choose_language)
+
+
+class ActionAnswerTopic(StepAction):
+    action_name = "action_answer_topic"
+    step = staticmethod(dialogue.answer_topic)
+
+
+class ActionAnswerUrgent(StepAction):
+    action_name = "action_answer_urgent"
+    step = staticmethod(dialogue.answer_topic)
+
+
+class ActionMore(StepAction):
+    action_name = "action_more"
+    step = staticmethod(dialogue.more)
+
+
+class ActionDidYouMean(StepAction):
+    action_name = "action_did_you_mean"
+    step = staticmethod(dialogue.did_you_mean)

@@ -1,0 +1,101 @@
+"""The conversation logic as plain functions: a Turn in, an Outcome (replies, slots) out.
+
+Rasa actions and tests call these; nothing here imports Rasa or a channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import language as lang
+from bot.replies import Reply, Responder
+
+MAX_READ_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the latest user message and the conversation state say, as plain values."""
+
+    text: str = ""
+    intent: str | None = None
+    ranking: tuple[str, ...] = ()
+    entities: dict[str, str] = field(default_factory=dict)
+    detected: lang.Detected = lang.Detected(None, None, 0.0)
+    language: str | None = None
+    explicit: bool = False
+    hint: str | None = None
+    country: str | None = None
+    is_button: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: list[Reply]
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def reply_language(responder: Responder, turn: Turn) -> str:
+    library = responder.library
+    if turn.is_button and turn.language in library.languages:
+        return turn.language
+    return lang.decide(
+        current=turn.language, explicit=turn.explicit, detected=turn.detected, text=turn.text,
+        hint=turn.hint, default=library.default_language, available=set(library.languages),
+    )
+
+
+def _with_language(responder: Responder, turn: Turn, replies: list[Reply], **slots: Any) -> Outcome:
+    language = reply_language(responder, turn)
+    if len(turn.text) > MAX_READ_CHARS:
+        replies = [responder.too_long(language), *replies]
+    return Outcome(replies, {"language": language, **slots})
+
+
+def greet(responder: Responder, turn: Turn) -> Outcome:
+    language = reply_language(responder, turn)
+    replies = responder.topic_answer(language, "greet")
+    if turn.explicit:
+        replies += responder.main_menu(language)
+    else:
+        replies += responder.language_menu(language)
+    return _with_language(responder, turn, replies)
+
+
+def show_menu(responder: Responder, turn: Turn) -> Outcome:
+    language = reply_language(responder, turn)
+    category = turn.entities.get("category")
+    replies = (responder.category_menu(language, category) if category
+               else responder.main_menu(language))
+    return _with_language(responder, turn, replies)
+
+
+def choose_language(responder: Responder, turn: Turn) -> Outcome:
+    chosen = turn.entities.get("language")
+    if chosen in responder.library.languages:
+        assert chosen is not None
+        return Outcome(responder.language_set(chosen),
+                       {"language": chosen, "language_explicit": True})
+    language = reply_language(responder, turn)
+    return _with_language(responder, turn, responder.language_menu(language))
+
+
+def answer_topic(responder: Responder, turn: Turn) -> Outcome:
+    topic = turn.intent or ""
+    language = reply_language(responder, turn)
+    replies = responder.topic_answer(language, topic, turn.country)
+    return _with_language(responder, turn, replies, topic=topic)
+
+
+def more(responder: Responder, turn: Turn) -> Outcome:
+    language = reply_language(responder, turn)
+    topic = turn.entities.get("topic") or ""
+    return _with_language(responder, turn, responder.more(language, topic))
+
+
+def did_you_mean(responder: Responder, turn: Turn) -> Outcome:
+    language = reply_language(responder, turn)
+    if not any(ch.isalnum() for ch in turn.text[:MAX_READ_CHARS]):
+        return _with_language(responder, turn, responder.not_understood(language))
+    return _with_language(responder, turn, responder.did_you_mean(language, list(turn.ranking)))

@@ -1,0 +1,153 @@
+"""Starting the helpline's processes (Rasa server, action server) and stopping them together."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+from bot.rasa_env import ensure_env, rasa_env
+from bot.settings import Settings
+from bot.training.train import model_path, train
+
+READY_TIMEOUT = 180.0
+
+
+def tracker_store_config(settings: Settings) -> dict[str, Any]:
+    if not settings.tracker_store_url:
+        path = settings.data_dir / "rasa" / "tracker.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
+    url = urlsplit(settings.tracker_store_url)
+    return {"type": "SQL", "dialect": url.scheme.split("+")[0], "url": url.hostname,
+            "port": url.port or 5432, "db": url.path.lstrip("/"), "username": url.username,
+            "password": url.password}
+
+
+def lock_store_config(settings: Settings) -> dict[str, Any]:
+    if not settings.lock_store_url:
+        return {"type": "in_memory"}
+    url = urlsplit(settings.lock_store_url)
+    return {"type": "redis", "url": url.hostname, "port": url.port or 6379,
+            "db": int(url.path.lstrip("/") or 0), "password": url.password}
+
+
+def write_rasa_config(settings: Settings) -> tuple[Path, Path]:
+    run_dir = settings.build_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = run_dir / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": settings.action_url},
+        "tracker_store": tracker_store_config(settings),
+        "lock_store": lock_store_config(settings),
+    }))
+    credentials = run_dir / "credentials.yml"
+    credentials.write_text(yaml.safe_dump({"rest": None}))
+    return endpoints, credentials
+
+
+@dataclass
+class Stack:
+    """The running processes; `stop()` ends them all."""
+
+    settings: Settings
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: list[IO[bytes]] = field(default_factory=list)
+
+    def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
+        log_dir = self.settings.data_dir / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = (log_dir / f"{name}.log").open("ab")
+        self.logs.append(log)
+        self.processes[name] = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+        checks = {
+            "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
+            "rasa": f"{self.settings.rasa_url}/status?token="
+                    f"{self.settings.rasa_token.get_secret_value()}",
+        }
+        deadline = time.monotonic() + timeout
+        pending = {n: u for n, u in checks.items() if n in self.processes}
+        while pending:
+            for name, url in list(pending.items()):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.settings.data_dir}/log/{name}.log")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        del pending[name]
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for log in self.logs:
+            log.close()
+
+
+def start_actions(stack: Stack) -> None:
+    settings = stack.settings
+    env = {**os.environ, "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore"}
+    stack.start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                            "-p", str(settings.action_port)], env, settings.content_dir.parent)
+
+
+def start_rasa(stack: Stack, model: Path) -> None:
+    settings = stack.settings
+    rasa = ensure_env(settings.nlu_dir)
+    endpoints, credentials = write_rasa_config(settings)
+    stack.start("rasa", [
+        str(rasa), "run", "--enable-api", "-i", settings.host, "-p", str(settings.rasa_port),
+        "--auth-token", settings.rasa_token.get_secret_value(), "--model", str(model),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ], rasa_env(), settings.build_dir)
+
+
+@contextlib.contextmanager
+def running_stack(settings: Settings, model: Path | None = None) -> Iterator[Stack]:
+    """Rasa and the action server, ready on return, stopped on exit."""
+    stack = Stack(settings)
+    try:
+        start_actions(stack)
+        start_rasa(stack, model or model_path(settings.model_dir))
+        stack.wait_ready()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def run_forever(settings: Settings, *, train_first: bool = True) -> int:
+    if train_first:
+        train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
+              build_dir=settings.build_dir)
+    print("starting Rasa and the action server (this takes about half a minute) ...")
+    with running_stack(settings) as stack:
+        print(f"ready: Rasa on {settings.rasa_url}, actions on {settings.action_url}")
+        print("talk to it with `uv run helpline shell` in another terminal; Ctrl-C stops all")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        print("a process stopped; shutting down (logs in var/log/)", file=sys.stderr)
+        return 1
