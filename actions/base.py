@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -16,14 +16,16 @@ from bot.replies import Responder
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[Responder, Turn], Outcome]
 
-
-class StepAction(Action):
+class StepAction(Action, ABC):
     """Runs `step` on the turn; on any error the user gets an apology, never a traceback."""
 
     action_name: ClassVar[str]
-    step: ClassVar[Step]
+
+    @staticmethod
+    @abstractmethod
+    def step(responder: Responder, turn: Turn) -> Outcome:
+        """The plain function behind this action."""
 
     def name(self) -> str:
         return self.action_name

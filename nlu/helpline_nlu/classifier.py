@@ -2,8 +2,8 @@
 
 Language-agnostic by construction: character n-grams of a romanised skeleton make
 "зарплата", "zarplata" and "zarplatu" neighbours, and Tajik/Kyrgyz/Uzbek letters typed on
-a Russian keyboard fold onto the same features.  A multinomial logistic regression gives
-calibrated-enough probabilities for the FallbackClassifier that follows it.
+a Russian keyboard fold onto the same features.  A linear SVM with softmax over margins gives
+softmax confidences for the FallbackClassifier that follows it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 20.0, "ranking_length": 10}
+        return {"C": 1.0, "scale": 5.0, "ranking_length": 10}
 
     def __init__(
         self,
@@ -63,7 +63,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         texts = [m.get(TEXT) for m in examples]
         labels = [m.get(INTENT) for m in examples]
         if len(set(labels)) >= 2:
-            self._model = topic_model(self._config["C"]).fit(texts, labels)
+            self._model = topic_model(self._config["C"], self._config["scale"]).fit(texts, labels)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource

@@ -6,13 +6,40 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
 from helpline_nlu.normalise import fold, for_language_id, romanise
 
 
-def topic_model(c: float = 20.0) -> Pipeline:
+class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
+    """A linear SVM (fast to train on many sparse features) with softmax confidences.
+
+    `scale` sharpens the softmax over SVM margins; FallbackClassifier thresholds apply to
+    these confidences.
+    """
+
+    def __init__(self, c: float = 1.0, scale: float = 5.0) -> None:
+        self.c = c
+        self.scale = scale
+
+    def fit(self, x: Any, y: Sequence[str]) -> "SoftmaxSVC":
+        self.svm_ = LinearSVC(C=self.c).fit(x, y)
+        self.classes_ = self.svm_.classes_
+        return self
+
+    def predict_proba(self, x: Any) -> Any:
+        margins = np.atleast_2d(self.svm_.decision_function(x)) * self.scale
+        exp = np.exp(margins - margins.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, x: Any) -> Any:
+        return self.classes_[np.argmax(self.predict_proba(x), axis=1)]
+
+
+def topic_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
     """Character n-grams of the romanised text plus word n-grams of the folded text."""
     features = FeatureUnion(
         [
@@ -26,8 +53,7 @@ def topic_model(c: float = 20.0) -> Pipeline:
             )),
         ]
     )
-    classifier = LogisticRegression(C=c, max_iter=1000)
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", features), ("classifier", SoftmaxSVC(c, scale))])
 
 
 def language_model(c: float = 20.0) -> Pipeline:
