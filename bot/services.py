@@ -143,6 +143,7 @@ def run_forever(settings: Settings, *, train_first: bool = True) -> int:
     if train_first:
         train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
               build_dir=settings.build_dir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop children on kill too
     print("starting Rasa and the action server (this takes about half a minute) ...")
     with running_stack(settings) as stack:
         print(f"ready: Rasa on {settings.rasa_url}, actions on {settings.action_url}")

@@ -48,6 +48,8 @@ def _coverage(root: Path, library: Library) -> list[Problem]:
     contract = [t for t in library.topics]
     ids = _contract_ids(root)
     for missing in sorted(set(ids) - set(contract)):
+        if _topic_file(root, missing).exists():
+            continue  # it exists but could not be read: that problem is already reported
         problems.append(Problem(_topic_file(root, missing), None, f"topic '{missing}' has no file",
                                 f"create content/topics/{missing}.yml (copy another topic file "
                                 "and change the id)"))

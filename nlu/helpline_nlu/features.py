@@ -31,7 +31,9 @@ class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         return self
 
     def predict_proba(self, x: Any) -> Any:
-        margins = np.atleast_2d(self.svm_.decision_function(x)) * self.scale
+        margins = self.svm_.decision_function(x) * self.scale
+        if margins.ndim == 1:  # two classes: one margin, positive for classes_[1]
+            margins = np.column_stack([-margins / 2, margins / 2])
         exp = np.exp(margins - margins.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
 

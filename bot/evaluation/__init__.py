@@ -1,0 +1,1 @@
+"""Measuring the helpline: held-out evaluation, baselines and external benchmarks."""

@@ -1,0 +1,39 @@
+from helpline_nlu.normalise import clean, fold, has_letters, romanise, script_of
+
+
+def test_clean_removes_control_and_zero_width_characters_and_collapses_space():
+    assert clean("  salom\u200b\x00  aka\n\n") == "salom aka"
+
+
+def test_clean_cuts_overlong_text():
+    assert len(clean("a" * 10_000)) == 2000
+
+
+def test_uzbek_apostrophe_variants_fold_to_one_form():
+    forms = ["oʻzbek", "o'zbek", "o`zbek", "o‘zbek", "o’zbek", "ozbek"]
+    assert {fold(f) for f in forms} == {"ozbek"}
+
+
+def test_tajik_and_kyrgyz_letters_fold_to_russian_keyboard():
+    assert fold("ҳаққи ҷавоб") == fold("хакки чавоб")
+    assert fold("көңүл") == fold("конул")
+
+
+def test_romanise_makes_cyrillic_and_latin_russian_neighbours():
+    assert romanise("Зарплату не платят") == romanise("zarplatu ne platyat")
+    assert romanise("уволили без предупреждения") == "uvolili bez preduprejdeniya"
+
+
+def test_romanise_folds_uzbek_latin_and_cyrillic_spellings():
+    assert romanise("ish haqi") == romanise("иш ҳақи")
+
+
+def test_script_of():
+    assert script_of("иш ҳақи") == "Cyrl"
+    assert script_of("ish haqi") == "Latn"
+    assert script_of("123 😀") is None
+
+
+def test_has_letters():
+    assert not has_letters("😀😀 !!!")
+    assert has_letters("😀 ok")

@@ -1,0 +1,15 @@
+# Shared by scripts/*: make sure uv is available, installing it from PyPI if needed.
+ensure_uv() {
+  if command -v uv >/dev/null 2>&1 && uv --version >/dev/null 2>&1; then
+    return
+  fi
+  local home="${XDG_CACHE_HOME:-$HOME/.cache}/migrant-helpline/uv"
+  if [ ! -x "$home/bin/uv" ]; then
+    echo "installing uv into $home ..."
+    local py
+    py=$(command -v python3 || command -v python)
+    "$py" -m venv "$home"
+    "$home/bin/pip" install --quiet uv
+  fi
+  export PATH="$home/bin:$PATH"
+}

@@ -1,0 +1,51 @@
+"""Interface strings: the .pot is in sync with the code and every language is complete."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot import messages
+from bot.content.loader import load_library
+from bot.i18n import load_catalogues
+from bot.settings import ROOT, Settings
+
+
+def msgids(pot: Path) -> set[str]:
+    with pot.open("rb") as handle:
+        return {m.id for m in read_po(handle) if m.id}
+
+
+def test_pot_is_in_sync_with_the_code(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    "babel.cfg", "-k", "N_", "--no-location", "--omit-header",
+                    "--sort-output", "-o", str(fresh), "."], cwd=ROOT, check=True,
+                   capture_output=True)
+    assert msgids(fresh) == msgids(ROOT / "locales" / "messages.pot")
+
+
+def test_every_language_translates_every_string() -> None:
+    settings = Settings()
+    library = load_library(settings.content_dir)
+    catalogues = load_catalogues(settings.locales_dir, library.languages)
+    for code in library.languages:
+        if code == "en":
+            continue
+        assert catalogues.gettext(code, messages.BTN_HUMAN) != messages.BTN_HUMAN, code
+        with (settings.locales_dir / code.split("_")[0] / "LC_MESSAGES" /
+              "messages.po").open("rb") as handle:
+            untranslated = [m.id for m in read_po(handle) if m.id and not m.string]
+        assert untranslated == [], code
+
+
+def test_uzbek_cyrillic_interface_is_transliterated() -> None:
+    settings = Settings()
+    library = load_library(settings.content_dir)
+    catalogues = load_catalogues(settings.locales_dir, library.languages)
+    latin = catalogues.gettext("uz", messages.BTN_MENU)
+    assert catalogues.gettext("uz_Cyrl", messages.BTN_MENU) != latin
+    assert all(not ("a" <= ch <= "z") for ch in catalogues.gettext("uz_Cyrl", messages.BTN_MENU).lower())
