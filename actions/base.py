@@ -17,7 +17,7 @@ from bot.replies import Responder
 log = logging.getLogger(__name__)
 
 
-class StepAction(Action, ABC):
+class StepAction(Action, ABC):  # type: ignore[misc]
     """Runs `step` on the turn; on any error the user gets an apology, never a traceback."""
 
     action_name: ClassVar[str]
@@ -37,7 +37,7 @@ class StepAction(Action, ABC):
         turn = turn_from(tracker)
         try:
             return emit(type(self).step(responder, turn), dispatcher)
-        except Exception:  # noqa: BLE001 - a user must never see a traceback
+        except Exception:
             log.exception("action %s failed", self.action_name)
             language = turn.language or responder.library.default_language
             return emit(Outcome(responder.unavailable(language)), dispatcher)

@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the last line of defence for people at a terminal
+    except Exception as error:
         from bot.content.problems import ContentError
 
         if isinstance(error, ContentError):

@@ -7,7 +7,7 @@ the strings into locales/messages.pot. Rights content lives in content/, not her
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     return message
 
 
