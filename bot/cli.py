@@ -53,9 +53,14 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    out = Path(args.json) if args.json else None
+    if args.name == "baselines":
+        from bot.evaluation.baselines import run_baselines
+
+        return run_baselines(settings, Path(args.path or "tests/data/eval"), out)
     from bot.evaluation.sib200 import run_sib200
 
-    return run_sib200(settings, Path(args.data), Path(args.json) if args.json else None)
+    return run_sib200(settings, Path(args.data), out)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,7 +76,8 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
     evaluate.add_argument("--json", help="write the full results to this file")
     bench = commands.add_parser("bench", help="external benchmarks")
-    bench.add_argument("name", choices=["sib200"])
+    bench.add_argument("name", choices=["sib200", "baselines"])
+    bench.add_argument("path", nargs="?", help="baselines: evaluation set (default tests/data/eval)")
     bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
                                              / "shared" / "bench" / "sib200"))
     bench.add_argument("--json", help="write the results to this file")
