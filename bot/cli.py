@@ -54,6 +54,10 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.json) if args.json else None
+    if args.name == "latency":
+        from bot.evaluation.latency import run_latency
+
+        return run_latency(settings, Path(args.path or "tests/data/eval"), args.count, out)
     if args.name == "baselines":
         from bot.evaluation.baselines import run_baselines
 
@@ -76,8 +80,9 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
     evaluate.add_argument("--json", help="write the full results to this file")
     bench = commands.add_parser("bench", help="external benchmarks")
-    bench.add_argument("name", choices=["sib200", "baselines"])
-    bench.add_argument("path", nargs="?", help="baselines: evaluation set (default tests/data/eval)")
+    bench.add_argument("name", choices=["sib200", "baselines", "latency"])
+    bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
+    bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
     bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
                                              / "shared" / "bench" / "sib200"))
     bench.add_argument("--json", help="write the results to this file")

@@ -13,8 +13,6 @@ from bot import messages as m
 from bot.content.model import Answer, Library, Topic
 from bot.i18n import Catalogues
 
-META_TOPICS_NOT_SUGGESTED = {"out_of_scope", "nlu_fallback"}
-
 
 @dataclass(frozen=True)
 class Button:
@@ -93,8 +91,8 @@ class Responder:
         return [Reply(answer.more, buttons)]
 
     def did_you_mean(self, language: str, ranking: list[str]) -> list[Reply]:
-        candidates = [t for t in ranking
-                      if t in self.library.topics and t not in META_TOPICS_NOT_SUGGESTED][:3]
+        topics = self.library.topics
+        candidates = [t for t in ranking if t in topics and topics[t].kind != "meta"][:3]
         buttons = [self._topic_button(language, t) for t in candidates]
         buttons += [Button(self._(language, m.BTN_HUMAN), payload("handoff_human")),
                     Button(self._(language, m.BTN_MENU), payload("menu"))]

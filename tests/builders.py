@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rasa_sdk import Tracker
+
 from bot.dialogue import Turn
 from bot.language import Detected
 
@@ -23,3 +25,28 @@ def make_turn(
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
         country=country, is_button=text.startswith("/"),
     )
+
+
+def make_tracker(
+    *,
+    text: str = "",
+    intent: str | None = None,
+    confidence: float = 0.9,
+    ranking: tuple[str, ...] = (),
+    entities: dict[str, str] | None = None,
+    detected: tuple[str | None, str | None, float] = (None, None, 0.0),
+    slots: dict[str, object] | None = None,
+    metadata: dict[str, object] | None = None,
+    sender_id: str = "test-user",
+) -> Tracker:
+    """A rasa-sdk Tracker as the action server receives it from Rasa 3.6."""
+    code, script, lang_confidence = detected
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": n, "confidence": 0.1} for n in ranking],
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        "language": {"code": code, "script": script, "confidence": lang_confidence},
+        "metadata": metadata or {},
+    }
+    return Tracker(sender_id, dict(slots or {}), latest, [], False, None, {}, "action_listen")

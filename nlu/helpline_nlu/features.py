@@ -7,7 +7,6 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
@@ -58,7 +57,7 @@ def topic_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
     return Pipeline([("features", features), ("classifier", SoftmaxSVC(c, scale))])
 
 
-def language_model(c: float = 20.0) -> Pipeline:
+def language_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
     """Character n-grams that keep language-specific letters, plus whole words."""
     features = FeatureUnion(
         [
@@ -72,8 +71,7 @@ def language_model(c: float = 20.0) -> Pipeline:
             )),
         ]
     )
-    classifier = LogisticRegression(C=c, max_iter=1000)
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", features), ("classifier", SoftmaxSVC(c, scale))])
 
 
 def ranked(model: Pipeline, texts: Sequence[str], top: int) -> list[list[tuple[str, float]]]:

@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from helpline_nlu.features import language_model, ranked
-from helpline_nlu.normalise import has_letters, script_of
+from helpline_nlu.normalise import has_letters, latinise, script_of
 
 LANGUAGE = "language"
 MODEL_FILE = "language.joblib"
@@ -43,7 +43,9 @@ class LanguageIdentifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 20.0, "ranking_length": 3}
+        # latin_variants: languages whose Cyrillic examples are also learnt in Latin
+        # letters, as people type them on phones without a Cyrillic keyboard.
+        return {"C": 1.0, "scale": 5.0, "ranking_length": 3, "latin_variants": ["ru", "tg", "ky"]}
 
     def __init__(
         self,
@@ -71,11 +73,18 @@ class LanguageIdentifier(GraphComponent):
         texts, labels = [], []
         for message in training_data.intent_examples:
             lang = example_language(message)
-            if lang:
-                texts.append(message.get("text"))
-                labels.append(lang.split("_")[0])
+            if not lang:
+                continue
+            family = lang.split("_")[0]
+            texts.append(message.get("text"))
+            labels.append(family)
+            latin = latinise(message.get("text"), family) if family in self._config[
+                "latin_variants"] else None
+            if latin:
+                texts.append(latin)
+                labels.append(family)
         if len(set(labels)) >= 2:
-            self._model = language_model(self._config["C"]).fit(texts, labels)
+            self._model = language_model(self._config["C"], self._config["scale"]).fit(texts, labels)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / MODEL_FILE)
         return self._resource

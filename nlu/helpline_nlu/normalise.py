@@ -34,6 +34,20 @@ _CYR_TABLE = str.maketrans(_CYR_TO_LAT)
 # Coarse Latin spelling variants: kh/x/h, q/k, zh/j, w/v, ts/c.
 _LATIN_FOLDS = (("kh", "h"), ("x", "h"), ("q", "k"), ("zh", "j"), ("w", "v"), ("c", "s"))
 
+# How people write their Cyrillic languages in Latin letters (informal chat translit).
+_LATINISE_COMMON = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "ҳ": "h", "қ": "q", "ҷ": "j", "ӣ": "i", "ӯ": "u", "ғ": "gh", "ң": "ng", "ө": "o", "ү": "u",
+}
+_LATINISE = {
+    "ru": str.maketrans({**_LATINISE_COMMON, "ж": "zh"}),
+    "tg": str.maketrans({**_LATINISE_COMMON, "ж": "j"}),
+    "ky": str.maketrans({**_LATINISE_COMMON, "ж": "j"}),
+}
+
 _CONTROL_RE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -96,3 +110,11 @@ def script_of(text: str) -> str | None:
 def has_letters(text: str) -> bool:
     """True when the text holds at least one letter or digit (not only emoji or symbols)."""
     return any(ch.isalnum() for ch in text)
+
+
+def latinise(text: str, language: str) -> str | None:
+    """The text as a speaker of `language` would type it in Latin letters, if we know how."""
+    table = _LATINISE.get(language)
+    if table is None or script_of(text) != "Cyrl":
+        return None
+    return text.lower().translate(table)

@@ -37,3 +37,13 @@ def test_script_of():
 def test_has_letters():
     assert not has_letters("😀😀 !!!")
     assert has_letters("😀 ok")
+
+
+def test_latinise_writes_cyrillic_the_way_people_type_it_in_latin():
+    from helpline_nlu.normalise import latinise
+
+    assert latinise("Уволили без предупреждения", "ru") == "uvolili bez preduprezhdeniya"
+    assert latinise("маош намедиҳанд", "tg") == "maosh namedihand"
+    assert latinise("айлык бербей жатат", "ky") == "aylyk berbey jatat"
+    assert latinise("already latin", "ru") is None
+    assert latinise("ish haqi", "uz") is None
