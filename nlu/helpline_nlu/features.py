@@ -12,6 +12,14 @@ from sklearn.svm import LinearSVC
 
 from helpline_nlu.normalise import fold, for_language_id, romanise
 
+STEM_CHARS = 5
+
+
+def stems(text: str) -> str:
+    """Each folded word cut to its first letters: a crude stemmer for inflected and
+    agglutinative languages (зарплату/зарплаты, ishlayman/ishlaydi, маошамро/маошам)."""
+    return " ".join(word[:STEM_CHARS] for word in fold(text).split())
+
 
 class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """A linear SVM (fast to train on many sparse features) with softmax confidences.
@@ -41,7 +49,7 @@ class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
 
 def topic_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
-    """Character n-grams of the romanised text plus word n-grams of the folded text."""
+    """Character n-grams of the romanised text, word and stem n-grams of the folded text."""
     features = FeatureUnion(
         [
             ("chars", TfidfVectorizer(
@@ -50,6 +58,10 @@ def topic_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
             )),
             ("words", TfidfVectorizer(
                 preprocessor=fold, analyzer="word", ngram_range=(1, 2), token_pattern=r"\w+",
+                sublinear_tf=True, min_df=1, dtype=np.float32,
+            )),
+            ("stems", TfidfVectorizer(
+                preprocessor=stems, analyzer="word", ngram_range=(1, 2), token_pattern=r"\w+",
                 sublinear_tf=True, min_df=1, dtype=np.float32,
             )),
         ]
