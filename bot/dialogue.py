@@ -46,8 +46,9 @@ def reply_language(responder: Responder, turn: Turn) -> str:
     )
 
 
-def _with_language(responder: Responder, turn: Turn, replies: list[Reply], **slots: Any) -> Outcome:
-    language = reply_language(responder, turn)
+def _outcome(responder: Responder, turn: Turn, language: str, replies: list[Reply],
+             **slots: Any) -> Outcome:
+    """Replies in `language`, noting when a very long message was read only in part."""
     if len(turn.text) > MAX_READ_CHARS:
         replies = [responder.too_long(language), *replies]
     return Outcome(replies, {"language": language, **slots})
@@ -55,47 +56,41 @@ def _with_language(responder: Responder, turn: Turn, replies: list[Reply], **slo
 
 def greet(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
-    replies = responder.topic_answer(language, "greet")
-    if turn.explicit:
-        replies += responder.main_menu(language)
-    else:
-        replies += responder.language_menu(language)
-    return _with_language(responder, turn, replies)
+    choice = responder.main_menu(language) if turn.explicit else responder.language_menu(language)
+    return _outcome(responder, turn, language, responder.topic_answer(language, "greet") + choice)
 
 
 def show_menu(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     category = turn.entities.get("category")
-    replies = (responder.category_menu(language, category) if category
-               else responder.main_menu(language))
-    return _with_language(responder, turn, replies)
+    replies = responder.category_menu(language, category) if category else responder.main_menu(language)
+    return _outcome(responder, turn, language, replies)
 
 
 def choose_language(responder: Responder, turn: Turn) -> Outcome:
     chosen = turn.entities.get("language")
-    if chosen in responder.library.languages:
-        assert chosen is not None
-        return Outcome(responder.language_set(chosen),
-                       {"language": chosen, "language_explicit": True})
+    if chosen is not None and chosen in responder.library.languages:
+        return Outcome(responder.language_set(chosen), {"language": chosen, "language_explicit": True})
     language = reply_language(responder, turn)
-    return _with_language(responder, turn, responder.language_menu(language))
+    return _outcome(responder, turn, language, responder.language_menu(language))
 
 
 def answer_topic(responder: Responder, turn: Turn) -> Outcome:
-    topic = turn.intent or ""
+    topic_id = turn.intent or ""
     language = reply_language(responder, turn)
-    replies = responder.topic_answer(language, topic, turn.country)
-    return _with_language(responder, turn, replies, topic=topic)
+    replies = responder.topic_answer(language, topic_id, turn.country)
+    topic = responder.library.topic(topic_id)
+    urgent = {"urgent": True} if topic is not None and topic.urgent else {}
+    return _outcome(responder, turn, language, replies, topic=topic_id, **urgent)
 
 
 def more(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
-    topic = turn.entities.get("topic") or ""
-    return _with_language(responder, turn, responder.more(language, topic))
+    return _outcome(responder, turn, language, responder.more(language, turn.entities.get("topic", "")))
 
 
 def did_you_mean(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     if not any(ch.isalnum() for ch in turn.text[:MAX_READ_CHARS]):
-        return _with_language(responder, turn, responder.not_understood(language))
-    return _with_language(responder, turn, responder.did_you_mean(language, list(turn.ranking)))
+        return _outcome(responder, turn, language, responder.not_understood(language))
+    return _outcome(responder, turn, language, responder.did_you_mean(language, list(turn.ranking)))

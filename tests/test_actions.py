@@ -42,7 +42,7 @@ async def test_answer_topic_replies_in_detected_language_and_sets_slots() -> Non
 
 
 async def test_telegram_language_code_is_a_hint_for_an_unclear_first_message() -> None:
-    messages, events = await run(steps.ActionShowMenu(), text="/menu", intent="menu",
+    _, events = await run(steps.ActionShowMenu(), text="/menu", intent="menu",
                                  metadata={"language_code": "ky"})
     assert slot(events, "language") == "ky"
 

@@ -97,3 +97,10 @@ def test_more_continues_the_answer(responder: Responder) -> None:
     outcome = dialogue.more(responder, make_turn(
         text='/more{"topic":"wages_unpaid"}', entities={"topic": "wages_unpaid"}, language="en"))
     assert "142" in outcome.replies[0].text
+
+
+def test_urgent_topics_flag_the_conversation(responder: Responder) -> None:
+    urgent = dialogue.answer_topic(responder, make_turn(text="x", intent="emergency", language="ru"))
+    plain = dialogue.answer_topic(responder, make_turn(text="x", intent="wages_unpaid", language="ru"))
+    assert urgent.slots["urgent"] is True
+    assert "urgent" not in plain.slots
