@@ -85,3 +85,18 @@ async def test_held_out_accuracy_floors(client: RasaClient) -> None:
     for lang, row in summary["per_language"].items():
         assert row["n"] >= 8 * 37, (lang, row)
         assert row["topic_accuracy"] >= 0.88, (lang, row)
+
+
+def test_terminal_shell_holds_a_conversation(stack: Stack) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HELPLINE_RASA_PORT": str(stack.settings.rasa_port)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "shell"], input="6\nmy boss keeps my passport\n",
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "[6] English" in result.stdout           # language buttons shown as numbers
+    assert "Good, I will answer in English." in result.stdout
+    assert "112" in result.stdout                     # the urgent answer to the passport question

@@ -1,0 +1,34 @@
+"""Settings fail loudly at start-up, with a message a person can act on."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.cli import main
+from bot.settings import Settings
+
+
+def test_defaults_are_valid() -> None:
+    settings = Settings()
+    assert settings.rasa_url == "http://127.0.0.1:5005"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("HELPLINE_RASA_PORT", "70000", "less than or equal to 65535"),
+    ("HELPLINE_ACTION_PORT", "5005", "ports must differ"),
+    ("HELPLINE_CONTENT_DIR", "/nonexistent", "does not exist"),
+    ("HELPLINE_LOG_LEVEL", "chatty", "log level"),
+])
+def test_wrong_values_stop_the_start(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                     name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
+    assert main(["check"]) == 2
+    assert "the settings are wrong" in capsys.readouterr().err
+
+
+def test_token_never_prints() -> None:
+    settings = Settings(rasa_token="s3cr3t-token")
+    assert "s3cr3t-token" not in repr(settings) and "s3cr3t-token" not in str(settings)
