@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-import joblib
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -22,41 +19,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from helpline_nlu.features import ranked, topic_model
 from helpline_nlu.normalise import has_letters
+from helpline_nlu.persisted import PersistedModelComponent
 
-MODEL_FILE = "topics.joblib"
 
-
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
-class NgramIntentClassifier(GraphComponent, IntentClassifier):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NgramIntentClassifier(PersistedModelComponent, IntentClassifier):
     """Predicts `intent` and `intent_ranking` from n-gram features."""
+
+    MODEL_FILE = "topics.joblib"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 1.0, "scale": 5.0, "ranking_length": 10}
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Any = None,
-    ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "NgramIntentClassifier":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
@@ -64,25 +38,7 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         labels = [m.get(INTENT) for m in examples]
         if len(set(labels)) >= 2:
             self._model = topic_model(self._config["C"], self._config["scale"]).fit(texts, labels)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._model, directory / MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "NgramIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+        return self._persist()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from helpline_nlu.features import language_model, ranked
 from helpline_nlu.normalise import has_letters, latinise, script_of
+from helpline_nlu.persisted import PersistedModelComponent
 
 LANGUAGE = "language"
-MODEL_FILE = "language.joblib"
 
 
 def example_language(message: Message) -> Optional[str]:
@@ -35,39 +32,17 @@ def example_language(message: Message) -> Optional[str]:
     return None
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
-class LanguageIdentifier(GraphComponent):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LanguageIdentifier(PersistedModelComponent):
     """Predicts `language: {code, script, confidence, ranking}` for each message."""
+
+    MODEL_FILE = "language.joblib"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # latin_variants: languages whose Cyrillic examples are also learnt in Latin
         # letters, as people type them on phones without a Cyrillic keyboard.
         return {"C": 1.0, "scale": 5.0, "ranking_length": 3, "latin_variants": ["ru", "tg", "ky"]}
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Any = None,
-    ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageIdentifier":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
@@ -78,32 +53,19 @@ class LanguageIdentifier(GraphComponent):
             family = lang.split("_")[0]
             texts.append(message.get("text"))
             labels.append(family)
-            latin = latinise(message.get("text"), family) if family in self._config[
-                "latin_variants"] else None
+            latin = (
+                latinise(message.get("text"), family)
+                if family in self._config["latin_variants"]
+                else None
+            )
             if latin:
                 texts.append(latin)
                 labels.append(family)
         if len(set(labels)) >= 2:
-            self._model = language_model(self._config["C"], self._config["scale"]).fit(texts, labels)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._model, directory / MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LanguageIdentifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+            self._model = language_model(self._config["C"], self._config["scale"]).fit(
+                texts, labels
+            )
+        return self._persist()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
