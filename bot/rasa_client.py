@@ -18,6 +18,16 @@ class BotMessage(TypedDict, total=False):
     buttons: list[Button]
 
 
+WORD_JOINER = "\u2060"
+
+
+def typed(text: str) -> str:
+    """Text a person typed, made safe to send: Rasa treats a leading "/" as a button payload
+    (and logs the whole text when it does not parse), so typed text never starts with one.
+    The NLU normaliser removes the invisible word joiner again."""
+    return WORD_JOINER + text if text.startswith("/") else text
+
+
 class RasaClient:
     """A thin async client; the caller owns the httpx.AsyncClient's lifetime."""
 

@@ -8,7 +8,7 @@ import secrets
 
 import httpx
 
-from bot.rasa_client import BotMessage, RasaClient
+from bot.rasa_client import BotMessage, RasaClient, typed
 from bot.services import running_stack
 from bot.settings import Settings
 
@@ -34,9 +34,9 @@ async def converse(client: RasaClient) -> None:
         except EOFError:
             return
         choice = line.strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(payloads):
-            line = payloads[int(choice) - 1]
-        payloads = render(await client.send(sender, line))
+        pressed = choice.isdigit() and 1 <= int(choice) <= len(payloads)
+        message = payloads[int(choice) - 1] if pressed else typed(line)
+        payloads = render(await client.send(sender, message))
 
 
 async def _main(settings: Settings) -> None:

@@ -49,3 +49,10 @@ def test_held_out_set_covers_every_topic_in_every_language_both_uzbek_scripts() 
         for topic in topics:
             assert sum(r["lang"] == lang and r["topic"] == topic for r in rows) >= 8, (lang, topic)
     assert {r["script"] for r in rows if r["lang"] == "uz"} == {"Latn", "Cyrl"}
+
+
+def test_typed_text_never_looks_like_a_button_payload() -> None:
+    from bot.rasa_client import typed
+
+    assert typed("/choose_language{\"language\":\"en\"}").startswith("\u2060")
+    assert typed("мне не платят") == "мне не платят"

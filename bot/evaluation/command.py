@@ -12,7 +12,7 @@ import httpx
 
 from bot.evaluation.dataset import Example, read_examples
 from bot.evaluation.report import Prediction, predicted, summarise, table
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, typed
 from bot.services import running_stack
 from bot.settings import Settings
 from bot.training.train import train
@@ -22,7 +22,7 @@ CONCURRENCY = 8
 
 async def predict_one(client: RasaClient, example: Example) -> Prediction:
     sender = f"eval-{secrets.token_hex(8)}"
-    await client.send(sender, example.text)
+    await client.send(sender, typed(example.text))
     tracker = await client.tracker(sender)
     intent = (tracker.get("latest_message") or {}).get("intent") or {}
     language = (tracker.get("slots") or {}).get("language")

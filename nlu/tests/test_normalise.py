@@ -47,3 +47,7 @@ def test_latinise_writes_cyrillic_the_way_people_type_it_in_latin():
     assert latinise("айлык бербей жатат", "ky") == "aylyk berbey jatat"
     assert latinise("already latin", "ru") is None
     assert latinise("ish haqi", "uz") is None
+
+
+def test_word_joiner_added_by_channels_is_removed():
+    assert clean("\u2060/start") == "/start"
