@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,7 +16,9 @@ from bot.runtime import responder
 from bot.settings import Settings
 
 
+@cache
 def current_responder() -> Responder:
+    """Settings, content and catalogues are read once per action-server process."""
     settings = Settings()
     return responder(settings.content_dir, settings.locales_dir)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,7 @@ def _categories(file: Path, problems: list[Problem]) -> list[Category]:
 
 def _with_category(topic: Topic, categories: list[Category]) -> Topic:
     category = next((c.id for c in categories if topic.id in c.topics), None)
-    return Topic(**{**topic.__dict__, "category": category})
+    return dataclasses.replace(topic, category=category)
 
 
 def _emergency(file: Path, problems: list[Problem]) -> dict[str, tuple[EmergencyNumber, ...]]:

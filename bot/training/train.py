@@ -46,9 +46,9 @@ def train(
     data_dir = compile_training_data(library, nlu_dir, build_dir / "rasa")
     model_dir = build_dir / "models"
     stamp = model_dir / f"{MODEL_NAME}.fingerprint"
-    print_ = fingerprint(data_dir, nlu_dir / "helpline_nlu", files=(nlu_dir / "uv.lock",))
+    inputs = fingerprint(data_dir, nlu_dir / "helpline_nlu", files=(nlu_dir / "uv.lock",))
     model = model_path(model_dir)
-    if not force and model.exists() and stamp.exists() and stamp.read_text() == print_:
+    if not force and model.exists() and stamp.exists() and stamp.read_text() == inputs:
         say(f"nothing changed since the last training: using {model}")
         return model
     say("2/4 validating the training data (rasa data validate) ...")
@@ -60,7 +60,7 @@ def train(
     _run([str(rasa), "train", "--data", "data", "--domain", "domain.yml", "--config",
           "config.yml", "--out", str(model_dir), "--fixed-model-name", MODEL_NAME, "--force"],
          cwd=data_dir)
-    stamp.write_text(print_)
+    stamp.write_text(inputs)
     say(f"4/4 trained {model} in {time.monotonic() - started:.0f} s")
     return model
 
