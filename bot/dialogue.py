@@ -57,7 +57,8 @@ def _outcome(responder: Responder, turn: Turn, language: str, replies: list[Repl
 def greet(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     choice = responder.main_menu(language) if turn.explicit else responder.language_menu(language)
-    return _outcome(responder, turn, language, responder.topic_answer(language, "greet") + choice)
+    welcome = [Reply(r.text) for r in responder.topic_answer(language, "greet")]  # buttons follow
+    return _outcome(responder, turn, language, welcome + choice)
 
 
 def show_menu(responder: Responder, turn: Turn) -> Outcome:
