@@ -1,0 +1,37 @@
+"""docker-compose.yml cannot run here (no Docker engine); it is checked as a file."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from bot.settings import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies() -> None:
+    for name, service in COMPOSE["services"].items():
+        assert "healthcheck" in service, name
+        for dependency, rule in (service.get("depends_on") or {}).items():
+            assert dependency in COMPOSE["services"], (name, dependency)
+            assert rule == {"condition": "service_healthy"}, (name, dependency)
+
+
+def test_images_are_built_from_files_in_the_repository() -> None:
+    for name, service in COMPOSE["services"].items():
+        if "build" in service:
+            assert (ROOT / service["build"]["context"] / service["build"]["dockerfile"]).exists(), name
+
+
+def test_rasa_runs_as_several_replicas_with_a_token_from_the_environment() -> None:
+    rasa = COMPOSE["services"]["rasa"]
+    assert rasa["deploy"]["replicas"] >= 2
+    assert "${HELPLINE_RASA_TOKEN}" in rasa["command"]
+    assert "ports" not in rasa and "ports" not in COMPOSE["services"]["actions"]  # never public
+
+
+def test_no_secret_is_written_in_the_file() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert not re.search(r"(?i)(password|secret|token)\s*[:=]\s*[^$\s{]", text)
