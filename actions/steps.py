@@ -1,4 +1,8 @@
-"""The helpline's Rasa actions (names match nlu/domain.yml)."""
+"""The helpline's Rasa actions (names match nlu/domain.yml).
+
+Written out as classes on purpose: the action server (Sanic) pickles them, and classes made
+with type() at run time do not pickle.
+"""
 
 from __future__ import annotations
 
