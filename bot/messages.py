@@ -27,6 +27,9 @@ TOO_LONG = N_(
     "Your message is very long, so I read only its beginning. If I missed something, "
     "write it in a few short sentences."
 )
+TOO_LONG_REFUSED = N_(
+    "Your message is too long for me. Please write it in a few shorter messages."
+)
 UNAVAILABLE = N_(
     "Sorry, something went wrong on our side and I cannot answer right now. Please try again "
     "in a few minutes."

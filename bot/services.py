@@ -77,6 +77,7 @@ class Stack:
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         checks = {
+            "gateway": f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/healthz",
             "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
             "rasa": f"{self.settings.rasa_url}/status?token="
                     f"{self.settings.rasa_token.get_secret_value()}",
@@ -108,13 +109,31 @@ class Stack:
             log.close()
 
 
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process exactly these settings."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        secret = getattr(value, "get_secret_value", None)
+        env[f"HELPLINE_{name.upper()}"] = str(secret() if secret else value)
+    return env
+
+
 def start_actions(stack: Stack) -> None:
     settings = stack.settings
-    env = {**os.environ, "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore",
-           "HELPLINE_CONTENT_DIR": str(settings.content_dir),
-           "HELPLINE_LOCALES_DIR": str(settings.locales_dir)}
+    env = {**settings_env(settings), "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore"}
     stack.start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                             "-p", str(settings.action_port)], env, settings.content_dir.parent)
+
+
+def start_gateway(stack: Stack) -> None:
+    settings = stack.settings
+    stack.start("gateway", [
+        sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
+        "--host", settings.gateway_host, "--port", str(settings.gateway_port),
+        "--no-access-log",
+    ], settings_env(settings), settings.content_dir.parent)
 
 
 def start_rasa(stack: Stack, model: Path) -> None:
@@ -135,6 +154,7 @@ def running_stack(settings: Settings, model: Path | None = None) -> Iterator[Sta
     try:
         start_actions(stack)
         start_rasa(stack, model or model_path(settings.model_dir))
+        start_gateway(stack)
         stack.wait_ready()
         yield stack
     finally:
@@ -146,9 +166,10 @@ def run_forever(settings: Settings, *, train_first: bool = True) -> int:
         train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
               build_dir=settings.build_dir)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop children on kill too
-    print("starting Rasa and the action server (this takes about half a minute) ...")
+    print("starting Rasa, the action server and the gateway (about half a minute) ...")
     with running_stack(settings) as stack:
-        print(f"ready: Rasa on {settings.rasa_url}, actions on {settings.action_url}")
+        print(f"ready: web chat API on http://{settings.gateway_host}:{settings.gateway_port}"
+              f" (Rasa {settings.rasa_url}, actions {settings.action_url}, both loopback only)")
         print("talk to it with `uv run helpline shell` in another terminal; Ctrl-C stops all")
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)

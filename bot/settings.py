@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "var"
 
     host: str = "127.0.0.1"
+    gateway_host: str = "127.0.0.1"
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
     gateway_port: int = Field(8000, ge=1, le=65535)

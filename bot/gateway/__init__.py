@@ -1,0 +1,1 @@
+"""The public gateway: one ASGI app serving the channels, talking to Rasa over HTTP."""

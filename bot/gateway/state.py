@@ -1,0 +1,34 @@
+"""What the gateway holds while it runs: clients made in the lifespan, closed on shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from starlette.requests import Request
+
+from bot.gateway.conversation import Languages
+from bot.rasa_client import RasaClient
+from bot.replies import Responder
+from bot.settings import Settings
+
+
+@dataclass
+class GatewayState:
+    settings: Settings
+    http: httpx.AsyncClient
+    rasa: RasaClient
+    responder: Responder
+    languages: Languages = field(default_factory=Languages)
+
+    def browser_language(self, request: Request) -> str | None:
+        header = request.headers.get("accept-language", "")
+        first = header.split(",")[0].split(";")[0].strip()
+        return first or None
+
+    def language_for(self, request: Request, session_id: str | None) -> str:
+        default = self.responder.library.default_language
+        hint = (self.browser_language(request) or "").split("-")[0].lower()
+        if hint in self.responder.library.languages:
+            default = hint
+        return self.languages.get(f"web:{session_id}", default) if session_id else default

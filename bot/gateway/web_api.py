@@ -1,0 +1,67 @@
+"""`POST /api/chat`: the web chat's JSON API (documented in README).
+
+Request: {"session_id"?: str, "text": str} or {"session_id"?: str, "payload": str}.
+Response: {"session_id": str, "messages": [{"text": str, "buttons": [{"title", "payload"}]}]}.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from bot import messages as m
+from bot.gateway.conversation import converse, is_payload
+from bot.gateway.state import GatewayState
+from bot.replies import Reply
+
+MAX_BODY_BYTES = 32_000
+MAX_TEXT_CHARS = 4_000
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def render(session_id: str, replies: list[Reply]) -> dict[str, Any]:
+    return {"session_id": session_id, "messages": [
+        {"text": r.text, "buttons": [{"title": b.title, "payload": b.payload} for b in r.buttons]}
+        for r in replies]}
+
+
+def _refuse(state: GatewayState, request: Request, status: int, message: str,
+            session_id: str | None = None) -> JSONResponse:
+    language = state.language_for(request, session_id)
+    text = state.responder.catalogues.gettext(language, message)
+    return JSONResponse({"session_id": session_id, "error": status,
+                         "messages": [{"text": text, "buttons": []}]}, status_code=status)
+
+
+async def chat(request: Request) -> JSONResponse:
+    state: GatewayState = request.app.state.gateway
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _refuse(state, request, 413, m.TOO_LONG_REFUSED)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    if not isinstance(data, dict):
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    session_id = data.get("session_id")
+    if session_id is None:
+        session_id = secrets.token_urlsafe(18)
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    text, payload = data.get("text"), data.get("payload")
+    if (text is None) == (payload is None) or not isinstance(text or payload or "", str):
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+    if payload is not None and not is_payload(payload):
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+    if text is not None and len(text) > MAX_TEXT_CHARS:
+        return _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
+    replies = await converse(state.rasa, state.responder, state.languages,
+                             sender=f"web:{session_id}", text=text, payload=payload,
+                             hint=state.browser_language(request))
+    return JSONResponse(render(session_id, replies))

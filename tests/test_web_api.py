@@ -1,0 +1,96 @@
+"""The web chat's JSON API, through the real gateway process in front of real Rasa."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.services import Stack, start_gateway
+from tests.conftest import free_port, make_settings
+
+
+def api(stack: Stack) -> str:
+    settings = stack.settings
+    return f"http://{settings.gateway_host}:{settings.gateway_port}"
+
+
+def post(stack: Stack, body: object, **headers: str) -> httpx.Response:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(f"{api(stack)}/api/chat", content=data, timeout=30,
+                      headers={"content-type": "application/json", **headers})
+
+
+@pytest.mark.rasa
+def test_new_conversation_language_choice_button_and_question(stack: Stack) -> None:
+    first = post(stack, {"text": "салом алейкум"})
+    assert first.status_code == 200
+    session = first.json()["session_id"]
+    assert len(session) >= 16
+    payloads = [b["payload"] for m in first.json()["messages"] for b in m["buttons"]]
+    assert '/choose_language{"language":"tg"}' in payloads
+
+    chosen = post(stack, {"session_id": session, "payload": '/choose_language{"language":"tg"}'})
+    assert chosen.json()["messages"][0]["text"].startswith("Хуб")
+
+    answer = post(stack, {"session_id": session, "text": "корфармо ду моҳ маош намедиҳад"})
+    body = answer.json()
+    assert body["session_id"] == session
+    assert "ТК РФ" in body["messages"][0]["text"]
+    assert {"title": "Сӯҳбат бо инсон", "payload": "/handoff_human"} in body["messages"][0]["buttons"]
+
+
+@pytest.mark.rasa
+def test_health_reports_each_dependency(stack: Stack) -> None:
+    health = httpx.get(f"{api(stack)}/healthz", timeout=10)
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "rasa": "ok", "actions": "ok"}
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize(("body", "status"), [
+    (b"{not json", 400),
+    (b"\xff\xfe\x00binary", 400),
+    ([1, 2, 3], 400),
+    ({"text": 5}, 400),
+    ({"text": "a", "payload": "/menu"}, 400),
+    ({}, 400),
+    ({"payload": "/menu{\"x\": [1]} ; drop"}, 400),
+    ({"session_id": "../../etc", "text": "hi"}, 400),
+    ({"text": "x" * 4001}, 413),
+    (json.dumps({"text": "x" * 40_000}).encode(), 413),
+])
+def test_bad_requests_get_a_kind_reply_in_the_browser_language(
+        stack: Stack, body: object, status: int) -> None:
+    response = post(stack, body, **{"accept-language": "ky-KG,ky;q=0.9"})
+    assert response.status_code == status
+    text = response.json()["messages"][0]["text"]
+    assert text and "Traceback" not in text
+    assert any(word in text.lower() for word in ("кечиресиз", "узун"))
+
+
+def test_rasa_down_gives_an_apology_with_emergency_numbers(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, rasa_port=free_port(), action_port=free_port())
+    gateway = Stack(settings)  # the gateway alone: nothing listens on the Rasa port
+    start_gateway(gateway)
+    base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    try:
+        for _ in range(100):
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        session = {"session_id": "s" * 20}
+        httpx.post(f"{base}/api/chat", json={**session, "payload": '/choose_language{"language":"uz"}'})
+        reply = httpx.post(f"{base}/api/chat", json={**session, "text": "ish haqi"}, timeout=30)
+    finally:
+        gateway.stop()
+    assert reply.status_code == 200
+    text = reply.json()["messages"][0]["text"]
+    assert "Kechirasiz" in text and "112" in text and "102" in text
+    assert health.status_code == 503
+    assert health.json()["rasa"] == "down"
