@@ -13,3 +13,15 @@ ensure_uv() {
   fi
   export PATH="$home/bin:$PATH"
 }
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then
+    return
+  fi
+  echo "installing Chromium (Debian package) for the browser tests ..."
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}

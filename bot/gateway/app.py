@@ -5,18 +5,33 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from bot.gateway.state import GatewayState
 from bot.gateway.web_api import chat
 from bot.rasa_client import RasaClient
 from bot.runtime import responder
 from bot.settings import Settings
+
+WEB = Path(__file__).parent / "web"
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+async def page(request: Request) -> FileResponse:
+    return FileResponse(WEB / "index.html", headers=PAGE_HEADERS)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -48,5 +63,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             yield
 
-    routes = [Route("/api/chat", chat, methods=["POST"]), Route("/healthz", healthz)]
+    routes = [
+        Route("/", page),
+        Route("/api/chat", chat, methods=["POST"]),
+        Route("/healthz", healthz),
+        Mount("/static", StaticFiles(directory=WEB), name="static"),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,83 @@
+// The web chat: plain DOM, no libraries. Everything shown is set with textContent, so
+// nothing a user or the content writes can inject markup or script.
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("ask");
+  var input = document.getElementById("text");
+  var session = sessionStorage.getItem("helpline-session");
+
+  function add(kind, text) {
+    var div = document.createElement("div");
+    div.className = "msg " + kind;
+    div.textContent = text;
+    log.appendChild(div);
+    div.scrollIntoView({block: "end"});
+    return div;
+  }
+
+  function addButtons(buttons) {
+    if (!buttons || !buttons.length) return;
+    var box = document.createElement("div");
+    box.className = "buttons";
+    box.setAttribute("role", "group");
+    buttons.forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.title;
+      button.addEventListener("click", function () {
+        add("user", b.title);
+        send({payload: b.payload});
+      });
+      box.appendChild(button);
+    });
+    log.appendChild(box);
+  }
+
+  function show(reply) {
+    (reply.messages || []).forEach(function (m) {
+      if (m.text) add("bot", m.text);
+      addButtons(m.buttons);
+    });
+  }
+
+  function send(body) {
+    if (session) body.session_id = session;
+    return fetch("/api/chat", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.json(); }).then(function (reply) {
+      if (reply.session_id) {
+        session = reply.session_id;
+        sessionStorage.setItem("helpline-session", session);
+      }
+      show(reply);
+    }).catch(function () {
+      add("bot", "Нет связи. Попробуйте ещё раз. / Aloqa yoʻq. Qayta urinib koʻring. / 112");
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    add("user", text);
+    input.value = "";
+    send({text: text});
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  document.getElementById("leave").addEventListener("click", function () {
+    sessionStorage.clear();
+    log.textContent = "";
+    input.value = "";
+    location.replace("about:blank");
+  });
+
+  send({payload: "/greet"});
+}());
