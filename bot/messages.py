@@ -34,6 +34,10 @@ UNAVAILABLE = N_(
     "Sorry, something went wrong on our side and I cannot answer right now. Please try again "
     "in a few minutes."
 )
+ONLY_TEXT = N_(
+    "I can only read text messages. Please write your question in words or use the buttons. "
+    "To reach a person, write /human."
+)
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

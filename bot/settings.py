@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every port, URL and path of the helpline. Wrong values fail at start-up."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_prefix="HELPLINE_", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="HELPLINE_", extra="ignore",
+                                      populate_by_name=True)
 
     content_dir: Path = ROOT / "content"
     locales_dir: Path = ROOT / "locales"
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     lock_store_url: str | None = None
     request_timeout: float = Field(10.0, gt=0, le=60)
     log_level: str = "INFO"
+    telegram_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "HELPLINE_TELEGRAM_API_BASE_URL"))
 
     @field_validator("content_dir", "locales_dir", "nlu_dir")
     @classmethod

@@ -61,7 +61,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 rasa=RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value()),
                 responder=responder(settings.content_dir, settings.locales_dir),
             )
-            yield
+            if settings.telegram_bot_token is None:
+                yield
+                return
+            from bot.gateway.telegram_bot import build_application
+
+            telegram = build_application(app.state.gateway)
+            async with telegram:
+                await telegram.start()
+                assert telegram.updater is not None
+                await telegram.updater.start_polling(timeout=10, drop_pending_updates=False)
+                try:
+                    yield
+                finally:
+                    await telegram.updater.stop()
+                    await telegram.stop()
 
     routes = [
         Route("/", page),
