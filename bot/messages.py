@@ -52,3 +52,11 @@ BTN_MENU = N_("Menu")
 BTN_BACK = N_("Back")
 BTN_HUMAN = N_("Talk to a person")
 BTN_LANGUAGE = N_("Language")
+
+# Telegram command descriptions (setMyCommands), per language.
+CMD_START = N_("Start again")
+CMD_MENU = N_("Topics menu")
+CMD_LANGUAGE = N_("Change language")
+CMD_HUMAN = N_("Talk to a person")
+CMD_FORGET = N_("Privacy of this chat")
+CMD_HELP = N_("How to use this bot")

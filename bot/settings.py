@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
+    telegram_webhook_url: str | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL", "HELPLINE_TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "HELPLINE_TELEGRAM_WEBHOOK_SECRET"))
     telegram_api_base_url: str = Field(
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "HELPLINE_TELEGRAM_API_BASE_URL"))
@@ -58,6 +62,14 @@ class Settings(BaseSettings):
         ports = [self.rasa_port, self.action_port, self.gateway_port]
         if len(set(ports)) != len(ports):
             raise ValueError(f"the Rasa, action server and gateway ports must differ: {ports}")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set")
+        if self.telegram_webhook_url and not self.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN must be set when TELEGRAM_WEBHOOK_URL is set")
         return self
 
     @property

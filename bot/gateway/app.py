@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.gateway.state import GatewayState
+from bot.gateway.telegram_webhook import telegram_webhook
 from bot.gateway.web_api import chat
 from bot.rasa_client import RasaClient
 from bot.runtime import responder
@@ -61,26 +62,39 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 rasa=RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value()),
                 responder=responder(settings.content_dir, settings.locales_dir),
             )
+            app.state.telegram = None
             if settings.telegram_bot_token is None:
                 yield
                 return
-            from bot.gateway.telegram_bot import build_application
+            from bot.gateway.telegram_bot import build_application, register_commands
 
             telegram = build_application(app.state.gateway)
             async with telegram:
+                await register_commands(telegram, app.state.gateway)
                 await telegram.start()
-                assert telegram.updater is not None
-                await telegram.updater.start_polling(timeout=10, drop_pending_updates=False)
+                app.state.telegram = telegram
+                polling = settings.telegram_webhook_url is None
+                if polling:
+                    assert telegram.updater is not None
+                    await telegram.bot.delete_webhook()
+                    await telegram.updater.start_polling(timeout=10)
+                else:
+                    assert settings.telegram_webhook_secret is not None
+                    await telegram.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret.get_secret_value())
                 try:
                     yield
                 finally:
-                    await telegram.updater.stop()
+                    if polling and telegram.updater is not None:
+                        await telegram.updater.stop()
                     await telegram.stop()
 
     routes = [
         Route("/", page),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/healthz", healthz),
+        Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Mount("/static", StaticFiles(directory=WEB), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

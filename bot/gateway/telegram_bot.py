@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 COMMANDS = {"menu": "/menu", "language": "/change_language", "help": "/menu",
             "human": "/handoff_human", "forget": "/privacy_forget"}
+DESCRIPTIONS = {"start": m.CMD_START, "menu": m.CMD_MENU, "language": m.CMD_LANGUAGE,
+                "human": m.CMD_HUMAN, "forget": m.CMD_FORGET, "help": m.CMD_HELP}
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -109,3 +111,15 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
     application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
     application.add_error_handler(on_error)
     return application
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any],
+                            state: GatewayState) -> None:
+    """setMyCommands in every language Telegram can name (2-letter codes), plus a default."""
+    library = state.responder.library
+    codes = [code for code in library.languages if "_" not in code]
+    for code in [None, *codes]:
+        language = code or library.default_language
+        commands = [BotCommand(name, state.responder.catalogues.gettext(language, text))
+                    for name, text in DESCRIPTIONS.items()]
+        await application.bot.set_my_commands(commands, language_code=code)

@@ -1,0 +1,39 @@
+"""`POST /telegram/webhook`: updates pushed by Telegram when TELEGRAM_WEBHOOK_URL is set.
+
+The secret header is compared in constant time; a wrong or missing secret gets 403. A body
+that is not a valid update gets 400 and changes nothing."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.requests import Request
+from starlette.responses import Response
+from telegram import Update
+
+from bot.gateway.state import GatewayState
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+async def telegram_webhook(request: Request) -> Response:
+    state: GatewayState = request.app.state.gateway
+    telegram = request.app.state.telegram
+    secret = state.settings.telegram_webhook_secret
+    if telegram is None or state.settings.telegram_webhook_url is None or secret is None:
+        return Response(status_code=404)
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+        return Response(status_code=403)
+    try:
+        data = await request.json()
+        update = Update.de_json(data, telegram.bot) if isinstance(data, dict) else None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        log.warning("malformed Telegram update refused (%s)", type(error).__name__)
+        update = None
+    if update is None:
+        return Response(status_code=400)
+    await telegram.update_queue.put(update)
+    return Response(status_code=200)
