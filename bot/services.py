@@ -110,8 +110,9 @@ class Stack:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a child process exactly these settings."""
-    env = dict(os.environ)
+    """The environment that gives a child process exactly these settings (inherited
+    HELPLINE_* and TELEGRAM_* variables are dropped, so a test never picks up a real token)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TELEGRAM_"))}
     for name, value in settings.model_dump().items():
         if value is None:
             continue

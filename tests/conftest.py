@@ -25,8 +25,10 @@ def free_port() -> int:
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    ports = {"rasa_port": free_port(), "action_port": free_port(), "gateway_port": free_port()}
-    return Settings(data_dir=data_dir, **{**ports, **overrides})  # type: ignore[arg-type]
+    defaults = {"rasa_port": free_port(), "action_port": free_port(), "gateway_port": free_port(),
+                # never a real token from the developer's shell: tests stay offline
+                "telegram_bot_token": None, "telegram_webhook_url": None}
+    return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -32,3 +32,13 @@ def test_wrong_values_stop_the_start(monkeypatch: pytest.MonkeyPatch, capsys: py
 def test_token_never_prints() -> None:
     settings = Settings(rasa_token="s3cr3t-token")
     assert "s3cr3t-token" not in repr(settings) and "s3cr3t-token" not in str(settings)
+
+
+def test_child_processes_get_exactly_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.services import settings_env
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "real-token-from-the-shell")
+    settings = Settings(telegram_bot_token=None, rasa_port=5999)
+    env = settings_env(settings)
+    assert "TELEGRAM_BOT_TOKEN" not in env and "HELPLINE_TELEGRAM_BOT_TOKEN" not in env
+    assert env["HELPLINE_RASA_PORT"] == "5999"
