@@ -125,3 +125,16 @@ def test_webhook_checks_the_secret_and_refuses_malformed_updates(
     assert fake.sent(4001) == []
     assert httpx.post(url, json=update, headers={SECRET: "right-secret"}).status_code == 200
     assert "I will answer in English" in texts(fake.wait_sent(4001, 2))
+
+
+def test_groups_get_no_conversation(telegram: FakeTelegram) -> None:
+    group = -5001
+    message = user_message(group, text="мне не платят зарплату")
+    message["message"]["chat"] = {"id": group, "type": "group", "title": "workers"}
+    telegram.push(message)
+    press = button_press(group, "/wages_unpaid")
+    press["callback_query"]["message"]["chat"] = {"id": group, "type": "group", "title": "workers"}
+    telegram.push(press)
+    telegram.push(user_message(5002, text="/menu"))   # a private chat after them is answered
+    assert telegram.wait_sent(5002, 1)
+    assert telegram.sent(group) == []

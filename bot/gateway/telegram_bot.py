@@ -89,6 +89,8 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         query = update.callback_query
         assert query is not None
         await query.answer()
+        if update.effective_chat is None or update.effective_chat.type != "private":
+            return  # never carry a user's conversation into a group
         data = query.data if isinstance(query.data, str) else ""
         if is_payload(data):
             await send(update, payload=data)
