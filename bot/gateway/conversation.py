@@ -64,13 +64,14 @@ async def converse(
         answer = await rasa.send(sender, message, metadata)
     except (httpx.HTTPError, ValueError) as error:
         log.warning("Rasa did not answer (%s)", type(error).__name__)
-        fallback = languages.get(sender, _hinted(responder, hint))
+        fallback = languages.get(sender, hinted_language(responder, hint))
         return responder.unavailable(fallback)
     return [Reply(m.get("text", ""), tuple(Button(b["title"], b["payload"])
                                           for b in m.get("buttons", [])))
             for m in answer if m.get("text") or m.get("buttons")]
 
 
-def _hinted(responder: Responder, hint: str | None) -> str:
+def hinted_language(responder: Responder, hint: str | None) -> str:
+    """The reply language a phone or browser language hint ("ky-KG") points to, else the default."""
     code = (hint or "").split("-")[0].lower()
     return code if code in responder.library.languages else responder.library.default_language

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 from starlette.requests import Request
 
-from bot.gateway.conversation import Languages
+from bot.gateway.conversation import Languages, hinted_language
 from bot.rasa_client import RasaClient
 from bot.replies import Responder
 from bot.settings import Settings
@@ -27,8 +27,5 @@ class GatewayState:
         return first or None
 
     def language_for(self, request: Request, session_id: str | None) -> str:
-        default = self.responder.library.default_language
-        hint = (self.browser_language(request) or "").split("-")[0].lower()
-        if hint in self.responder.library.languages:
-            default = hint
+        default = hinted_language(self.responder, self.browser_language(request))
         return self.languages.get(f"web:{session_id}", default) if session_id else default
