@@ -43,3 +43,8 @@ class ActionMore(StepAction):
 class ActionDidYouMean(StepAction):
     action_name = "action_did_you_mean"
     step = staticmethod(dialogue.did_you_mean)
+
+
+class ActionMedia(StepAction):
+    action_name = "action_media"
+    step = staticmethod(dialogue.media)

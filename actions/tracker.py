@@ -48,5 +48,9 @@ def turn_from(tracker: Tracker) -> Turn:
 def emit(outcome: Outcome, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     for reply in outcome.replies:
         buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-        dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+        if reply.document is not None:
+            dispatcher.utter_message(text=reply.text or None, buttons=buttons or None,
+                                     json_message={"document": reply.document.to_json()})
+        else:
+            dispatcher.utter_message(text=reply.text, buttons=buttons or None)
     return [SlotSet(name, value) for name, value in outcome.slots.items()]

@@ -5,10 +5,12 @@ Rasa actions and tests call these; nothing here imports Rasa or a channel.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot import language as lang
+from bot import messages as m
 from bot.replies import Reply, Responder
 
 MAX_READ_CHARS = 2000
@@ -95,3 +97,21 @@ def did_you_mean(responder: Responder, turn: Turn) -> Outcome:
     if not any(ch.isalnum() for ch in turn.text[:MAX_READ_CHARS]):
         return _outcome(responder, turn, language, responder.not_understood(language))
     return _outcome(responder, turn, language, responder.did_you_mean(language, list(turn.ranking)))
+
+
+MEDIA_MESSAGES = {"voice": m.VOICE_NOT_SUPPORTED, "location": m.LOCATION_KEPT, "contact": m.CONTACT_NOT_KEPT}
+PLACE = re.compile(r"^-?\d{1,2}\.\d,-?\d{1,3}\.\d$")
+
+
+def media(responder: Responder, turn: Turn) -> Outcome:
+    """Something other than text arrived (the channel says only what kind, never the content).
+
+    A location arrives already coarsened by the channel to about 10 km ("55.8,37.6") and is
+    kept as a routing hint; a shared phone number never reaches the bot at all."""
+    language = reply_language(responder, turn)
+    kind = turn.entities.get("kind", "other")
+    text = responder.catalogues.gettext(language, MEDIA_MESSAGES.get(kind, m.ONLY_TEXT))
+    replies = [Reply(text, responder.main_menu(language)[0].buttons)]
+    place = turn.entities.get("place", "")
+    slots = {"place": place} if kind == "location" and PLACE.match(place) else {}
+    return _outcome(responder, turn, language, replies, **slots)

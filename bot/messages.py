@@ -38,6 +38,23 @@ ONLY_TEXT = N_(
     "I can only read text messages. Please write your question in words or use the buttons. "
     "To reach a person, write /human."
 )
+VOICE_NOT_SUPPORTED = N_(
+    "I cannot listen to voice or video messages yet. Please type your question, even in a few "
+    "words with mistakes, or use the buttons. To reach a person, write /human."
+)
+LOCATION_KEPT = N_(
+    "Thank you. I keep only the approximate area (about 10 km), to suggest a union near you. "
+    "You do not have to share your location to get help."
+)
+CONTACT_NOT_KEPT = N_(
+    "Thank you, but I do not need a phone number, and I have not kept it. Please write your "
+    "question in words or use the buttons."
+)
+GROUP_PRIVATE_ONLY = N_(
+    "I answer only in private chats, so that your questions stay private. Press the button to "
+    "write to me."
+)
+BTN_PRIVATE_CHAT = N_("Write to the helpline privately")
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

@@ -16,6 +16,7 @@ class BotMessage(TypedDict, total=False):
     recipient_id: str
     text: str
     buttons: list[Button]
+    custom: dict[str, Any]
 
 
 WORD_JOINER = "\u2060"

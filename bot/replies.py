@@ -6,8 +6,10 @@ about Telegram, the web or Rasa.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from bot import messages as m
 from bot.content.model import Answer, Library, Topic
@@ -21,9 +23,28 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file for the user (a letter as PDF, say), sent by the channel as a download."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "media_type": self.media_type,
+                "base64": base64.b64encode(self.data).decode()}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Document:
+        name = str(value["filename"]).replace("/", "_").replace("\\", "_")[:100]
+        return cls(name, str(value["media_type"]), base64.b64decode(str(value["base64"]), validate=True))
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
+    document: Document | None = None
 
 
 def payload(intent: str, **entities: str) -> str:

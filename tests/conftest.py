@@ -3,12 +3,12 @@ and real Rasa and action servers on free loopback ports."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.devtools.ports import free_port
 from bot.replies import Responder
 from bot.runtime import responder as load_responder
 from bot.services import Stack, running_stack
@@ -16,12 +16,6 @@ from bot.settings import ROOT, Settings
 from bot.training.train import train
 
 SHARED = ROOT.parent / "shared"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from telegram import Bot
 
 from bot import messages
-from bot.replies import Responder
+from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.gateway.delivery import Outbox
+from bot.gateway.telegram_bot import Sender
+from bot.replies import Document, Reply, Responder
 from bot.services import Stack, start_gateway
 from tests.conftest import free_port, make_settings
-from tests.fake_telegram import FakeTelegram, Server, button_press, user_message
 
 pytestmark = pytest.mark.rasa
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
@@ -127,14 +131,137 @@ def test_webhook_checks_the_secret_and_refuses_malformed_updates(
     assert "I will answer in English" in texts(fake.wait_sent(4001, 2))
 
 
-def test_groups_get_no_conversation(telegram: FakeTelegram) -> None:
+def tracker(stack: Stack, sender: str) -> dict[str, object]:
+    response = httpx.get(f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
+                         params={"token": stack.settings.rasa_token.get_secret_value()})
+    response.raise_for_status()
+    result: dict[str, object] = response.json()
+    return result
+
+
+def user_events(stack: Stack, sender: str) -> list[object]:
+    events = tracker(stack, sender).get("events") or []
+    assert isinstance(events, list)
+    return [e for e in events if isinstance(e, dict) and e.get("event") == "user"]
+
+
+def test_menus_are_navigated_by_editing_the_message(telegram: FakeTelegram, responder: Responder) -> None:
+    chat = 3001
+    telegram.push(user_message(chat, text="/start tg"))
+    menu = telegram.wait_sent(chat, 2)[-1]
+    assert menu["text"] == responder.catalogues.gettext("tg", messages.MENU_PROMPT)
+
+    telegram.push(button_press(chat, '/show_category{"category":"wages"}', on=menu))
+    (category,) = telegram.wait_sent(chat, 1, method="editMessageText")
+    assert category["text"] == responder.catalogues.gettext("tg", messages.CATEGORY_PROMPT)
+    assert '"/wages_unpaid"' in str(category["reply_markup"]).replace("'", '"')
+
+    telegram.push(button_press(chat, "/menu", on=category))          # "Back" edits again
+    edits = telegram.wait_sent(chat, 2, method="editMessageText")
+    assert edits[-1]["text"] == menu["text"]
+    assert len(telegram.sent(chat)) == 2                             # no new message so far
+
+    telegram.push(button_press(chat, "/wages_unpaid", on=category))  # the answer replaces the menu
+    answer = telegram.wait_sent(chat, 3, method="editMessageText")[-1]
+    assert "ТК РФ" in str(answer["text"])
+
+    telegram.push(button_press(chat, '/more{"topic":"wages_unpaid"}', on=answer))
+    sent = telegram.wait_sent(chat, 3)                               # an answer is never overwritten
+    assert len(sent) == 3 and len(telegram.sent(chat, "editMessageText")) == 3
+
+
+def test_a_location_is_kept_only_as_a_coarse_hint(
+        telegram: FakeTelegram, responder: Responder, stack: Stack) -> None:
+    chat = 3002
+    telegram.push(user_message(chat, text="/start ky"))
+    telegram.wait_sent(chat, 2)
+    telegram.push(user_message(chat, location={"latitude": 42.87462, "longitude": 74.56976}))
+    reply = telegram.wait_sent(chat, 3)[-1]
+    assert reply["text"] == responder.catalogues.gettext("ky", messages.LOCATION_KEPT)
+    state = tracker(stack, f"tg:{chat}")
+    assert state["slots"]["place"] == "42.9,74.6"  # type: ignore[index]
+    assert "42.87" not in str(state) and "74.56" not in str(state)
+
+
+def test_a_shared_phone_number_never_reaches_the_bot(
+        telegram: FakeTelegram, responder: Responder, stack: Stack) -> None:
+    chat = 3003
+    telegram.push(user_message(chat, text="/start uz"))
+    telegram.wait_sent(chat, 2)
+    telegram.push(user_message(chat, contact={"phone_number": "+79161234567", "first_name": "W"}))
+    reply = telegram.wait_sent(chat, 3)[-1]
+    assert reply["text"] == responder.catalogues.gettext("uz", messages.CONTACT_NOT_KEPT)
+    assert "9161234567" not in str(tracker(stack, f"tg:{chat}"))
+
+
+def test_a_deep_link_carries_a_language_and_an_organisation(telegram: FakeTelegram, stack: Stack) -> None:
+    chat = 3004
+    telegram.push(user_message(chat, text="/start tg-fnpr_msk"))
+    telegram.wait_sent(chat, 2)
+    slots = tracker(stack, f"tg:{chat}")["slots"]
+    assert slots["language"] == "tg" and slots["referrer"] == "fnpr_msk"  # type: ignore[index]
+
+
+def test_in_groups_the_bot_answers_only_when_addressed_and_only_with_a_private_link(
+        telegram: FakeTelegram, responder: Responder, stack: Stack) -> None:
     group = -5001
-    message = user_message(group, text="мне не платят зарплату")
-    message["message"]["chat"] = {"id": group, "type": "group", "title": "workers"}
-    telegram.push(message)
-    press = button_press(group, "/wages_unpaid")
-    press["callback_query"]["message"]["chat"] = {"id": group, "type": "group", "title": "workers"}
-    telegram.push(press)
+    telegram.push(user_message(group, text="мне не платят зарплату", chat_type="group"))
+    telegram.push(button_press(group, "/wages_unpaid", chat_type="group"))
+    telegram.push(user_message(group, text="@helpline_test_bot мне не платят зарплату",
+                               chat_type="supergroup", language_code="tg",
+                               entities=[{"type": "mention", "offset": 0, "length": 18}]))
+    (reply,) = telegram.wait_sent(group, 1)
+    assert reply["text"] == responder.catalogues.gettext("tg", messages.GROUP_PRIVATE_ONLY)
+    (button,) = reply["reply_markup"]["inline_keyboard"][0]
+    assert button["url"] == "https://t.me/helpline_test_bot?start=tg"
     telegram.push(user_message(5002, text="/menu"))   # a private chat after them is answered
     assert telegram.wait_sent(5002, 1)
-    assert telegram.sent(group) == []
+    assert len(telegram.sent(group)) == 1             # the unaddressed message got nothing
+    assert user_events(stack, f"tg:{group}") == []    # and no conversation was started for the group
+
+
+def test_a_reply_that_cannot_be_delivered_is_retried_and_logged_without_content(
+        telegram_with_log: tuple[FakeTelegram, Stack], responder: Responder) -> None:
+    fake, gateway = telegram_with_log
+    chat = 3005
+    fake.fail_sends = 3
+    fake.push(user_message(chat, text="/start en"))
+    sent = fake.wait_sent(chat, 2, timeout=60)
+    assert [s["text"] for s in sent] == [responder.catalogues.gettext("en", messages.LANGUAGE_SET),
+                                         responder.catalogues.gettext("en", messages.MENU_PROMPT)]
+    attempts = [c for c in fake.method_calls("sendMessage") if int(c["chat_id"]) == chat]
+    assert len(attempts) == 5                         # 3 refused, then both delivered in order
+    log = (gateway.settings.data_dir / "log" / "gateway.log").read_text()
+    assert log.count("not delivered (NetworkError)") == 3
+    assert str(chat) not in log and "English" not in log and "TEST-token" not in log
+
+
+@pytest.fixture
+def telegram_with_log(stack: Stack, tmp_path: Path) -> Iterator[tuple[FakeTelegram, Stack]]:
+    """A gateway of its own, so its log holds only this test's deliveries."""
+    fake = FakeTelegram()
+    port = free_port()
+    settings = make_settings(
+        tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
+        telegram_bot_token="123456:TEST-token", telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
+    with Server(fake.app(), port):
+        gateway = Stack(settings)
+        start_gateway(gateway)
+        try:
+            gateway.wait_ready(timeout=60)
+            yield fake, gateway
+        finally:
+            gateway.stop()
+
+
+async def test_documents_are_sent_with_send_document() -> None:
+    fake = FakeTelegram()
+    port = free_port()
+    bot = Bot("123456:TEST-token", base_url=f"http://127.0.0.1:{port}/bot")
+    letter = Document("pretenziya.pdf", "application/pdf", b"%PDF-1.7 test")
+    with Server(fake.app(), port):
+        async with bot:
+            await Sender(bot, Outbox()).send(4242, [Reply("", (), letter), Reply("Готово.")])
+    (call,) = fake.method_calls("sendDocument")
+    assert call["document_filename"] == "pretenziya.pdf" and call["document_bytes"] == b"%PDF-1.7 test"
+    assert [c["text"] for c in fake.method_calls("sendMessage")] == ["Готово."]

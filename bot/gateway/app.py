@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
 from bot.gateway.web_api import chat
+from bot.logs import configure
 from bot.rasa_client import RasaClient
 from bot.runtime import responder
 from bot.settings import Settings
@@ -53,6 +54,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    configure(settings.log_level)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     if polling and telegram.updater is not None:
                         await telegram.updater.stop()
                     await telegram.stop()
+                    await app.state.gateway.outbox.close()
 
     routes = [
         Route("/", page),

@@ -3,15 +3,18 @@ answer. Channel adapters only translate to and from these plain values."""
 
 from __future__ import annotations
 
+import binascii
 import logging
+import math
 import re
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import httpx
 
-from bot.rasa_client import RasaClient, typed
-from bot.replies import Button, Reply, Responder
+from bot.rasa_client import BotMessage, RasaClient, typed
+from bot.replies import Button, Document, Reply, Responder, payload
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +69,67 @@ async def converse(
         log.warning("Rasa did not answer (%s)", type(error).__name__)
         fallback = languages.get(sender, hinted_language(responder, hint))
         return responder.unavailable(fallback)
-    return [Reply(m.get("text", ""), tuple(Button(b["title"], b["payload"])
-                                          for b in m.get("buttons", [])))
-            for m in answer if m.get("text") or m.get("buttons")]
+    return [reply for message in answer if (reply := reply_of(message)) is not None]
+
+
+def reply_of(message: BotMessage) -> Reply | None:
+    """One Rasa REST message as a Reply: text, buttons, and a document sent as custom JSON
+    ({"document": {"filename", "media_type", "base64"}}) by an action."""
+    buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in message.get("buttons") or [])
+    custom = message.get("custom")
+    document = None
+    if isinstance(custom, dict) and isinstance(custom.get("document"), dict):
+        try:
+            document = Document.from_json(custom["document"])
+        except (KeyError, ValueError, binascii.Error):
+            log.warning("an action sent a malformed document; left out")
+    text = str(message.get("text") or "")
+    if not (text or buttons or document):
+        return None
+    return Reply(text, buttons, document)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a deep link (/start uz, /start fnpr, /start uz-fnpr) asks for."""
+
+    language: str | None = None
+    referrer: str | None = None
+
+    def payload(self) -> str:
+        extra = {"referrer": self.referrer} if self.referrer else {}
+        if self.language:
+            return payload("choose_language", language=self.language, **extra)
+        return payload("greet", **extra)
+
+
+REFERRER = re.compile(r"^[a-z0-9_]{2,32}$")
+
+
+def parse_start(argument: str, languages: Collection[str]) -> Start:
+    """Telegram allows A-Z a-z 0-9 _ - (64 characters) in a start parameter. The language comes
+    first, an organisation's code after a hyphen; anything else is ignored."""
+    language, referrer = None, None
+    for part in argument[:64].split("-"):
+        if part in languages and language is None:
+            language = part
+        elif REFERRER.match(part.lower()) and referrer is None and part not in languages:
+            referrer = part.lower()
+    return Start(language, referrer)
+
+
+def coarse_place(latitude: float, longitude: float) -> str | None:
+    """A shared location rounded to one decimal (about 10 km): enough to route, not to find."""
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return f"{latitude:.1f},{longitude:.1f}"
+
+
+def media_payload(kind: str, place: str | None = None) -> str:
+    """What a channel sends Rasa for a non-text message: only its kind (and a coarse place)."""
+    return payload("media", kind=kind, **({"place": place} if place else {}))
 
 
 def hinted_language(responder: Responder, hint: str | None) -> str:

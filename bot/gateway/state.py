@@ -8,6 +8,7 @@ import httpx
 from starlette.requests import Request
 
 from bot.gateway.conversation import Languages, hinted_language
+from bot.gateway.delivery import Outbox
 from bot.rasa_client import RasaClient
 from bot.replies import Responder
 from bot.settings import Settings
@@ -20,6 +21,7 @@ class GatewayState:
     rasa: RasaClient
     responder: Responder
     languages: Languages = field(default_factory=Languages)
+    outbox: Outbox = field(default_factory=Outbox)
 
     def browser_language(self, request: Request) -> str | None:
         header = request.headers.get("accept-language", "")

@@ -4,10 +4,20 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,10 +29,12 @@ from telegram.ext import (
 )
 
 from bot import messages as m
-from bot.gateway.conversation import converse, is_payload
+from bot.gateway.conversation import coarse_place, converse, hinted_language, is_payload, media_payload, parse_start
+from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
-from bot.gateway.telegram_text import keyboard, split_text
-from bot.replies import Reply
+from bot.gateway.telegram_order import PerChatOrder
+from bot.gateway.telegram_text import is_menu, keyboard, split_text
+from bot.replies import Document, Reply
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +55,66 @@ def hint_of(update: Update) -> str | None:
     return user.language_code if user else None
 
 
-async def reply(update: Update, replies: list[Reply]) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    for item in replies:
-        pieces = split_text(item.text) or [" "]
-        for index, piece in enumerate(pieces):
-            markup = keyboard(item.buttons) if index == len(pieces) - 1 else None
-            await chat.send_message(piece, reply_markup=markup)
+def media_kind(message: Message) -> str:
+    """Only the kind of a non-text message goes further, never its content."""
+    if message.voice or message.video_note or message.audio or message.video:
+        return "voice"
+    if message.location or message.venue:
+        return "location"
+    if message.contact:
+        return "contact"
+    return "other"
+
+
+def addressed(message: Message, username: str | None, bot_id: int) -> bool:
+    """In a group: a command, an @mention of the bot, or a reply to one of its messages."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        command = text.split()[0]
+        return "@" not in command or command.lower().endswith(f"@{(username or '').lower()}")
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    return username is not None and f"@{username.lower()}" in (m.lower() for m in mentions)
+
+
+class Sender:
+    """Puts replies into one chat: through the outbox, and by editing the menu a button was
+    pressed on when the user is moving between menus."""
+
+    def __init__(self, bot: Bot, outbox: Outbox) -> None:
+        self.bot, self.outbox = bot, outbox
+
+    async def send(self, chat_id: int, replies: list[Reply], *, editable: Message | None = None) -> None:
+        chat = f"tg:{chat_id}"
+        for item in replies:
+            if item.document is not None:
+                await self.outbox.send(chat, partial(self._send_document, chat_id, item.document))
+            pieces = split_text(item.text) if item.text.strip() else []
+            if not pieces and item.buttons:
+                pieces = ["⬇️"]
+            for index, piece in enumerate(pieces):
+                markup = keyboard(item.buttons) if index == len(pieces) - 1 else None
+                if editable is not None:
+                    target, editable = editable, None
+                    if await self._edit(target, piece, markup):
+                        continue
+                await self.outbox.send(chat, partial(self.bot.send_message, chat_id, piece, reply_markup=markup))
+
+    async def _send_document(self, chat_id: int, document: Document) -> None:
+        await self.bot.send_document(chat_id, InputFile(document.data, filename=document.filename))
+
+    async def _edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+        try:
+            await message.edit_text(text, reply_markup=markup)
+        except BadRequest as error:
+            # the same menu pressed twice: nothing to change; otherwise send a new message
+            return "not modified" in str(error).lower()
+        except TelegramError as error:
+            log.info("menu not edited (%s); sending a new message", type(error).__name__)
+            return False
+        return True
 
 
 def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -61,20 +125,22 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrder())
         .build()
     )
+    sender = Sender(application.bot, state.outbox)
+    library = state.responder.library
 
-    async def send(update: Update, *, text: str | None = None, payload: str | None = None) -> None:
+    async def send(update: Update, *, text: str | None = None, payload: str | None = None,
+                   editable: Message | None = None) -> None:
+        assert update.effective_chat is not None
         replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(update),
                                  text=text, payload=payload, hint=hint_of(update))
-        await reply(update, replies)
+        await sender.send(update.effective_chat.id, replies, editable=editable)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        argument = (context.args or [""])[0]
-        if argument in state.responder.library.languages:
-            await send(update, payload=f'/choose_language{{"language":"{argument}"}}')
-        else:
-            await send(update, payload="/greet")
+        deep_link = parse_start((context.args or [""])[0], library.languages)
+        await send(update, payload=deep_link.payload())
 
     def command(payload: str) -> Any:
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,18 +158,40 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         if update.effective_chat is None or update.effective_chat.type != "private":
             return  # never carry a user's conversation into a group
         data = query.data if isinstance(query.data, str) else ""
-        if is_payload(data):
-            await send(update, payload=data)
+        if not is_payload(data):
+            return
+        pressed = query.message if isinstance(query.message, Message) else None
+        on_menu = pressed is not None and is_menu(pressed.reply_markup)
+        await send(update, payload=data, editable=pressed if on_menu else None)
 
     async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = state.languages.get(sender_of(update), state.responder.library.default_language)
-        await reply(update, [Reply(state.responder.catalogues.gettext(language, m.ONLY_TEXT))])
+        message = update.effective_message
+        assert message is not None
+        kind = media_kind(message)
+        place = None
+        if kind == "location":
+            location = message.location or (message.venue.location if message.venue else None)
+            place = coarse_place(location.latitude, location.longitude) if location else None
+        await send(update, payload=media_payload(kind, place))
+
+    async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, bot = update.effective_message, context.bot
+        if message is None or not addressed(message, bot.username, bot.id):
+            return
+        language = hinted_language(state.responder, hint_of(update))
+        gettext = state.responder.catalogues.gettext
+        link = InlineKeyboardMarkup([[InlineKeyboardButton(
+            gettext(language, m.BTN_PRIVATE_CHAT), url=f"https://t.me/{bot.username}?start={language}")]])
+        await state.outbox.send(sender_of(update), partial(
+            bot.send_message, message.chat_id, gettext(language, m.GROUP_PRIVATE_ONLY), reply_markup=link))
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("Telegram update failed: %s", type(context.error).__name__)
         if isinstance(update, Update) and update.effective_chat and not isinstance(
                 context.error, TelegramError):
-            await reply(update, state.responder.unavailable(state.responder.library.default_language))
+            language = hinted_language(state.responder, hint_of(update))
+            await sender.send(update.effective_chat.id, state.responder.unavailable(
+                state.languages.get(sender_of(update), language)))
 
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     for name, payload in COMMANDS.items():
@@ -111,6 +199,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, text))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS, in_group))
     application.add_error_handler(on_error)
     return application
 

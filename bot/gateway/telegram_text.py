@@ -28,3 +28,15 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(b.title[:64], callback_data=b.payload)]
             for b in buttons if len(b.payload.encode()) <= MAX_CALLBACK_BYTES]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+NOT_MENU = ("/more", "/handoff_human")
+
+
+def is_menu(markup: InlineKeyboardMarkup | None) -> bool:
+    """A message the user navigates on (main menu, a category, the languages), which the next
+    menu may replace. Answers and suggestions (they offer "more" or a person) stay in the chat."""
+    if markup is None:
+        return False
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    return len(data) >= 2 and all(isinstance(d, str) and not d.startswith(NOT_MENU) for d in data)

@@ -1,7 +1,8 @@
 """`POST /api/chat`: the web chat's JSON API (documented in README).
 
 Request: {"session_id"?: str, "text": str} or {"session_id"?: str, "payload": str}.
-Response: {"session_id": str, "messages": [{"text": str, "buttons": [{"title", "payload"}]}]}.
+Response: {"session_id": str, "messages": [{"text": str, "buttons": [{"title", "payload"}]}]};
+a message may also carry "document": {"filename", "media_type", "base64"} (a file to download).
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def render(session_id: str, replies: list[Reply]) -> dict[str, Any]:
-    return {"session_id": session_id, "messages": [
-        {"text": r.text, "buttons": [{"title": b.title, "payload": b.payload} for b in r.buttons]}
-        for r in replies]}
+    return {"session_id": session_id, "messages": [message(r) for r in replies]}
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    shown: dict[str, Any] = {"text": reply.text,
+                             "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]}
+    if reply.document is not None:
+        shown["document"] = reply.document.to_json()
+    return shown
 
 
 def _refuse(state: GatewayState, request: Request, status: int, message: str,

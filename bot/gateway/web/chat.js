@@ -34,9 +34,20 @@
     log.appendChild(box);
   }
 
+  function addDocument(doc) {
+    var bytes = Uint8Array.from(atob(doc.base64), function (c) { return c.charCodeAt(0); });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([bytes], {type: doc.media_type}));
+    link.download = doc.filename;
+    link.textContent = "⬇ " + doc.filename;
+    link.className = "msg bot document";
+    log.appendChild(link);
+  }
+
   function show(reply) {
     (reply.messages || []).forEach(function (m) {
       if (m.text) add("bot", m.text);
+      if (m.document) addDocument(m.document);
       addButtons(m.buttons);
     });
   }

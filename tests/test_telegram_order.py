@@ -1,0 +1,34 @@
+"""Per-chat order: chats run side by side, one chat's updates one after another."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot.gateway.telegram_order import PerChatOrder
+
+
+def update(update_id: int, chat_id: int) -> Update:
+    return Update.de_json({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "chat": {"id": chat_id, "type": "private"}, "text": "x"}}, None)
+
+
+async def test_one_chat_in_order_and_other_chats_alongside() -> None:
+    processor = PerChatOrder(max_concurrent_updates=8)
+    events: list[str] = []
+
+    async def handle(name: str, delay: float) -> None:
+        events.append(f"start {name}")
+        await asyncio.sleep(delay)
+        events.append(f"end {name}")
+
+    async with processor:
+        await asyncio.gather(
+            processor.process_update(update(1, 10), handle("a1", 0.05)),
+            processor.process_update(update(2, 10), handle("a2", 0.0)),
+            processor.process_update(update(3, 20), handle("b1", 0.0)),
+        )
+    assert events.index("end a1") < events.index("start a2")   # a2 waited for a1
+    assert events.index("end b1") < events.index("end a1")     # b1 did not wait for chat 10
+    assert processor._locks == {}                              # idle chats are forgotten
