@@ -78,7 +78,7 @@ class Stack:
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         checks = {
             "gateway": f"http://{self.settings.gateway_host}:{self.settings.gateway_port}/healthz",
-            "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
+            "actions": self.settings.action_health_url,
             "rasa": f"{self.settings.rasa_url}/status?token="
                     f"{self.settings.rasa_token.get_secret_value()}",
         }

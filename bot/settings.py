@@ -23,8 +23,10 @@ class Settings(BaseSettings):
     build_dir: Path = ROOT / "build"
     data_dir: Path = ROOT / "var"
 
-    host: str = "127.0.0.1"
-    gateway_host: str = "127.0.0.1"
+    host: str = "127.0.0.1"            # where Rasa and the action server listen
+    gateway_host: str = "127.0.0.1"    # where the gateway listens (0.0.0.0 in a container)
+    rasa_host: str | None = None       # where the gateway finds Rasa (default: host)
+    action_host: str | None = None     # where Rasa and the gateway find the actions (default: host)
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
     gateway_port: int = Field(8000, ge=1, le=65535)
@@ -74,11 +76,15 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        return f"http://{self.rasa_host or self.host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://{self.host}:{self.action_port}/webhook"
+        return f"http://{self.action_host or self.host}:{self.action_port}/webhook"
+
+    @property
+    def action_health_url(self) -> str:
+        return f"http://{self.action_host or self.host}:{self.action_port}/health"
 
     @property
     def model_dir(self) -> Path:

@@ -35,3 +35,22 @@ def test_rasa_runs_as_several_replicas_with_a_token_from_the_environment() -> No
 def test_no_secret_is_written_in_the_file() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     assert not re.search(r"(?i)(password|secret|token)\s*[:=]\s*[^$\s{]", text)
+
+
+def test_the_gateway_is_the_only_public_service_and_finds_the_others_by_name() -> None:
+    services = COMPOSE["services"]
+    assert [name for name, s in services.items() if "ports" in s] == ["gateway"]
+    gateway = services["gateway"]
+    assert gateway["environment"]["HELPLINE_RASA_HOST"] in services
+    assert gateway["environment"]["HELPLINE_ACTION_HOST"] in services
+    assert "bot.gateway.app:create_app" in gateway["command"]
+
+
+def test_rasa_in_compose_uses_the_shared_stores_and_the_action_service() -> None:
+    endpoints = yaml.safe_load((ROOT / "nlu" / "compose" / "endpoints.yml").read_text())
+    services = COMPOSE["services"]
+    assert endpoints["action_endpoint"]["url"].startswith("http://actions:5055/")
+    assert endpoints["tracker_store"]["url"] in services and endpoints["lock_store"]["url"] in services
+    assert endpoints["lock_store"]["type"] == "redis"
+    assert "COPY nlu/compose /app/run" in (ROOT / "nlu" / "Dockerfile").read_text()
+    assert "/app/run/endpoints.yml" in services["rasa"]["command"]

@@ -39,7 +39,7 @@ async def page(request: Request) -> FileResponse:
 async def healthz(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
     settings = state.settings
-    checks = {"rasa": f"{settings.rasa_url}/", "actions": f"http://{settings.host}:{settings.action_port}/health"}
+    checks = {"rasa": f"{settings.rasa_url}/", "actions": settings.action_health_url}
     report = {}
     for name, url in checks.items():
         try:
