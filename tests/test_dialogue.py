@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot import dialogue
+import pytest
+
+from bot import dialogue, messages
 from bot.replies import Responder
 from tests.builders import make_turn
 
@@ -104,3 +106,26 @@ def test_urgent_topics_flag_the_conversation(responder: Responder) -> None:
     plain = dialogue.answer_topic(responder, make_turn(text="x", intent="wages_unpaid", language="ru"))
     assert urgent.slots["urgent"] is True
     assert "urgent" not in plain.slots
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("voice", messages.VOICE_NOT_SUPPORTED), ("contact", messages.CONTACT_NOT_KEPT),
+    ("other", messages.ONLY_TEXT), ("sticker", messages.ONLY_TEXT),
+])
+def test_non_text_gets_a_kind_reply_in_the_conversation_language(
+        responder: Responder, kind: str, message: str) -> None:
+    turn = make_turn(text=f'/media{{"kind":"{kind}"}}', intent="media", entities={"kind": kind},
+                     language="tg", hint="ru")
+    outcome = dialogue.media(responder, turn)
+    assert outcome.replies[0].text == responder.catalogues.gettext("tg", message)
+    assert outcome.replies[0].buttons              # the topics menu, to carry on without typing
+    assert "place" not in outcome.slots
+
+
+@pytest.mark.parametrize(("place", "kept"), [("55.8,37.6", True), ("-33.9,151.2", True),
+                                             ("55.75583,37.6173", False), ("Moscow", False), ("", False)])
+def test_only_a_coarse_place_is_kept(responder: Responder, place: str, kept: bool) -> None:
+    turn = make_turn(text="/media", intent="media", entities={"kind": "location", "place": place}, language="ky")
+    outcome = dialogue.media(responder, turn)
+    assert outcome.replies[0].text == responder.catalogues.gettext("ky", messages.LOCATION_KEPT)
+    assert outcome.slots.get("place") == (place if kept else None)
