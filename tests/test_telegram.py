@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,25 +64,42 @@ def test_start_without_a_language_offers_the_languages(telegram: FakeTelegram) -
     assert titles == ["Русский", "Oʻzbekcha", "Ўзбекча", "Тоҷикӣ", "Кыргызча", "English"]
 
 
-def test_question_button_voice_and_long_message(telegram: FakeTelegram) -> None:
+@pytest.fixture(params=["polling", "webhook"])
+def mode(request: pytest.FixtureRequest) -> tuple[FakeTelegram, Callable[[dict[str, Any]], None]]:
+    """The same conversation through getUpdates (polling) or posted to /telegram/webhook."""
+    if request.param == "polling":
+        fake: FakeTelegram = request.getfixturevalue("telegram")
+        return fake, fake.push
+    fake, url = request.getfixturevalue("webhook")
+    ids = itertools.count(10_000)
+
+    def post(update: dict[str, Any]) -> None:
+        response = httpx.post(url, json={"update_id": next(ids), **update}, headers={SECRET: "right-secret"})
+        assert response.status_code == 200
+    return fake, post
+
+
+def test_question_button_voice_and_long_message(
+        mode: tuple[FakeTelegram, Callable[[dict[str, Any]], None]]) -> None:
+    telegram, send = mode
     chat = 2001
-    telegram.push(user_message(chat, text="корфармо ду моҳ маош намедиҳад", language_code="tg"))
+    send(user_message(chat, text="корфармо ду моҳ маош намедиҳад", language_code="tg"))
     sent = telegram.wait_sent(chat, 1)
     assert "ТК РФ" in texts(sent)
     buttons = sent[-1]["reply_markup"]["inline_keyboard"]
     assert {"text": "Сӯҳбат бо инсон", "callback_data": "/handoff_human"} in [row[0] for row in buttons]
 
-    telegram.push(button_press(chat, '/more{"topic":"wages_unpaid"}'))
+    send(button_press(chat, '/more{"topic":"wages_unpaid"}', on=sent[-1]))
     sent = telegram.wait_sent(chat, len(sent) + 1)
     assert telegram.method_calls("answerCallbackQuery")
 
     before = len(sent)
-    telegram.push(user_message(chat, voice={"file_id": "v1", "file_unique_id": "v1", "duration": 3}))
+    send(user_message(chat, voice={"file_id": "v1", "file_unique_id": "v1", "duration": 3}))
     sent = telegram.wait_sent(chat, before + 1)
-    assert "/human" in str(sent[-1]["text"])
+    assert "/human" in str(sent[-1]["text"]) and "Ман ҳоло" in str(sent[-1]["text"])   # in Tajik
 
     before = len(sent)
-    telegram.push(user_message(chat, text="мне не платят зарплату " * 220))
+    send(user_message(chat, text="мне не платят зарплату " * 220))
     sent = telegram.wait_sent(chat, before + 2)
     assert all(len(str(s["text"])) <= 4096 for s in sent)
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from bot.services import Stack, start_gateway
+from bot.devtools.fake_telegram import Server
+from bot.services import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import free_port, make_settings
 
 
@@ -72,11 +78,19 @@ def test_bad_requests_get_a_kind_reply_in_the_browser_language(
     assert any(word in text.lower() for word in ("кечиресиз", "узун"))
 
 
-def test_rasa_down_gives_an_apology_with_emergency_numbers(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, rasa_port=free_port(), action_port=free_port())
+async def slow(request: Request) -> JSONResponse:
+    await asyncio.sleep(30)
+    return JSONResponse([])
+
+
+@pytest.mark.rasa
+def test_rasa_down_or_slow_gives_an_apology_and_the_gateway_recovers_by_itself(
+        tmp_path: Path, model: Path) -> None:
+    settings = make_settings(tmp_path, rasa_port=free_port(), action_port=free_port(), request_timeout=2)
     gateway = Stack(settings)  # the gateway alone: nothing listens on the Rasa port
     start_gateway(gateway)
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    session = {"session_id": "s" * 20}
     try:
         for _ in range(100):
             try:
@@ -84,13 +98,27 @@ def test_rasa_down_gives_an_apology_with_emergency_numbers(tmp_path: Path) -> No
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
-        session = {"session_id": "s" * 20}
         httpx.post(f"{base}/api/chat", json={**session, "payload": '/choose_language{"language":"uz"}'})
-        reply = httpx.post(f"{base}/api/chat", json={**session, "text": "ish haqi"}, timeout=30)
+        down = httpx.post(f"{base}/api/chat", json={**session, "text": "ish haqi"}, timeout=30)
+
+        hanging = Starlette(routes=[Route("/webhooks/rest/webhook", slow, methods=["POST"])])
+        with Server(hanging, settings.rasa_port):          # Rasa accepts but never answers in time
+            started = time.monotonic()
+            late = httpx.post(f"{base}/api/chat", json={**session, "text": "ish haqi"}, timeout=30)
+            waited = time.monotonic() - started
+
+        start_actions(gateway)                             # Rasa comes back on the same port
+        start_rasa(gateway, model)
+        gateway.wait_ready()
+        back = httpx.post(f"{base}/api/chat", json={**session, "text": "ish haqi bermayapti"}, timeout=30)
     finally:
         gateway.stop()
-    assert reply.status_code == 200
-    text = reply.json()["messages"][0]["text"]
-    assert "Kechirasiz" in text and "112" in text and "102" in text
+    for reply in (down, late):
+        assert reply.status_code == 200
+        text = reply.json()["messages"][0]["text"]
+        assert "Kechirasiz" in text and "112" in text and "102" in text
+    assert waited < 10                                     # the timeout setting holds
     assert health.status_code == 503
     assert health.json()["rasa"] == "down"
+    assert back.status_code == 200 and "Kechirasiz" not in back.json()["messages"][0]["text"]
+    assert "RF MK 136" in back.text                      # the wages answer, in Uzbek
