@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     lock_store_url: str | None = None
     request_timeout: float = Field(10.0, gt=0, le=60)
     log_level: str = "INFO"
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "HELPLINE_DATABASE_URL"))
+    development: bool = False            # shows unverified (example) contacts to users
+    default_organisation: str = "helpline"   # owns cases no union link points elsewhere
+    casework_hours: str = "mon-fri 09:00-18:00 Europe/Moscow"
+    urgent_claim_minutes: float = Field(10, gt=0)     # unclaimed urgent case: tell the user
+    idle_case_hours: float = Field(24, gt=0)          # an open case with no activity ends
+    console_session_hours: float = Field(8, gt=0, le=24 * 7)
+    console_secure_cookies: bool = True   # off only for http://127.0.0.1 in development
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
     telegram_webhook_url: str | None = Field(
@@ -58,6 +67,21 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+")):
+            raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("casework_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        from bot.cases.hours import parse_hours
+
+        parse_hours(value)   # raises ValueError with the reason
+        return value
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> Settings:
@@ -85,6 +109,11 @@ class Settings(BaseSettings):
     @property
     def action_health_url(self) -> str:
         return f"http://{self.action_host or self.host}:{self.action_port}/health"
+
+    @property
+    def database(self) -> str:
+        """The database URL: DATABASE_URL, else SQLite under the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'helpline.db'}"
 
     @property
     def model_dir(self) -> Path:

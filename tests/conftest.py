@@ -3,6 +3,8 @@ and real Rasa and action servers on free loopback ports."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,3 +45,44 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sta
     settings = make_settings(tmp_path_factory.mktemp("var"))
     with running_stack(settings, model) as running:
         yield running
+
+
+POSTGRES = os.environ.get("HELPLINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server for this test session, dropped after."""
+    import psycopg
+
+    name = f"helpline_test_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database: SQLite in a temporary folder, or the session's PostgreSQL
+    database with every table emptied first."""
+    from bot.db.engine import make_engine, upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'helpline.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    upgrade(url)
+    engine = make_engine(url)
+    from bot.db.base import Base
+
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+    yield url

@@ -1,0 +1,155 @@
+"""Tables. Channel identifiers and message bodies are personal data: /forget and the
+retention purge delete them (issue 6); nothing here is logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db.base import Base, UtcDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    caseworker = "caseworker"
+    supervisor = "supervisor"
+    organiser = "organiser"
+    admin = "admin"
+
+
+class CaseState(enum.StrEnum):
+    queued = "queued"        # waiting for a caseworker
+    active = "active"        # a caseworker holds it
+    closed = "closed"
+
+
+class Sender(enum.StrEnum):
+    user = "user"
+    caseworker = "caseworker"
+    system = "system"        # state changes told to the user, in their language
+    note = "note"            # internal notes, never shown to the user
+    transcript = "transcript"  # what the user wrote to the bot, copied with consent
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=20, validate_strings=True)
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    kind: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_on: Mapped[dt.date | None]
+    source: Mapped[str | None] = mapped_column(String(500))
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organisation", cascade="all, delete-orphan")
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(64))
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    channels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    note: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_on: Mapped[dt.date | None]
+    source: Mapped[str | None] = mapped_column(String(500))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+class Account(Base):
+    """A caseworker, supervisor, organiser or admin of one organisation."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Case(Base):
+    __tablename__ = "support_case"
+    __table_args__ = (Index("ix_case_queue", "organisation_id", "state", "urgent", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    channel: Mapped[str] = mapped_column(String(20))                 # telegram | web
+    conversation: Mapped[str] = mapped_column(String(100), index=True)  # "tg:<chat>" | "web:<session>"
+    topic: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    transcript_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[CaseState] = mapped_column(_enum(CaseState, "case_state"), default=CaseState.queued)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    unclaimed_notice_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    closed_by: Mapped[str | None] = mapped_column(String(20))        # user | caseworker | timeout
+
+    messages: Mapped[list[CaseMessage]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseMessage.id")
+    assignee: Mapped[Account | None] = relationship()
+
+
+class CaseMessage(Base):
+    __tablename__ = "case_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("support_case.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[Sender] = mapped_column(_enum(Sender, "sender"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # to the user's channel
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+
+
+class AuditEvent(Base):
+    """Who opened, read and changed which case, and logins. No message text."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("support_case.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ConsoleSession(Base):
+    """Server-side console sessions; the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "console_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
