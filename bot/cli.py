@@ -75,6 +75,58 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_sib200(settings, Path(args.data), out)
 
 
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.engine import make_engine
+    from bot.db.prepare import prepare_database
+
+    engine = make_engine(settings.database)
+    try:
+        prepare_database(settings, engine)
+    finally:
+        engine.dispose()
+    print("database is at the latest schema")
+    return 0
+
+
+def _user(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.console.auth import add_account
+    from bot.db.engine import make_engine, make_sessions
+    from bot.db.models import Organisation, Role
+    from bot.db.prepare import prepare_database
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("helpline user add: the passwords differ", file=sys.stderr)
+            return 1
+    engine = make_engine(settings.database)
+    try:
+        prepare_database(settings, engine)
+        with make_sessions(engine).begin() as session:
+            if session.get(Organisation, args.org) is None:
+                print(f"helpline user add: no organisation {args.org!r}; add it to content/contacts.yml "
+                      f"and run `helpline contacts sync`, or use {settings.default_organisation!r}",
+                      file=sys.stderr)
+                return 1
+            add_account(session, organisation=args.org, email=args.email, role=Role(args.role), password=password)
+    except IntegrityError:
+        print(f"helpline user add: {args.email} already has an account", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"helpline user add: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"added {args.role} {args.email} to {args.org}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -95,12 +147,20 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
                                              / "shared" / "bench" / "sib200"))
     bench.add_argument("--json", help="write the results to this file")
+    db = commands.add_parser("db", help="the helpline database")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: migrate to the latest schema")
+    user = commands.add_parser("user", help="console accounts")
+    user.add_argument("action", choices=["add"])
+    user.add_argument("--org", required=True, help="organisation id")
+    user.add_argument("--role", required=True, choices=["caseworker", "supervisor", "organiser", "admin"])
+    user.add_argument("--email", required=True)
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     return root
 
 
 COMMANDS: dict[str, Command] = {
     "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
-    "bench": _bench,
+    "bench": _bench, "db": _db, "user": _user,
 }
 
 

@@ -83,8 +83,10 @@ def answer_topic(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     replies = responder.topic_answer(language, topic_id, turn.country)
     topic = responder.library.topic(topic_id)
-    urgent = {"urgent": True} if topic is not None and topic.urgent else {}
-    return _outcome(responder, turn, language, replies, topic=topic_id, **urgent)
+    noted: dict[str, Any] = {"urgent": True} if topic is not None and topic.urgent else {}
+    if topic is not None and topic.kind == "answer":
+        noted["topic"] = topic_id       # the rights question, which a caseworker will want to see
+    return _outcome(responder, turn, language, replies, **noted)
 
 
 def more(responder: Responder, turn: Turn) -> Outcome:

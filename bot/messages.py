@@ -55,6 +55,29 @@ GROUP_PRIVATE_ONLY = N_(
     "write to me."
 )
 BTN_PRIVATE_CHAT = N_("Write to the helpline privately")
+# Handing over to a person (a case).
+BTN_CASE_SHARE = N_("Yes, and show them what I wrote")
+BTN_CASE_PRIVATE = N_("Yes, but do not show my earlier messages")
+BTN_END = N_("End the conversation with the person")
+CASE_QUEUED = N_(
+    "I have passed your request to a caseworker. A person will answer you here. Meanwhile you "
+    "can write what happened; they will read it. To go back to the bot, press the button or write /end."
+)
+CASE_OFF_HOURS = N_("Nobody is on duty right now. Caseworkers will be back on {when}.")
+CASE_JOINED = N_("A caseworker has joined. You are now talking to a person.")
+CASE_RELEASED = N_("Your request is waiting for a caseworker again.")
+CASE_STILL_OPEN = N_(
+    "You are talking to a person now, so the bot is quiet. Write your message, or press the "
+    "button to end the conversation with the person."
+)
+CASE_ENDED = N_("The conversation with the caseworker has ended. You are back with the helpline bot.")
+CASE_IDLE_ENDED = N_(
+    "The conversation with the caseworker has ended because nobody wrote for a long time. You are "
+    "back with the helpline bot; press \"Talk to a person\" to start again."
+)
+CASE_URGENT_UNCLAIMED = N_(
+    "Nobody has picked up your request yet. We have not forgotten you. If you are in danger, do not wait:"
+)
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

@@ -47,10 +47,10 @@ class RasaClient:
         result: list[BotMessage] = response.json()
         return result
 
-    async def tracker(self, sender: str) -> dict[str, Any]:
+    async def tracker(self, sender: str, *, events: bool = False) -> dict[str, Any]:
         response = await self._http.get(
             f"{self._base}/conversations/{sender}/tracker",
-            params={"token": self._token, "include_events": "NONE"},
+            params={"token": self._token, "include_events": "ALL" if events else "NONE"},
         )
         response.raise_for_status()
         result: dict[str, Any] = response.json()

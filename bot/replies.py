@@ -52,6 +52,13 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
 
 
+# Payloads the gateway handles itself (a case with a person), never sent to Rasa.
+CASE_OPEN_SHARED = payload("case_open", transcript="yes")
+CASE_OPEN_PRIVATE = payload("case_open", transcript="no")
+CASE_END = "/case_end"
+HANDOFF_TOPIC = "handoff_human"
+
+
 @dataclass(frozen=True)
 class Responder:
     library: Library
@@ -160,6 +167,9 @@ class Responder:
     def _answer_buttons(self, language: str, topic: Topic, answer: Answer) -> tuple[Button, ...]:
         human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
         menu = Button(self._(language, m.BTN_MENU), payload("menu"))
+        if topic.id == HANDOFF_TOPIC:      # consent first: the buttons open a case
+            return (Button(self._(language, m.BTN_CASE_SHARE), CASE_OPEN_SHARED),
+                    Button(self._(language, m.BTN_CASE_PRIVATE), CASE_OPEN_PRIVATE), menu)
         if topic.kind == "meta":
             return (menu,)
         more = (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ()

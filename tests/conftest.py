@@ -23,7 +23,10 @@ SHARED = ROOT.parent / "shared"
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     defaults = {"rasa_port": free_port(), "action_port": free_port(), "gateway_port": free_port(),
                 # never a real token from the developer's shell: tests stay offline
-                "telegram_bot_token": None, "telegram_webhook_url": None}
+                "telegram_bot_token": None, "telegram_webhook_url": None,
+                # plain http on loopback; caseworkers always on duty unless a test says otherwise
+                "console_secure_cookies": False, "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
+                "database_url": None}
     return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]
 
 

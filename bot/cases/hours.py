@@ -34,7 +34,8 @@ class DutyHours:
 
 
 def parse_hours(text: str) -> DutyHours:
-    """Parse "mon-fri 09:00-18:00 Europe/Moscow" or "mon,wed,sat 10:00-14:00 Asia/Almaty"."""
+    """Parse "mon-fri 09:00-18:00 Europe/Moscow", "mon,wed,sat 10:00-14:00 Asia/Almaty" or
+    "mon-sun 00:00-24:00 Asia/Almaty" (always)."""
     parts = text.split()
     if len(parts) != 3:
         raise ValueError(f"duty hours {text!r}: write days, times and a time zone, "
@@ -49,7 +50,8 @@ def parse_hours(text: str) -> DutyHours:
         days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     try:
         start_text, end_text = times_text.split("-")
-        start, end = dt.time.fromisoformat(start_text), dt.time.fromisoformat(end_text)
+        start = dt.time.fromisoformat(start_text)
+        end = dt.time.max if end_text == "24:00" else dt.time.fromisoformat(end_text)
     except ValueError:
         raise ValueError(f"duty hours {text!r}: times look like 09:00-18:00") from None
     if start >= end:

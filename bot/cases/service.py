@@ -127,6 +127,14 @@ def messages_for(session: Session, conversation: str, after: int) -> Sequence[Ca
         .order_by(CaseMessage.id)).all()
 
 
+def undelivered_for(session: Session, conversation: str) -> Sequence[CaseMessage]:
+    """Caseworker and system messages to one conversation not yet handed to its channel."""
+    return session.scalars(
+        select(CaseMessage).join(Case).where(
+            Case.conversation == conversation, CaseMessage.sender.in_(TO_USER), CaseMessage.delivered_at.is_(None))
+        .order_by(CaseMessage.id)).all()
+
+
 def mark_delivered(session: Session, message_ids: Sequence[int]) -> None:
     now = utcnow()
     for message in session.scalars(select(CaseMessage).where(

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,9 +15,16 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.cases.hours import parse_hours
+from bot.console.auth import LoginLimiter
+from bot.console.pages import Pages
+from bot.console.views import console_routes
+from bot.db.engine import make_engine, make_sessions
+from bot.db.prepare import prepare_database
+from bot.gateway.casework import Casework
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
-from bot.gateway.web_api import chat
+from bot.gateway.web_api import chat, updates
 from bot.logs import configure
 from bot.rasa_client import RasaClient
 from bot.runtime import responder
@@ -58,46 +66,64 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(timeout=settings.request_timeout) as http:
-            app.state.gateway = GatewayState(
-                settings=settings, http=http,
-                rasa=RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value()),
-                responder=responder(settings.content_dir, settings.locales_dir),
-            )
+        engine = make_engine(settings.database)
+        await anyio.to_thread.run_sync(prepare_database, settings, engine)
+        async with httpx.AsyncClient(timeout=settings.request_timeout) as http, anyio.create_task_group() as tasks:
+            rasa = RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value())
+            texts = responder(settings.content_dir, settings.locales_dir)
+            casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
+                                hours=parse_hours(settings.casework_hours))
+            app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts,
+                                             casework=casework, sessions=casework.sessions)
             app.state.telegram = None
-            if settings.telegram_bot_token is None:
-                yield
-                return
-            from bot.gateway.telegram_bot import build_application, register_commands
-
-            telegram = build_application(app.state.gateway)
-            async with telegram:
-                await register_commands(telegram, app.state.gateway)
-                await telegram.start()
-                app.state.telegram = telegram
-                polling = settings.telegram_webhook_url is None
-                if polling:
-                    assert telegram.updater is not None
-                    await telegram.bot.delete_webhook()
-                    await telegram.updater.start_polling(timeout=10)
-                else:
-                    assert settings.telegram_webhook_secret is not None
-                    await telegram.bot.set_webhook(
-                        settings.telegram_webhook_url,
-                        secret_token=settings.telegram_webhook_secret.get_secret_value())
-                try:
+            tasks.start_soon(casework.run)
+            try:
+                async with telegram_channel(app, settings):
                     yield
-                finally:
-                    if polling and telegram.updater is not None:
-                        await telegram.updater.stop()
-                    await telegram.stop()
-                    await app.state.gateway.outbox.close()
+            finally:
+                tasks.cancel_scope.cancel()
+                engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def telegram_channel(app: Starlette, settings: Settings) -> AsyncIterator[None]:
+        if settings.telegram_bot_token is None:
+            yield
+            return
+        from bot.gateway.telegram_bot import build_application, register_commands
+
+        telegram = build_application(app.state.gateway)
+        async with telegram:
+            await register_commands(telegram, app.state.gateway)
+            await telegram.start()
+            app.state.telegram = telegram
+            polling = settings.telegram_webhook_url is None
+            if polling:
+                assert telegram.updater is not None
+                await telegram.bot.delete_webhook()
+                await telegram.updater.start_polling(timeout=10)
+            else:
+                assert settings.telegram_webhook_secret is not None
+                await telegram.bot.set_webhook(
+                    settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret.get_secret_value())
+            try:
+                yield
+            finally:
+                if polling and telegram.updater is not None:
+                    await telegram.updater.stop()
+                await telegram.stop()
+                await app.state.gateway.outbox.close()
 
     routes = [
         Route("/", page),
         Route("/api/chat", chat, methods=["POST"]),
+        Route("/api/chat/updates", updates),
         Route("/healthz", healthz),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Mount("/static", StaticFiles(directory=WEB), name="static"),
+        *console_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.console_pages = Pages.create(settings.locales_dir)
+    app.state.console_limiter = LoginLimiter()
+    return app

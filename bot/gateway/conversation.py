@@ -10,14 +10,20 @@ import re
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.rasa_client import BotMessage, RasaClient, typed
 from bot.replies import Button, Document, Reply, Responder, payload
 
+if TYPE_CHECKING:
+    from bot.gateway.casework import Casework
+
 log = logging.getLogger(__name__)
 
+CHANNELS = {"tg": "telegram", "web": "web"}    # conversation id prefix -> channel name
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}(\{[^{}]{0,150}\})?$")
 LANGUAGE_CHOICE = re.compile(r'^/choose_language\{"language":"([A-Za-z_]{2,10})"\}$')
 
@@ -57,11 +63,23 @@ async def converse(
     text: str | None = None,
     payload: str | None = None,
     hint: str | None = None,
+    casework: Casework | None = None,
 ) -> list[Reply]:
-    """Send a typed text or a button payload; the bot's replies, or an apology."""
+    """Send a typed text or a button payload; the bot's replies, or an apology. While a person
+    holds the conversation (a case), the message goes to the case instead and the bot is quiet."""
     message = payload if payload is not None else typed(text or "")
     if payload is not None:
         languages.note(sender, payload)
+    if casework is not None:
+        language = languages.get(sender, hinted_language(responder, hint))
+        try:
+            channel = CHANNELS.get(sender.split(":")[0], "web")
+            handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language)
+        except SQLAlchemyError as error:
+            log.error("case store unavailable (%s)", type(error).__name__)
+            return responder.unavailable(language)
+        if handled is not None:
+            return handled
     metadata = {"language_code": hint} if hint else {}
     try:
         answer = await rasa.send(sender, message, metadata)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, hinted_language
 from bot.gateway.delivery import Outbox
 from bot.rasa_client import RasaClient
@@ -20,6 +22,8 @@ class GatewayState:
     http: httpx.AsyncClient
     rasa: RasaClient
     responder: Responder
+    casework: Casework | None = None
+    sessions: sessionmaker[Session] | None = None
     languages: Languages = field(default_factory=Languages)
     outbox: Outbox = field(default_factory=Outbox)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -34,12 +35,12 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
 from bot.gateway.telegram_text import is_menu, keyboard, split_text
-from bot.replies import Document, Reply
+from bot.replies import CASE_END, Document, Reply
 
 log = logging.getLogger(__name__)
 
 COMMANDS = {"menu": "/menu", "language": "/change_language", "help": "/menu",
-            "human": "/handoff_human", "forget": "/privacy_forget"}
+            "human": "/handoff_human", "forget": "/privacy_forget", "end": CASE_END}
 DESCRIPTIONS = {"start": m.CMD_START, "menu": m.CMD_MENU, "language": m.CMD_LANGUAGE,
                 "human": m.CMD_HUMAN, "forget": m.CMD_FORGET, "help": m.CMD_HELP}
 PRIVATE = filters.ChatType.PRIVATE
@@ -135,7 +136,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
                    editable: Message | None = None) -> None:
         assert update.effective_chat is not None
         replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(update),
-                                 text=text, payload=payload, hint=hint_of(update))
+                                 text=text, payload=payload, hint=hint_of(update), casework=state.casework)
         await sender.send(update.effective_chat.id, replies, editable=editable)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,6 +193,20 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
             language = hinted_language(state.responder, hint_of(update))
             await sender.send(update.effective_chat.id, state.responder.unavailable(
                 state.languages.get(sender_of(update), language)))
+
+    async def case_message(chat_id: int, item: Reply, delivered: Callable[[], Awaitable[None]]) -> None:
+        """A caseworker's message: marked delivered only once Telegram accepted every piece."""
+        pieces = split_text(item.text) or [" "]
+
+        async def send() -> None:
+            for index, piece in enumerate(pieces):
+                markup = keyboard(item.buttons) if index == len(pieces) - 1 else None
+                await application.bot.send_message(chat_id, piece, reply_markup=markup)
+            await delivered()
+        await state.outbox.send(f"tg:{chat_id}", send)
+
+    if state.casework is not None:
+        state.casework.telegram = case_message
 
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     for name, payload in COMMANDS.items():

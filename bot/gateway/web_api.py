@@ -1,7 +1,8 @@
 """`POST /api/chat`: the web chat's JSON API (documented in README).
 
 Request: {"session_id"?: str, "text": str} or {"session_id"?: str, "payload": str}.
-Response: {"session_id": str, "messages": [{"text": str, "buttons": [{"title", "payload"}]}]};
+Response: {"session_id": str, "case": null | "queued" | "active",
+           "messages": [{"text": str, "buttons": [{"title", "payload"}]}]};
 a message may also carry "document": {"filename", "media_type", "base64"} (a file to download).
 """
 
@@ -18,7 +19,7 @@ from starlette.responses import JSONResponse
 from bot import messages as m
 from bot.gateway.conversation import converse, is_payload
 from bot.gateway.state import GatewayState
-from bot.replies import Reply
+from bot.replies import CASE_END, Reply
 
 MAX_BODY_BYTES = 32_000
 MAX_TEXT_CHARS = 4_000
@@ -68,7 +69,24 @@ async def chat(request: Request) -> JSONResponse:
         return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
     if text is not None and len(text) > MAX_TEXT_CHARS:
         return _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
+    sender = f"web:{session_id}"
     replies = await converse(state.rasa, state.responder, state.languages,
-                             sender=f"web:{session_id}", text=text, payload=payload,
-                             hint=state.browser_language(request))
-    return JSONResponse(render(session_id, replies))
+                             sender=sender, text=text, payload=payload,
+                             hint=state.browser_language(request), casework=state.casework)
+    shown = render(session_id, replies)
+    shown["case"] = await state.casework.state_of(sender) if state.casework else None
+    return JSONResponse(shown)
+
+
+async def updates(request: Request) -> JSONResponse:
+    """`GET /api/chat/updates?session_id=…`: what a caseworker (or the case) said since the
+    last call. The page polls this only while a case is open."""
+    state: GatewayState = request.app.state.gateway
+    session_id = request.query_params.get("session_id", "")
+    if not SESSION_ID.match(session_id) or state.casework is None:
+        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    found, case, language = await state.casework.web_updates(f"web:{session_id}")
+    end = state.responder.catalogues.gettext(language or state.language_for(request, session_id), m.BTN_END)
+    buttons = [{"title": end, "payload": CASE_END}] if case else []
+    messages = [{"text": text, "buttons": buttons if i == len(found) - 1 else []} for i, text in enumerate(found)]
+    return JSONResponse({"session_id": session_id, "case": case, "messages": messages})

@@ -44,12 +44,27 @@
     log.appendChild(link);
   }
 
+  var polling = null;
+
   function show(reply) {
     (reply.messages || []).forEach(function (m) {
       if (m.text) add("bot", m.text);
       if (m.document) addDocument(m.document);
       addButtons(m.buttons);
     });
+    // While a person holds the conversation, ask every 3 s for what they wrote.
+    if (reply.case && !polling) {
+      polling = setInterval(poll, 3000);
+    } else if (!reply.case && polling) {
+      clearInterval(polling);
+      polling = null;
+    }
+  }
+
+  function poll() {
+    if (!session) return;
+    fetch("/api/chat/updates?session_id=" + encodeURIComponent(session))
+      .then(function (r) { return r.json(); }).then(show).catch(function () {});
   }
 
   function send(body) {
@@ -84,6 +99,7 @@
     }
   });
   document.getElementById("leave").addEventListener("click", function () {
+    if (polling) clearInterval(polling);
     sessionStorage.clear();
     log.textContent = "";
     input.value = "";
@@ -91,4 +107,6 @@
   });
 
   send({payload: "/greet"});
+  if (session) poll();   // a reload while a person holds the conversation
 }());
+

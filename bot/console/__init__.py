@@ -1,0 +1,1 @@
+"""The caseworkers' console at /console: server-rendered pages over the case service."""

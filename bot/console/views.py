@@ -1,0 +1,255 @@
+"""Console routes: thin handlers over bot.cases.service and bot.console.auth. Every page but
+the login needs a session; every POST needs the session's CSRF token; every case lookup is
+scoped to the caseworker's organisation (another union's case is a 404, like a missing one)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot import messages as m
+from bot.cases import service
+from bot.console import auth
+from bot.console.pages import TEMPLATES, Pages, console_language
+from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
+from bot.gateway.state import GatewayState
+
+COOKIE = "helpline_console"
+LOGIN_CSRF = "helpline_console_login"
+MAX_BODY = 4000
+OUTCOMES = {"advice_given": "Advice given", "referred_union": "Referred to a union",
+            "referred_inspectorate": "Referred to the labour inspectorate", "no_response": "User stopped answering",
+            "other": "Other"}
+STATES = {"queued": "Waiting", "active": "With a caseworker", "closed": "Closed"}
+SENDERS = {"user": "User", "caseworker": "Caseworker", "system": "Bot to user", "note": "Note",
+           "transcript": "Said to the bot"}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _state(request: Request) -> GatewayState:
+    state: GatewayState = request.app.state.gateway
+    return state
+
+
+def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.console_pages
+    return pages
+
+
+async def _db(request: Request, work: Callable[[Session], Any]) -> Any:
+    sessions = _state(request).sessions
+    assert sessions is not None
+
+    def run() -> Any:
+        with sessions.begin() as session:
+            return work(session)
+    return await anyio.to_thread.run_sync(run)
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
+                        secure=_state(request).settings.console_secure_cookies)
+
+
+def _labels(request: Request, table: dict[str, str]) -> dict[str, str]:
+    pages, language = _pages(request), console_language(request)
+    return {key: pages.gettext(language, value) for key, value in table.items()}
+
+
+async def login_page(request: Request) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _pages(request).render(request, "login.html", csrf=token, account=None)
+    _set_cookie(request, response, LOGIN_CSRF, token, 3600)
+    return response
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    expected = request.cookies.get(LOGIN_CSRF, "")
+    if not expected or not secrets.compare_digest(expected, str(form.get("csrf", ""))):
+        return Response("CSRF token missing or wrong", status_code=403)
+    email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))[:1024]
+    limiter: auth.LoginLimiter = request.app.state.console_limiter
+    key = f"{email.lower()}|{request.client.host if request.client else ''}"
+    pages = _pages(request)
+    language = console_language(request)
+    if limiter.blocked(key):
+        return pages.render(request, "login.html", 429, csrf=expected, account=None,
+                            error=pages.gettext(language, "Too many failed attempts. Try again in 15 minutes."))
+    hours = _state(request).settings.console_session_hours
+
+    def check(session: Session) -> str | None:
+        account = auth.authenticate(session, email, password)
+        return auth.start_session(session, account, hours) if account else None
+    token = await _db(request, check)
+    if token is None:
+        limiter.failed(key)
+        return pages.render(request, "login.html", 401, csrf=expected, account=None,
+                            error=pages.gettext(language, "Wrong e-mail or password."))
+    limiter.succeeded(key)
+    response = RedirectResponse("/console", status_code=303)
+    _set_cookie(request, response, COOKIE, token, int(hours * 3600))
+    response.delete_cookie(LOGIN_CSRF, path="/console")
+    return response
+
+
+def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Response]]) -> Handler:
+    """Require a live session; POSTs also need its CSRF token (form field or X-CSRF-Token)."""
+    async def wrapped(request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        found = await _db(request, lambda s: auth.current(s, token))
+        if found is None:
+            if request.method == "GET" and not request.url.path.endswith("/messages"):
+                return RedirectResponse("/console/login", status_code=303)
+            return Response("login required", status_code=401)
+        account, console_session = found
+        if request.method == "POST":
+            given = request.headers.get("x-csrf-token")
+            if given is None:
+                given = str((await request.form()).get("csrf", ""))
+            if not auth.csrf_ok(console_session, given):
+                return Response("CSRF token missing or wrong", status_code=403)
+        return await handler(request, account, console_session)
+    return wrapped
+
+
+@signed_in
+async def logout(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    token = request.cookies.get(COOKIE)
+    await _db(request, lambda s: auth.end_session(s, token))
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/console")
+    return response
+
+
+def _organisation_name(session: Session, account: Account) -> str:
+    organisation = session.get(Organisation, account.organisation_id)
+    return organisation.name if organisation else account.organisation_id
+
+
+@signed_in
+async def queue(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    def read(session: Session) -> tuple[list[Case], list[Case], str]:
+        return (list(service.queue(session, account)), list(service.recent_closed(session, account)),
+                _organisation_name(session, account))
+    cases, closed, organisation = await _db(request, read)
+    return _pages(request).render(request, "queue.html", account=account, csrf=console_session.csrf_token,
+                                  organisation=organisation, cases=cases, closed=closed,
+                                  states=_labels(request, STATES))
+
+
+def _case_id(request: Request) -> int | None:
+    try:
+        return int(request.path_params["case_id"])
+    except (KeyError, ValueError):
+        return None
+
+
+@signed_in
+async def case_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    case_id = _case_id(request)
+
+    def read(session: Session) -> tuple[Case, str] | None:
+        case = service.case_for(session, account, case_id) if case_id is not None else None
+        if case is None:
+            return None
+        service.audit(session, account.id, case.id, "case.read")
+        _ = case.messages, case.assignee      # load before the session closes
+        return case, _organisation_name(session, account)
+    found = await _db(request, read)
+    if found is None:
+        return Response("not found", status_code=404)
+    case, organisation = found
+    languages = {code: lang.name for code, lang in _state(request).responder.library.languages.items()}
+    return _pages(request).render(
+        request, "case.html", account=account, csrf=console_session.csrf_token, organisation=organisation,
+        case=case, mine=case.assigned_to == account.id, states=_labels(request, STATES),
+        senders=_labels(request, SENDERS), outcomes=_labels(request, OUTCOMES), languages=languages)
+
+
+@signed_in
+async def case_messages(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    case_id = _case_id(request)
+    try:
+        after = int(request.query_params.get("after", "0"))
+    except ValueError:
+        after = 0
+    senders = _labels(request, SENDERS)
+
+    def read(session: Session) -> dict[str, Any] | None:
+        case = service.case_for(session, account, case_id) if case_id is not None else None
+        if case is None:
+            return None
+        return {"state": _labels(request, STATES)[case.state.value], "messages": [
+            {"id": x.id, "sender": x.sender.value, "who": senders[x.sender.value], "body": x.body}
+            for x in case.messages if x.id > after]}
+    found = await _db(request, read)
+    if found is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+
+def _action(name: str) -> Handler:
+    @signed_in
+    async def act(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+        case_id = _case_id(request)
+        form = await request.form()
+        body = str(form.get("body", "")).strip()[:MAX_BODY]
+        outcome = str(form.get("outcome", "other"))
+        responder = _state(request).responder
+
+        def change(session: Session) -> bool | None:
+            case = service.case_for(session, account, case_id) if case_id is not None else None
+            if case is None:
+                return None
+            def say(message: str) -> None:
+                service.add_message(session, case, Sender.system, responder.catalogues.gettext(case.language, message))
+            if name == "claim" and service.claim(session, account, case):
+                say(m.CASE_JOINED)
+            elif name == "release" and service.release(session, account, case):
+                say(m.CASE_RELEASED)
+            elif name == "reply" and body and case.state is CaseState.active and case.assigned_to == account.id:
+                service.add_message(session, case, Sender.caseworker, body, author=account)
+                service.audit(session, account.id, case.id, "case.reply")
+            elif name == "note" and body:
+                service.add_message(session, case, Sender.note, body, author=account, delivered=True)
+                service.audit(session, account.id, case.id, "case.note")
+            elif name == "close" and outcome in OUTCOMES and service.close(
+                    session, case, by="caseworker", outcome=outcome, account=account):
+                say(m.CASE_ENDED)
+            else:
+                return False
+            return True
+        done = await _db(request, change)
+        if done is None:
+            return Response("not found", status_code=404)
+        casework = _state(request).casework
+        if done and casework is not None:
+            casework.wake.set()
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"ok": done}, status_code=200 if done else 409)
+        return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
+    return act
+
+
+def console_routes() -> list[BaseRoute]:
+    return [
+        Route("/console", queue),
+        Route("/console/login", login_page, methods=["GET"]),
+        Route("/console/login", login, methods=["POST"]),
+        Route("/console/logout", logout, methods=["POST"]),
+        Route("/console/cases/{case_id}", case_page),
+        Route("/console/cases/{case_id}/messages", case_messages),
+        *[Route(f"/console/cases/{{case_id}}/{name}", _action(name), methods=["POST"])
+          for name in ("claim", "release", "reply", "note", "close")],
+        Mount("/console/static", StaticFiles(directory=TEMPLATES.parent / "static"), name="console_static"),
+    ]

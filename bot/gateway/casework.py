@@ -1,0 +1,209 @@
+"""Handing a conversation to a person, in the gateway: while a case is open, the bot is quiet
+for that conversation (messages go to the case, never to Rasa), and what the caseworker writes
+reaches the user's channel. Every message is stored before it is acknowledged; messages for
+users are marked delivered only once their channel took them, so a restart loses none."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+from babel.dates import format_datetime
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import messages as m
+from bot.cases import service
+from bot.cases.hours import DutyHours
+from bot.db.base import utcnow
+from bot.db.models import Case, Organisation, Sender
+from bot.rasa_client import WORD_JOINER, RasaClient
+from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+OPEN_SHARED, OPEN_PRIVATE, END = CASE_OPEN_SHARED, CASE_OPEN_PRIVATE, CASE_END
+TYPED_END = {"/end", "/stop", "/cancel"}
+TRANSCRIPT_LIMIT = 30
+TelegramSend = Callable[[int, Reply, Callable[[], Awaitable[None]]], Awaitable[None]]
+
+
+def babel_locale(language: str) -> str:
+    return language.replace("-", "_")
+
+
+@dataclass
+class Casework:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    responder: Responder
+    rasa: RasaClient
+    hours: DutyHours
+    telegram: TelegramSend | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    in_flight: set[int] = field(default_factory=set)
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a transaction on a worker thread (the event loop never blocks on SQL)."""
+        def run() -> T:
+            with self.sessions.begin() as session:
+                return work(session)
+        return await anyio.to_thread.run_sync(run)
+
+    def _(self, language: str, message: str) -> str:
+        return self.responder.catalogues.gettext(language, message)
+
+    def end_button(self, language: str) -> tuple[Button, ...]:
+        return (Button(self._(language, m.BTN_END), END),)
+
+    # -- the user's side ------------------------------------------------------------------
+
+    async def intercept(self, sender: str, channel: str, *, text: str | None, payload_: str | None,
+                        language: str) -> list[Reply] | None:
+        # a typed "/end" reaches here with the word joiner that keeps Rasa from parsing it
+        text = (text or "").removeprefix(WORD_JOINER)
+        """Replies when casework handles this message (possibly none: a person will answer);
+        None when it is for the bot."""
+        if payload_ in (OPEN_SHARED, OPEN_PRIVATE):
+            return await self.open(sender, channel, share=payload_ == OPEN_SHARED, fallback_language=language)
+        wants_end = payload_ == END or (text or "").strip().lower() in TYPED_END
+        case = await self.db(lambda s: service.open_case_for(s, sender))
+        if case is None:
+            return self.responder.main_menu(language) if wants_end else None
+        language = case.language
+        if wants_end:
+            await self.db(lambda s: self._end(s, case.id, by="user", outcome="user_left"))
+            return [Reply(self._(language, m.CASE_ENDED)), *self.responder.main_menu(language)]
+        if payload_ is not None:
+            return [Reply(self._(language, m.CASE_STILL_OPEN), self.end_button(language))]
+        body = (text or "").strip()
+        if body:
+            await self.db(lambda s: self._from_user(s, case.id, body))
+        return []
+
+    def _from_user(self, session: Session, case_id: int, body: str) -> None:
+        case = session.get(Case, case_id)
+        assert case is not None
+        service.add_message(session, case, Sender.user, body, delivered=True)
+
+    def _end(self, session: Session, case_id: int, *, by: str, outcome: str) -> None:
+        case = session.get(Case, case_id)
+        if case is not None and service.close(session, case, by=by, outcome=outcome):
+            service.add_message(session, case, Sender.system, self._(case.language, m.CASE_ENDED), delivered=True)
+
+    async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str) -> list[Reply]:
+        slots, transcript = await self._collected(sender, share)
+        language = str(slots.get("language") or fallback_language)
+        if language not in self.responder.library.languages:
+            language = fallback_language
+        referrer = slots.get("referrer")
+        topic = slots.get("topic")
+        summary = "\n".join(f"{key}: {slots[key]}" for key in ("topic", "country", "place", "referrer")
+                            if slots.get(key))
+        now = utcnow()
+
+        def create(session: Session) -> bool:
+            organisation = self.settings.default_organisation
+            if isinstance(referrer, str) and session.get(Organisation, referrer) is not None:
+                organisation = referrer
+            opening = service.Opening(
+                conversation=sender, channel=channel, organisation_id=organisation, language=language,
+                topic=str(topic) if topic else None, urgent=bool(slots.get("urgent")), summary=summary,
+                transcript=tuple(transcript) if share else None)
+            case, created = service.open_case(session, opening)
+            if created:
+                service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
+            return created
+
+        await self.db(create)
+        text = self._(language, m.CASE_QUEUED)
+        if not self.hours.is_open(now):
+            when = format_datetime(self.hours.next_open(now), "EEEE HH:mm zzzz", locale=babel_locale(language))
+            text += "\n\n" + self._(language, m.CASE_OFF_HOURS).format(when=when)
+        self.wake.set()
+        return [Reply(text, self.end_button(language))]
+
+    async def _collected(self, sender: str, share: bool) -> tuple[dict[str, Any], list[str]]:
+        """The slots the bot set, and (only with consent) what the user wrote to it."""
+        try:
+            tracker = await self.rasa.tracker(sender, events=share)
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("case opened without the bot's notes: Rasa did not answer (%s)", type(error).__name__)
+            return {}, []
+        slots = tracker.get("slots") or {}
+        lines = [str(e.get("text") or "").removeprefix(WORD_JOINER) for e in tracker.get("events") or []
+                 if e.get("event") == "user"]
+        typed = [line for line in lines if line and not line.startswith("/")]
+        return (slots if isinstance(slots, dict) else {}), typed[-TRANSCRIPT_LIMIT:]
+
+    # -- the caseworker's side: delivery and timers ------------------------------------------
+
+    async def run(self) -> None:
+        """Deliver waiting messages and run the timers, woken by new messages or every 2 s."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), 2.0)
+            self.wake.clear()
+            try:
+                await self.timers(utcnow())
+                await self.deliver()
+            except Exception:   # the loop must outlive a database hiccup; it retries in 2 s
+                log.exception("casework loop failed; retrying")
+
+    async def deliver(self) -> None:
+        if self.telegram is None:
+            return
+        pending = await self.db(lambda s: [(msg.id, msg.body, msg.sender, case.conversation, case.language)
+                                           for msg, case in service.undelivered(s, "telegram")])
+        for message_id, body, sender, conversation, language in pending:
+            if message_id in self.in_flight:
+                continue
+            self.in_flight.add(message_id)
+            buttons = self.end_button(language) if sender is Sender.caseworker else ()
+            await self.telegram(int(conversation.removeprefix("tg:")), Reply(body, buttons),
+                                self._delivered(message_id))
+
+    def _delivered(self, message_id: int) -> Callable[[], Awaitable[None]]:
+        async def mark() -> None:
+            await self.db(lambda s: service.mark_delivered(s, [message_id]))
+            self.in_flight.discard(message_id)
+        return mark
+
+    async def timers(self, now: dt.datetime) -> None:
+        def due(session: Session) -> int:
+            told = 0
+            for case in service.unclaimed_urgent(session, now, self.settings.urgent_claim_minutes):
+                text = "\n".join([self._(case.language, m.CASE_URGENT_UNCLAIMED),
+                                  self.responder.emergency_text(case.language, None)])
+                service.add_message(session, case, Sender.system, text)
+                case.unclaimed_notice_at = now
+                told += 1
+            for case in service.idle(session, now, self.settings.idle_case_hours):
+                if service.close(session, case, by="timeout", outcome="idle"):
+                    service.add_message(session, case, Sender.system, self._(case.language, m.CASE_IDLE_ENDED))
+                    told += 1
+            return told
+        if await self.db(due):
+            self.wake.set()
+
+    async def web_updates(self, conversation: str) -> tuple[list[str], str | None, str | None]:
+        """Texts waiting for a web user (now marked delivered), the case state and its language."""
+        def read(session: Session) -> tuple[list[str], str | None, str | None]:
+            found = list(service.undelivered_for(session, conversation))
+            service.mark_delivered(session, [x.id for x in found])
+            case = service.open_case_for(session, conversation)
+            return ([x.body for x in found], case.state.value if case else None,
+                    case.language if case else None)
+        return await self.db(read)
+
+    async def state_of(self, conversation: str) -> str | None:
+        case = await self.db(lambda s: service.open_case_for(s, conversation))
+        return case.state.value if case else None

@@ -1,0 +1,245 @@
+"""Handing a conversation to a person, end to end: a user on the web API or on the fake
+Telegram server, a caseworker in the console over HTTP, the real gateway, Rasa and action
+server. The bot stays quiet while a person holds the case; nothing is lost or reordered,
+including across a gateway restart."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot import messages
+from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
+from bot.services import Stack, start_gateway
+from bot.settings import Settings
+from tests.conftest import free_port, make_settings
+from tests.console_client import OPEN, Console, add_caseworker, client
+
+pytestmark = pytest.mark.rasa
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
+@dataclass
+class Gateway:
+    stack: Stack
+
+    @property
+    def settings(self) -> Settings:
+        return self.stack.settings
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+
+    def restart(self) -> None:
+        process = self.stack.processes.pop("gateway")
+        process.terminate()
+        process.wait(timeout=20)
+        start_gateway(self.stack)
+        self.stack.wait_ready(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    settings = make_settings(tmp_path_factory.mktemp("cases"), rasa_port=stack.settings.rasa_port,
+                             action_port=stack.settings.action_port, rasa_token=stack.settings.rasa_token)
+    own = Stack(settings)
+    start_gateway(own)
+    try:
+        own.wait_ready(timeout=60)
+        add_caseworker(settings.database, "cw@helpline.example")
+        add_caseworker(settings.database, "other@union.example", organisation="other_union")
+        yield Gateway(own)
+    finally:
+        own.stop()
+
+
+class WebUser:
+    def __init__(self, base: str, session_id: str) -> None:
+        self.http = client(base)
+        self.session_id = session_id
+
+    def say(self, **body: str) -> dict[str, Any]:
+        response = self.http.post("/api/chat", json={"session_id": self.session_id, **body})
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def updates(self) -> dict[str, Any]:
+        response = self.http.get("/api/chat/updates", params={"session_id": self.session_id})
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def wait_updates(self, count: int, timeout: float = 20) -> list[str]:
+        got: list[str] = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < deadline:
+            got += [m["text"] for m in self.updates()["messages"]]
+            time.sleep(0.2)
+        return got
+
+
+def texts(reply: dict[str, Any]) -> str:
+    return "\n".join(m["text"] for m in reply["messages"])
+
+
+def test_web_user_and_caseworker_full_lifecycle(gateway: Gateway, responder: Responder) -> None:
+    _ = lambda message: responder.catalogues.gettext("ru", message)  # noqa: E731
+    user = WebUser(gateway.base, "webcase0001")
+    user.say(payload='/choose_language{"language":"ru"}')
+    user.say(text="мне не платят зарплату уже два месяца")
+    consent = user.say(payload="/handoff_human")
+    payloads = [b["payload"] for m in consent["messages"] for b in m["buttons"]]
+    assert CASE_OPEN_SHARED in payloads and CASE_OPEN_PRIVATE in payloads
+    queued = user.say(payload=CASE_OPEN_SHARED)
+    assert _(messages.CASE_QUEUED) in texts(queued) and queued["case"] == "queued"
+    assert queued["messages"][-1]["buttons"][0]["payload"] == CASE_END
+
+    quiet = user.say(text="хозяин говорит заплатит потом")        # the bot does not answer
+    assert quiet["messages"] == [] and quiet["case"] == "queued"
+
+    console = Console(gateway.base)
+    assert console.login("cw@helpline.example").status_code == 303
+    (case_id,) = console.case_ids()
+    page = console.http.get(f"/console/cases/{case_id}").text
+    assert "мне не платят зарплату уже два месяца" in page           # the shared transcript
+    assert "хозяин говорит заплатит потом" in page
+    assert "topic: wages_unpaid" in page
+
+    assert console.act(case_id, "claim").status_code == 303
+    assert user.wait_updates(1) == [_(messages.CASE_JOINED)]
+    for n in range(3):
+        assert console.act(case_id, "reply", body=f"Ответ {n}").status_code == 303
+    console.act(case_id, "note", body="internal: call the union tomorrow")
+    assert user.wait_updates(3) == ["Ответ 0", "Ответ 1", "Ответ 2"]    # in order, notes never shown
+    for n in range(3):
+        assert user.say(text=f"сообщение {n}")["messages"] == []
+    bodies = [m["body"] for m in console.messages(case_id) if m["sender"] == "user"]
+    assert bodies[-3:] == ["сообщение 0", "сообщение 1", "сообщение 2"]
+
+    gateway.restart()                                                # mid-case: nothing is lost
+    assert user.say(text="вы тут?")["messages"] == []
+    console.act(case_id, "reply", body="Да, я здесь")
+    assert user.wait_updates(1) == ["Да, я здесь"]
+
+    assert console.act(case_id, "close", outcome="advice_given").status_code == 303
+    ended = user.wait_updates(1)
+    assert ended == [_(messages.CASE_ENDED)]
+    back = user.say(text="уволили без предупреждения")                # the bot is back
+    assert back["case"] is None and back["messages"] and "ТК РФ" in texts(back)
+
+
+def test_the_user_can_leave_and_a_private_case_shows_no_transcript(gateway: Gateway, responder: Responder) -> None:
+    user = WebUser(gateway.base, "webcase0002")
+    user.say(payload='/choose_language{"language":"tg"}')
+    user.say(text="паспортамро гирифтанд")
+    user.say(payload=CASE_OPEN_PRIVATE)
+    console = Console(gateway.base)
+    console.login("cw@helpline.example")
+    case_id = max(console.case_ids())
+    page = console.http.get(f"/console/cases/{case_id}").text
+    assert "паспортамро гирифтанд" not in page
+    left = user.say(text="/end")
+    assert responder.catalogues.gettext("tg", messages.CASE_ENDED) in texts(left) and left["case"] is None
+    assert f"#{case_id}" not in console.queue().split("Recently closed")[0]
+
+
+def test_console_authorisation(gateway: Gateway) -> None:
+    user = WebUser(gateway.base, "webcase0003")
+    user.say(payload=CASE_OPEN_PRIVATE)
+    anonymous = client(gateway.base)
+    assert anonymous.get("/console").status_code == 303                       # to the login page
+    assert anonymous.get("/console/cases/1/messages").status_code == 401
+    assert anonymous.post("/console/cases/1/claim", data={"csrf": "x"}).status_code == 401
+
+    mine = Console(gateway.base)
+    mine.login("cw@helpline.example")
+    case_id = max(mine.case_ids())
+    other = Console(gateway.base)
+    other.login("other@union.example")
+    assert case_id not in other.case_ids()
+    assert other.http.get(f"/console/cases/{case_id}").status_code == 404     # another union's case
+    assert other.act(case_id, "claim").status_code == 404
+    assert other.http.get(f"/console/cases/{case_id}/messages").status_code == 404
+
+    no_token = mine.http.post(f"/console/cases/{case_id}/claim", data={})
+    wrong = mine.http.post(f"/console/cases/{case_id}/claim", data={"csrf": "forged"})
+    assert no_token.status_code == 403 and wrong.status_code == 403
+    page = mine.http.get(f"/console/cases/{case_id}")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text
+
+    attacker = Console(gateway.base)
+    statuses = [attacker.login("cw@helpline.example", "wrong password!").status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    cookie = mine.http.cookies.jar
+    assert all(c.has_nonstandard_attr("HttpOnly") for c in cookie if c.name == "helpline_console")
+
+
+@pytest.fixture(scope="module")
+def telegram_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeTelegram, Gateway]]:
+    fake = FakeTelegram()
+    port = free_port()
+    settings = make_settings(
+        tmp_path_factory.mktemp("tgcases"), rasa_port=stack.settings.rasa_port,
+        action_port=stack.settings.action_port, telegram_bot_token="123456:TEST-token",
+        telegram_api_base_url=f"http://127.0.0.1:{port}/bot", rasa_token=stack.settings.rasa_token)
+    with Server(fake.app(), port):
+        own = Stack(settings)
+        start_gateway(own)
+        try:
+            own.wait_ready(timeout=60)
+            add_caseworker(settings.database, "tg@helpline.example")
+            yield fake, Gateway(own)
+        finally:
+            own.stop()
+
+
+def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gateway], responder: Responder) -> None:
+    fake, gateway = telegram_gateway
+    _ = lambda message: responder.catalogues.gettext("ky", message)  # noqa: E731
+    chat = 7001
+    fake.push(user_message(chat, text="/start ky"))
+    fake.wait_sent(chat, 2)
+    fake.push(user_message(chat, text="/human"))
+    consent = fake.wait_sent(chat, 3)[-1]
+    data = [row[0]["callback_data"] for row in consent["reply_markup"]["inline_keyboard"]]
+    assert data[:2] == [CASE_OPEN_SHARED, CASE_OPEN_PRIVATE]
+    fake.push(button_press(chat, CASE_OPEN_SHARED, on=consent))
+    queued = fake.wait_sent(chat, 4)[-1]
+    assert _(messages.CASE_QUEUED) in queued["text"]
+
+    fake.push(user_message(chat, text="иш акымды төлөбөй жатат"))
+    console = Console(gateway.base)
+    console.login("tg@helpline.example")
+    (case_id,) = console.case_ids()
+    deadline = time.monotonic() + 20
+    while not any(m["body"] == "иш акымды төлөбөй жатат" for m in console.messages(case_id)):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert len(fake.sent(chat)) == 4                                   # the bot said nothing to it
+
+    console.act(case_id, "claim")
+    console.act(case_id, "reply", body="Салам! Канча айдан бери?")
+    sent = fake.wait_sent(chat, 6)
+    assert [s["text"] for s in sent[4:]] == [_(messages.CASE_JOINED), "Салам! Канча айдан бери?"]
+    end = sent[-1]["reply_markup"]["inline_keyboard"][0][0]
+    assert end["callback_data"] == CASE_END
+
+    fake.push(button_press(chat, CASE_END, on=sent[-1]))
+    closing = fake.wait_sent(chat, 8)
+    assert closing[6]["text"] == _(messages.CASE_ENDED)
+    assert console.messages(case_id)[-1]["sender"] == "system"
+    assert f"#{case_id}" not in console.queue().split("Recently closed")[0]
