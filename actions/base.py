@@ -36,7 +36,10 @@ class StepAction(Action, ABC):  # type: ignore[misc]
         responder = current_responder()
         turn = turn_from(tracker)
         try:
-            return emit(type(self).step(responder, turn), dispatcher)
+            outcome = type(self).step(responder, turn)
+            if turn.awaiting and "awaiting" not in outcome.slots:
+                outcome.slots["awaiting"] = None     # any other step ends a routing question
+            return emit(outcome, dispatcher)
         except Exception:
             log.exception("action %s failed", self.action_name)
             language = turn.language or responder.library.default_language

@@ -6,6 +6,7 @@ with type() at run time do not pickle.
 
 from __future__ import annotations
 
+from actions import routing
 from actions.base import StepAction
 from bot import dialogue
 
@@ -27,7 +28,7 @@ class ActionChooseLanguage(StepAction):
 
 class ActionAnswerTopic(StepAction):
     action_name = "action_answer_topic"
-    step = staticmethod(dialogue.answer_topic)
+    step = staticmethod(routing.answer_topic)
 
 
 class ActionAnswerUrgent(StepAction):
@@ -42,9 +43,19 @@ class ActionMore(StepAction):
 
 class ActionDidYouMean(StepAction):
     action_name = "action_did_you_mean"
-    step = staticmethod(dialogue.did_you_mean)
+    step = staticmethod(routing.did_you_mean)
 
 
 class ActionMedia(StepAction):
     action_name = "action_media"
     step = staticmethod(dialogue.media)
+
+
+class ActionRoute(StepAction):
+    action_name = "action_route"
+    step = staticmethod(routing.start)
+
+
+class ActionRouteStep(StepAction):
+    action_name = "action_route_step"
+    step = staticmethod(routing.step)

@@ -42,6 +42,9 @@ def turn_from(tracker: Tracker) -> Turn:
         hint=metadata.get("language_code") if isinstance(metadata, dict) else None,
         country=tracker.get_slot("country"),
         is_button=text.startswith("/"),
+        awaiting=tracker.get_slot("awaiting"),
+        city=tracker.get_slot("city"),
+        referrer=tracker.get_slot("referrer"),
     )
 
 

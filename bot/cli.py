@@ -88,6 +88,33 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _contacts(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.engine import make_engine, make_sessions
+    from bot.db.prepare import prepare_database
+    from bot.routing.contacts import load_directory
+    from bot.routing.sync import sync_contacts
+
+    directory, problems = load_directory(settings.content_dir)
+    for problem in problems:
+        print(problem.render(settings.content_dir.parent), file=sys.stderr)
+    if directory is None:
+        print("helpline contacts sync: fix the errors above; the database was not changed", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database)
+    try:
+        prepare_database(settings, engine)
+        with make_sessions(engine).begin() as session:
+            report = sync_contacts(session, directory, default_organisation=settings.default_organisation)
+    finally:
+        engine.dispose()
+    print(f"contacts sync: {report.added} added, {report.updated} updated, {report.removed} removed, "
+          f"{report.kept_in_use} kept in use")
+    if report.kept:
+        print("kept (no longer in content/contacts.yml, but accounts or cases refer to them): "
+              f"{', '.join(report.kept)}")
+    return 0
+
+
 def _user(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -149,6 +176,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", help="write the results to this file")
     db = commands.add_parser("db", help="the helpline database")
     db.add_argument("action", choices=["upgrade"], help="upgrade: migrate to the latest schema")
+    contacts = commands.add_parser("contacts", help="organisations and contacts in the database")
+    contacts.add_argument("action", choices=["sync"], help="sync: make the database match content/contacts.yml")
     user = commands.add_parser("user", help="console accounts")
     user.add_argument("action", choices=["add"])
     user.add_argument("--org", required=True, help="organisation id")
@@ -160,7 +189,7 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Command] = {
     "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
-    "bench": _bench, "db": _db, "user": _user,
+    "bench": _bench, "db": _db, "contacts": _contacts, "user": _user,
 }
 
 

@@ -30,6 +30,9 @@ class Turn:
     hint: str | None = None
     country: str | None = None
     is_button: bool = False
+    awaiting: str | None = None      # "place" or "sector" while routing asks
+    city: str | None = None
+    referrer: str | None = None
 
 
 @dataclass(frozen=True)

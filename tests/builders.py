@@ -19,11 +19,14 @@ def make_turn(
     explicit: bool = False,
     hint: str | None = None,
     country: str | None = None,
+    awaiting: str | None = None,
+    city: str | None = None,
+    referrer: str | None = None,
 ) -> Turn:
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
-        country=country, is_button=text.startswith("/"),
+        country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
     )
 
 

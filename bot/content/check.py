@@ -11,6 +11,7 @@ from bot.content.loader import read_library
 from bot.content.model import Library
 from bot.content.problems import Problem
 from bot.content.yamlfile import read_yaml
+from bot.routing.contacts import load_directory
 
 MIN_EXAMPLES = {"answer": 30, "flow": 30, "meta": 10}
 MAX_ANSWER_CHARS = 700
@@ -24,8 +25,9 @@ def example_key(text: str) -> str:
 
 
 def check_content(root: Path, today: dt.date | None = None) -> list[Problem]:
-    """All errors and warnings for content/ (errors first)."""
+    """All errors and warnings for content/, contacts.yml and places.yml included (errors first)."""
     library, problems = read_library(root)
+    problems += load_directory(root)[1]
     if library is not None:
         problems += _coverage(root, library)
         problems += _duplicates(root, library)

@@ -17,8 +17,13 @@ from bot.content.model import Library, Topic
 HANDWRITTEN_META = {"greet", "menu", "change_language"}
 
 
+ROUTED = {"contact_union": "action_route"}   # topics answered by a dialogue, not a text
+
+
 def action_for(topic: Topic) -> str:
     """The Rasa action that answers a topic."""
+    if topic.id in ROUTED:
+        return ROUTED[topic.id]
     return "action_answer_urgent" if topic.urgent else "action_answer_topic"
 
 

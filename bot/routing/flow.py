@@ -1,0 +1,136 @@
+"""The routing conversation as plain functions: where the user works, what kind of work,
+then the best one to three contacts (or national services, or a person). What the user said
+for routing lives only in the conversation's slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import format_datetime
+
+from bot import messages as m
+from bot.dialogue import Outcome, Turn, reply_language
+from bot.replies import Button, Reply, Responder, payload
+from bot.routing.contacts import Contact, Directory
+from bot.routing.places import Place, match_place
+from bot.routing.rank import Ranked, fallback, rank
+
+SECTOR_LABELS = {
+    "construction": m.SECTOR_CONSTRUCTION, "delivery": m.SECTOR_DELIVERY, "retail": m.SECTOR_RETAIL,
+    "cleaning": m.SECTOR_CLEANING, "agriculture": m.SECTOR_AGRICULTURE, "manufacturing": m.SECTOR_MANUFACTURING,
+    "hospitality": m.SECTOR_HOSPITALITY, "domestic": m.SECTOR_DOMESTIC, "transport": m.SECTOR_TRANSPORT,
+    "other": m.SECTOR_OTHER,
+}
+TOP_PLACES = {"RU": ("moskva", "sankt_peterburg", "moskovskaya_oblast", "ekaterinburg", "novosibirsk", "kazan"),
+              "KZ": ("almaty", "astana", "shymkent")}
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What routing needs besides the turn: the contacts, the time, and whether unverified
+    (sample) entries may be shown (development only)."""
+
+    directory: Directory
+    now: dt.datetime
+    include_unverified: bool
+
+
+def _(responder: Responder, language: str, message: str) -> str:
+    return responder.catalogues.gettext(language, message)
+
+
+def place_name(place: Place, language: str) -> str:
+    return place.name("ru" if language == "uz_Cyrl" else language)
+
+
+def start(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
+    """The user asked for a union or a contact; a place in the same message is used at once."""
+    language = reply_language(responder, turn)
+    place = None if turn.is_button else match_place(turn.text, routing.directory.places)
+    if place is not None:
+        return ask_sector(responder, language, city=place.id)
+    return ask_place(responder, routing, language, turn.country)
+
+
+def ask_place(responder: Responder, routing: Routing, language: str, country: str | None,
+              *, unknown: bool = False) -> Outcome:
+    by_id = routing.directory.places.by_id
+    ids = TOP_PLACES.get(country or "", ()) or (*TOP_PLACES["RU"][:4], *TOP_PLACES["KZ"][:2])
+    buttons = [Button(place_name(by_id[i], language), payload("route", city=i)) for i in ids if i in by_id]
+    buttons.append(Button(_(responder, language, m.ROUTE_OTHER_PLACE), payload("route", city=NONE)))
+    text = _(responder, language, m.ROUTE_PLACE_UNKNOWN if unknown else m.ROUTE_ASK_PLACE)
+    return Outcome([Reply(text, tuple(buttons))], {"language": language, "awaiting": "place"})
+
+
+def ask_sector(responder: Responder, language: str, *, city: str) -> Outcome:
+    buttons = [Button(_(responder, language, label), payload("route", sector=code))
+               for code, label in SECTOR_LABELS.items()]
+    buttons.append(Button(_(responder, language, m.ROUTE_SKIP), payload("route", sector=NONE)))
+    return Outcome([Reply(_(responder, language, m.ROUTE_ASK_SECTOR), tuple(buttons))],
+                   {"language": language, "city": city, "awaiting": "sector"})
+
+
+def step(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
+    """A routing button (/route{"city": …} or /route{"sector": …})."""
+    language = reply_language(responder, turn)
+    city, sector = turn.entities.get("city"), turn.entities.get("sector")
+    if city is not None:
+        return ask_sector(responder, language, city=city if city in routing.directory.places.by_id else NONE)
+    if sector is not None:
+        chosen = sector if sector in SECTOR_LABELS else None
+        return results(responder, routing, turn, language, sector=chosen)
+    return ask_place(responder, routing, language, turn.country)
+
+
+def typed_place(responder: Responder, routing: Routing, turn: Turn) -> Outcome | None:
+    """While the bot waits for a place, typed text that names one continues routing."""
+    if turn.awaiting != "place" or turn.is_button:
+        return None
+    place = match_place(turn.text, routing.directory.places)
+    if place is None:
+        return None
+    return ask_sector(responder, reply_language(responder, turn), city=place.id)
+
+
+def results(responder: Responder, routing: Routing, turn: Turn, language: str, *, sector: str | None) -> Outcome:
+    places = routing.directory.places.by_id
+    place = places.get(turn.city or "")
+    country = turn.country or (place.country if place else None)
+    found = rank(routing.directory, country=country, place=place, sector=sector, languages=[language],
+                 now=routing.now, include_unverified=routing.include_unverified, referrer=turn.referrer)
+    header = m.ROUTE_RESULTS
+    if not found:
+        found, header = fallback(routing.directory, country, routing.include_unverified)[:3], m.ROUTE_FALLBACK
+    human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    slots = {"language": language, "awaiting": None, "sector": sector}
+    if not found:
+        text = "\n\n".join([_(responder, language, m.ROUTE_NOTHING), responder.emergency_text(language, country)])
+        return Outcome([Reply(text, (human, menu))], slots)
+    lines = [_(responder, language, header), *(describe(responder, routing, r, language) for r in found)]
+    return Outcome([Reply("\n\n".join(lines), (human, menu))], slots)
+
+
+def describe(responder: Responder, routing: Routing, ranked: Ranked, language: str) -> str:
+    contact: Contact = ranked.contact
+    organisation = routing.directory.organisations[contact.organisation]
+    title = organisation.display_name(language)
+    if not contact.verified:
+        title += f" ({_(responder, language, m.ROUTE_EXAMPLE)})"
+    lines = [f"• {title}"]
+    note = contact.note.get(language) or contact.note.get(language.split("_")[0]) or contact.note.get("ru")
+    if note:
+        lines.append(note)
+    channels = contact.channels
+    lines += [f"{icon} {value}" for icon, value in (("🌐", channels.web), ("☎", channels.phone),
+                                                     ("✈", channels.telegram), ("📍", channels.address)) if value]
+    if contact.hours is not None and not contact.hours.always:
+        opens = contact.hours.next_open(routing.now)
+        if contact.hours.is_open(routing.now):
+            lines.append(_(responder, language, m.ROUTE_OPEN_NOW))
+        elif opens is not None:
+            when = format_datetime(opens, "EEEE HH:mm zzzz", locale=language)
+            lines.append(_(responder, language, m.ROUTE_OPENS).format(when=when))
+    return "\n".join(lines)
