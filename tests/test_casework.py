@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -243,3 +244,27 @@ def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gate
     assert closing[6]["text"] == _(messages.CASE_ENDED)
     assert console.messages(case_id)[-1]["sender"] == "system"
     assert f"#{case_id}" not in console.queue().split("Recently closed")[0]
+
+
+def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, responder: Responder) -> None:
+    """Nobody claims an urgent case: the user is told and given the emergency numbers; then
+    the case goes idle and ends by itself (short timers for the test)."""
+    settings = make_settings(tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
+                             rasa_token=stack.settings.rasa_token, urgent_claim_minutes=0.03, idle_case_hours=0.002)
+    own = Stack(settings)
+    start_gateway(own)
+    try:
+        own.wait_ready(timeout=60)
+        user = WebUser(f"http://{settings.gateway_host}:{settings.gateway_port}", "urgent00001")
+        user.say(payload='/choose_language{"language":"uz"}')
+        user.say(text="ish beruvchi pasportimni olib qoydi va bermayapti")
+        opened = user.say(payload=CASE_OPEN_PRIVATE)
+        assert opened["case"] == "queued"
+        notice = user.wait_updates(1, timeout=30)
+        assert responder.catalogues.gettext("uz", messages.CASE_URGENT_UNCLAIMED) in notice[0]
+        assert "112" in notice[0] and "102" in notice[0]
+        ended = user.wait_updates(1, timeout=30)
+        assert ended == [responder.catalogues.gettext("uz", messages.CASE_IDLE_ENDED)]
+        assert user.updates()["case"] is None
+    finally:
+        own.stop()

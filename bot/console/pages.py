@@ -26,6 +26,12 @@ HEADERS = {
 }
 
 
+def C_(message: str) -> str:
+    """Mark a console string for extraction (`pybabel extract -F babel-console.cfg -k C_`);
+    it is translated later, in the caseworker's language, through `Pages.gettext`."""
+    return message
+
+
 def load_console_translations(locales: Path) -> dict[str, NullTranslations]:
     result: dict[str, NullTranslations] = {"en": NullTranslations()}
     for language in LANGUAGES:

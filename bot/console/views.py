@@ -18,19 +18,19 @@ from starlette.staticfiles import StaticFiles
 from bot import messages as m
 from bot.cases import service
 from bot.console import auth
-from bot.console.pages import TEMPLATES, Pages, console_language
+from bot.console.pages import C_, TEMPLATES, Pages, console_language
 from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
 from bot.gateway.state import GatewayState
 
 COOKIE = "helpline_console"
 LOGIN_CSRF = "helpline_console_login"
 MAX_BODY = 4000
-OUTCOMES = {"advice_given": "Advice given", "referred_union": "Referred to a union",
-            "referred_inspectorate": "Referred to the labour inspectorate", "no_response": "User stopped answering",
-            "other": "Other"}
-STATES = {"queued": "Waiting", "active": "With a caseworker", "closed": "Closed"}
-SENDERS = {"user": "User", "caseworker": "Caseworker", "system": "Bot to user", "note": "Note",
-           "transcript": "Said to the bot"}
+OUTCOMES = {"advice_given": C_("Advice given"), "referred_union": C_("Referred to a union"),
+            "referred_inspectorate": C_("Referred to the labour inspectorate"),
+            "no_response": C_("User stopped answering"), "other": C_("Other")}
+STATES = {"queued": C_("Waiting"), "active": C_("With a caseworker"), "closed": C_("Closed")}
+SENDERS = {"user": C_("User"), "caseworker": C_("Caseworker"), "system": C_("Bot to user"), "note": C_("Note"),
+           "transcript": C_("Said to the bot")}
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -84,7 +84,7 @@ async def login(request: Request) -> Response:
     language = console_language(request)
     if limiter.blocked(key):
         return pages.render(request, "login.html", 429, csrf=expected, account=None,
-                            error=pages.gettext(language, "Too many failed attempts. Try again in 15 minutes."))
+                            error=pages.gettext(language, C_("Too many failed attempts. Try again in 15 minutes.")))
     hours = _state(request).settings.console_session_hours
 
     def check(session: Session) -> str | None:
@@ -94,7 +94,7 @@ async def login(request: Request) -> Response:
     if token is None:
         limiter.failed(key)
         return pages.render(request, "login.html", 401, csrf=expected, account=None,
-                            error=pages.gettext(language, "Wrong e-mail or password."))
+                            error=pages.gettext(language, C_("Wrong e-mail or password.")))
     limiter.succeeded(key)
     response = RedirectResponse("/console", status_code=303)
     _set_cookie(request, response, COOKIE, token, int(hours * 3600))
