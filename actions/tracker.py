@@ -45,6 +45,7 @@ def turn_from(tracker: Tracker) -> Turn:
         awaiting=tracker.get_slot("awaiting"),
         city=tracker.get_slot("city"),
         referrer=tracker.get_slot("referrer"),
+        place=tracker.get_slot("place"),
     )
 
 

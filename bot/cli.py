@@ -57,11 +57,15 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.name == "web":
         from bot.evaluation.web_load import run_web_load
 
-        return run_web_load(settings, Path(args.path or "tests/data/eval"), args.sessions, out)
+        return run_web_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 50, out)
+    if args.name == "relay":
+        from bot.evaluation.relay_load import run_relay_load
+
+        return run_relay_load(settings, args.sessions or 100, out)
     if args.name == "telegram":
         from bot.evaluation.telegram_load import run_telegram_load
 
-        return run_telegram_load(settings, Path(args.path or "tests/data/eval"), args.sessions, out)
+        return run_telegram_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 50, out)
     if args.name == "latency":
         from bot.evaluation.latency import run_latency
 
@@ -167,10 +171,11 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
     evaluate.add_argument("--json", help="write the full results to this file")
     bench = commands.add_parser("bench", help="external benchmarks")
-    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram"])
+    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay"])
     bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
     bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
-    bench.add_argument("--sessions", type=int, default=50, help="web, telegram: concurrent sessions (chats)")
+    bench.add_argument("--sessions", type=int, default=None,
+                       help="web, telegram: concurrent sessions or chats (default 50); relay: open cases (100)")
     bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
                                              / "shared" / "bench" / "sib200"))
     bench.add_argument("--json", help="write the results to this file")

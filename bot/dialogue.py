@@ -33,6 +33,7 @@ class Turn:
     awaiting: str | None = None      # "place" or "sector" while routing asks
     city: str | None = None
     referrer: str | None = None
+    place: str | None = None         # a shared location, rounded by the channel ("55.8,37.6")
 
 
 @dataclass(frozen=True)

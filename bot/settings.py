@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     idle_case_hours: float = Field(24, gt=0)          # an open case with no activity ends
     console_session_hours: float = Field(8, gt=0, le=24 * 7)
     console_secure_cookies: bool = True   # off only for http://127.0.0.1 in development
+    public_url: str | None = None         # e.g. https://helpline.example.org (links in announcements)
+    # a caseworkers' Telegram group told about new urgent cases (a link only, never the user's words)
+    caseworker_chat_id: int | None = None
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
     telegram_webhook_url: str | None = Field(

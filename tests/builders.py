@@ -22,11 +22,13 @@ def make_turn(
     awaiting: str | None = None,
     city: str | None = None,
     referrer: str | None = None,
+    place: str | None = None,
 ) -> Turn:
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
         country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
+        place=place,
     )
 
 

@@ -196,7 +196,8 @@ def telegram_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> 
     settings = make_settings(
         tmp_path_factory.mktemp("tgcases"), rasa_port=stack.settings.rasa_port,
         action_port=stack.settings.action_port, telegram_bot_token="123456:TEST-token",
-        telegram_api_base_url=f"http://127.0.0.1:{port}/bot", rasa_token=stack.settings.rasa_token)
+        telegram_api_base_url=f"http://127.0.0.1:{port}/bot", rasa_token=stack.settings.rasa_token,
+        caseworker_chat_id=-9001, public_url="https://helpline.example.org")
     with Server(fake.app(), port):
         own = Stack(settings)
         start_gateway(own)
@@ -244,6 +245,24 @@ def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gate
     assert closing[6]["text"] == _(messages.CASE_ENDED)
     assert console.messages(case_id)[-1]["sender"] == "system"
     assert f"#{case_id}" not in console.queue().split("Recently closed")[0]
+
+
+def test_urgent_cases_are_announced_to_caseworkers_without_the_users_words(
+        telegram_gateway: tuple[FakeTelegram, Gateway]) -> None:
+    fake, _gateway = telegram_gateway
+    chat = 7002
+    fake.push(user_message(chat, text="/start ru"))
+    fake.wait_sent(chat, 2)
+    fake.push(user_message(chat, text="работодатель забрал мой паспорт и не отдает"))
+    answer = fake.wait_sent(chat, 3)[-1]
+    fake.push(user_message(chat, text="/human"))
+    consent = fake.wait_sent(chat, 4)[-1]
+    fake.push(button_press(chat, CASE_OPEN_SHARED, on=consent))
+    (announcement,) = fake.wait_sent(-9001, 1)
+    assert announcement["text"].startswith("⚠ Urgent case #")
+    assert "https://helpline.example.org/console/cases/" in announcement["text"]
+    assert "паспорт" not in announcement["text"] and str(chat) not in announcement["text"]
+    assert "112" in answer["text"]                                  # the urgent answer came first
 
 
 def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, responder: Responder) -> None:

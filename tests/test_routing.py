@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.routing.contacts import Channels, Contact, Directory, Hours, Organisation, parse_intervals
-from bot.routing.places import Places, load_places, match_place, rank_places
+from bot.routing.places import Places, load_places, match_place, nearest_place, rank_places, read_places
 from bot.routing.rank import WEIGHTS, Ranked, fallback, rank
 from bot.settings import Settings
 
@@ -157,6 +158,94 @@ def test_exact_beats_ending_beats_typo(places: Places) -> None:
 def test_place_names_in_a_language(places: Places) -> None:
     moskva = places.by_id["moskva"]
     assert (moskva.name("tg"), moskva.name("uz"), moskva.name("xx")) == ("Маскав", "Moskva", "Москва")
+
+
+# ---------------------------------------------------------------- shared locations
+
+NEAREST: list[tuple[str, str, float, str | None]] = [
+    ("Moscow", "55.8,37.6", 60, "moskva"),
+    ("St Petersburg", "59.9,30.3", 60, "sankt_peterburg"),
+    ("Yekaterinburg", "56.8,60.6", 60, "ekaterinburg"),
+    ("Almaty", "43.2,76.9", 60, "almaty"),
+    ("Astana", "51.2,71.4", 60, "astana"),
+    ("Kazan", "55.8,49.1", 60, "kazan"),
+    ("Khimki is Moscow, not the oblast", "55.9,37.4", 60, "moskva"),
+    ("Balashikha is Moscow, not the oblast", "55.8,37.9", 60, "moskva"),
+    ("a city in range beats a nearer region", "59.9,31.3", 60, "sankt_peterburg"),
+    ("the nearer region when no city is in range", "59.9,31.3", 45, "leningradskaya_oblast"),
+    ("a region when no city is in range", "59.9,32.3", 60, "leningradskaya_oblast"),
+    ("spaces around the numbers", " 55.8 , 37.6 ", 60, "moskva"),
+    ("one degree north is 111 km: in range", "56.75,37.62", 112, "moskva"),
+    ("one degree north is 111 km: out of range", "56.75,37.62", 110, None),
+    ("middle of nowhere", "60.0,90.0", 60, None),
+    ("the other side of the world", "-33.9,151.2", 60, None),
+]
+
+MALFORMED_POINTS = ["", "abc", "55.8", "91.0,10.0", "55.8,181.0", "55.8,37.6,1", "55,8,37,6", "55.8;37.6",
+                    "55.8,", ",37.6", "nan,37.6", "55.8,inf", "55.8, 37.6" + " " * 100]
+
+
+@pytest.mark.parametrize(("case", "point", "max_km", "expected"), NEAREST, ids=[n[0] for n in NEAREST])
+def test_nearest_place(places: Places, case: str, point: str, max_km: float, expected: str | None) -> None:
+    found = nearest_place(point, places, max_km=max_km)
+    assert (found.id if found else None) == expected
+
+
+@pytest.mark.parametrize("point", MALFORMED_POINTS)
+def test_malformed_point_is_no_place(places: Places, point: str) -> None:
+    assert nearest_place(point, places) is None
+
+
+def test_every_city_is_nearest_to_itself_and_in_its_country(places: Places) -> None:
+    boxes = {"RU": ((41, 70), (19, 180)), "KZ": ((40, 56), (46, 88))}  # lat and lon of towns there
+    for place in places:
+        assert place.lat is not None and place.lon is not None, place.id
+        (south, north), (west, east) = boxes[place.country]
+        assert south <= place.lat <= north and west <= place.lon <= east, place.id
+        if place.kind == "city":
+            found = nearest_place(f"{place.lat},{place.lon}", places)
+            assert found is not None and found.id == place.id
+
+
+def _edit_place(text: str, place_id: str, old: str, new: str) -> str:
+    start = text.index(f"  - id: {place_id}\n")
+    at = text.index(old, start)
+    return text[:at] + new + text[at + len(old):]
+
+
+COORDINATE_PROBLEMS = [
+    ("city without lat", "kazan", "    lat: 55.79\n", "", "  - id: kazan", "'kazan' has no lat"),
+    ("city without lon", "kazan", "    lon: 49.12\n", "", "  - id: kazan", "'kazan' has no lon"),
+    ("lat out of range", "kazan", "lat: 55.79", "lat: 155.79", "lat: 155.79", "lat '155.79' is not a latitude"),
+    ("lat in quotes", "kazan", "lat: 55.79", 'lat: "55.79"', 'lat: "55.79"', "is not a latitude"),
+    ("decimal comma", "kazan", "lon: 49.12", "lon: 49,12", "lon: 49,12", "lon '49,12' is not a longitude"),
+    ("region with lat only", "leningradskaya_oblast", "    lon: 32.00\n", "", "  - id: leningradskaya_oblast",
+     "has no lon"),
+]
+
+
+@pytest.mark.parametrize(("case", "place_id", "old", "new", "marker", "what"), COORDINATE_PROBLEMS,
+                         ids=[c[0] for c in COORDINATE_PROBLEMS])
+def test_broken_coordinates_are_explained(tmp_path: Path, case: str, place_id: str, old: str, new: str,
+                                          marker: str, what: str) -> None:
+    text = _edit_place((CONTENT / "places.yml").read_text(encoding="utf-8"), place_id, old, new)
+    (tmp_path / "places.yml").write_text(text, encoding="utf-8")
+    found, problems = read_places(tmp_path / "places.yml")
+    problem = next(p for p in problems if not p.warning)  # later ones follow from the place left out
+    assert found is not None and place_id not in found.by_id and what in problem.what
+    assert problem.line == text.count("\n", 0, text.index(marker, text.index(f"  - id: {place_id}\n"))) + 1
+    assert problem.file == tmp_path / "places.yml" and problem.fix
+
+
+def test_a_region_may_leave_out_its_coordinates(tmp_path: Path) -> None:
+    text = (CONTENT / "places.yml").read_text(encoding="utf-8")
+    for line in ("    lat: 59.90\n", "    lon: 32.00\n"):
+        text = _edit_place(text, "leningradskaya_oblast", line, "")
+    (tmp_path / "places.yml").write_text(text, encoding="utf-8")
+    found, problems = read_places(tmp_path / "places.yml")
+    assert found is not None and [p for p in problems if not p.warning] == []
+    assert found.by_id["leningradskaya_oblast"].lat is None
+    assert nearest_place("59.9,32.3", found) is None
 
 
 # ---------------------------------------------------------------- ranking contacts

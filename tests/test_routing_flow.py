@@ -84,3 +84,11 @@ def test_nothing_checked_offers_a_person_and_emergency_numbers(responder: Respon
     assert responder.catalogues.gettext("ky", messages.ROUTE_NOTHING) in text
     assert "112" in text and "онлайнинспекция" not in text          # Russia's inspectorate is not for Almaty
     assert outcome.replies[0].buttons[0].payload == "/handoff_human"
+
+
+def test_a_shared_location_is_used_as_the_place(responder: Responder, directory: Directory) -> None:
+    turn = make_turn(text="/contact_union", intent="contact_union", language="ky", place="43.2,76.9")
+    outcome = flow.start(responder, routing(directory, development=False), turn)
+    assert outcome.slots["city"] == "almaty" and outcome.slots["awaiting"] == "sector"
+    far = make_turn(text="/contact_union", intent="contact_union", language="ky", place="60.0,90.0")
+    assert flow.start(responder, routing(directory, development=False), far).slots["awaiting"] == "place"

@@ -48,6 +48,7 @@ class Casework:
     rasa: RasaClient
     hours: DutyHours
     telegram: TelegramSend | None = None
+    announce: Callable[[str], Awaitable[None]] | None = None   # the caseworkers' group, if any
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     in_flight: set[int] = field(default_factory=set)
 
@@ -110,7 +111,7 @@ class Casework:
                             if slots.get(key))
         now = utcnow()
 
-        def create(session: Session) -> bool:
+        def create(session: Session) -> tuple[bool, int, bool]:
             organisation = self.settings.default_organisation
             if isinstance(referrer, str) and session.get(Organisation, referrer) is not None:
                 organisation = referrer
@@ -121,15 +122,23 @@ class Casework:
             case, created = service.open_case(session, opening)
             if created:
                 service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
-            return created
+            return created, case.id, case.urgent
 
-        await self.db(create)
+        created, case_id, urgent = await self.db(create)
+        if created and urgent and self.announce is not None:
+            await self.announce(self.announcement(case_id, topic, language))
         text = self._(language, m.CASE_QUEUED)
         if not self.hours.is_open(now):
             when = format_datetime(self.hours.next_open(now), "EEEE HH:mm zzzz", locale=babel_locale(language))
             text += "\n\n" + self._(language, m.CASE_OFF_HOURS).format(when=when)
         self.wake.set()
         return [Reply(text, self.end_button(language))]
+
+    def announcement(self, case_id: int, topic: object, language: str) -> str:
+        """What the caseworkers' group sees: the case number, topic and language, a link."""
+        where = f"{self.settings.public_url.rstrip('/')}/console/cases/{case_id}" if self.settings.public_url \
+            else f"/console/cases/{case_id}"
+        return f"⚠ Urgent case #{case_id} · {topic or '—'} · {language}\n{where}"
 
     async def _collected(self, sender: str, share: bool) -> tuple[dict[str, Any], list[str]]:
         """The slots the bot set, and (only with consent) what the user wrote to it."""

@@ -205,8 +205,15 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
             await delivered()
         await state.outbox.send(f"tg:{chat_id}", send)
 
+    async def announce(text: str) -> None:
+        group = settings.caseworker_chat_id
+        if group is not None:
+            await state.outbox.send(f"tg:{group}", partial(application.bot.send_message, group, text))
+
     if state.casework is not None:
         state.casework.telegram = case_message
+        if settings.caseworker_chat_id is not None:
+            state.casework.announce = announce
 
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     for name, payload in COMMANDS.items():

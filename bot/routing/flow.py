@@ -13,7 +13,7 @@ from bot import messages as m
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
 from bot.routing.contacts import Contact, Directory
-from bot.routing.places import Place, match_place
+from bot.routing.places import Place, match_place, nearest_place
 from bot.routing.rank import Ranked, fallback, rank
 
 SECTOR_LABELS = {
@@ -46,9 +46,12 @@ def place_name(place: Place, language: str) -> str:
 
 
 def start(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
-    """The user asked for a union or a contact; a place in the same message is used at once."""
+    """The user asked for a union or a contact; a place in the same message, or a location the
+    user shared earlier, is used at once."""
     language = reply_language(responder, turn)
     place = None if turn.is_button else match_place(turn.text, routing.directory.places)
+    if place is None and turn.place:
+        place = nearest_place(turn.place, routing.directory.places)
     if place is not None:
         return ask_sector(responder, language, city=place.id)
     return ask_place(responder, routing, language, turn.country)

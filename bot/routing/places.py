@@ -4,16 +4,18 @@ Every name and every message is reduced to a Latin *skeleton* that forgets the d
 people do not hear (Москва = Moskva, Маскав = Masqav, Хабаровск = Xabarovsk). Matching is
 exact on skeletons first (also with Russian case endings and Turkic -da/-ga endings removed),
 then fuzzy with a small edit distance on long names only, so everyday words match nothing.
+A shared location ("55.8,37.6") is turned into the nearest place by great-circle distance.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content.problems import ContentError, Problem
@@ -28,6 +30,8 @@ MAX_SPAN = 4  # the longest name, in words
 SHORT_MESSAGE = 3  # words; in longer messages only long names are matched fuzzily
 MAX_TYPOS = 2
 LONG_NAME = 9  # skeleton letters
+EARTH_RADIUS_KM = 6371.0
+MAX_POINT_CHARS = 40  # "lat,lon" as the gateway sends it is about 10
 
 _CYRILLIC = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
@@ -64,6 +68,8 @@ class Place:
     timezone: str
     names: tuple[tuple[str, str], ...]  # (language, name) in file order
     near: tuple[str, ...] = ()
+    lat: float | None = None  # the centre, decimal degrees; required for cities
+    lon: float | None = None
 
     def name(self, language: str) -> str:
         """The first name written for `language`, else the Russian one."""
@@ -248,6 +254,39 @@ def _distance(a: str, b: str, limit: int) -> int:
     return row[-1]
 
 
+# ---------------------------------------------------------------- shared locations
+
+def nearest_place(point: str, places: Places, *, max_km: float = 60.0) -> Place | None:
+    """The place nearest to a shared location "lat,lon": a city within max_km if there is one,
+    else a region within max_km, else None (also for a malformed point)."""
+    parsed = _point(point)
+    if parsed is None:
+        return None
+    km = {place.id: _km(parsed, (place.lat, place.lon)) for place in places
+          if place.lat is not None and place.lon is not None}
+    within = [places.by_id[place_id] for place_id, distance in km.items() if distance <= max_km]
+    return min(within, key=lambda place: (place.kind != "city", km[place.id], place.id), default=None)
+
+
+def _point(point: object) -> tuple[float, float] | None:
+    if not isinstance(point, str) or len(point) > MAX_POINT_CHARS or point.count(",") != 1:
+        return None
+    try:
+        lat, lon = (float(part) for part in point.split(","))
+    except ValueError:
+        return None
+    if not (_is_number(lat) and _is_number(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        return None
+    return lat, lon
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 # ---------------------------------------------------------------- reading places.yml
 
 def load_places(path: Path) -> Places:
@@ -315,10 +354,39 @@ def _place(doc: YamlDoc, i: int, item: Any, problems: list[Problem]) -> Place | 
     if not isinstance(near, list):
         problems.append(doc.problem((*path, "near"), "near should be a list", "write near: [region_id]"))
         near = []
+    lat, lon = _coordinates(doc, path, item, kind == "city", problems)
     if len(problems) > before:
         return None
     return Place(place_id, str(kind), str(item["country"]), str(region), str(item["timezone"]),
-                 names, tuple(str(n) for n in near))
+                 names, tuple(str(n) for n in near), lat, lon)
+
+
+def _coordinates(doc: YamlDoc, path: tuple[str | int, ...], item: dict[str, Any], required: bool,
+                 problems: list[Problem]) -> tuple[float | None, float | None]:
+    """lat and lon: both numbers in range, or (for a region) both left out."""
+    if "lat" not in item and "lon" not in item and not required:
+        return None, None
+    found: list[float | None] = []
+    for key, word, limit in (("lat", "latitude", 90), ("lon", "longitude", 180)):
+        value = item.get(key)
+        if _is_number(value) and abs(value) <= limit:
+            found.append(float(value))
+            continue
+        found.append(None)
+        if key not in item:
+            problems.append(doc.problem(path, f"'{item.get('id')}' has no {key} ({word} of its centre)",
+                                        f"add '{key}:' in decimal degrees next to 'timezone:', as in the other "
+                                        "places (Moscow has lat: 55.75 and lon: 37.62)"
+                                        + ("" if required else ", or leave out both lat and lon")))
+        else:
+            problems.append(doc.problem((*path, key), f"{key} '{value}' is not a {word}",
+                                        f"write a number from -{limit} to {limit} in decimal degrees, "
+                                        "with a dot and without quotes (Moscow has lat: 55.75 and lon: 37.62)"))
+    return found[0], found[1]
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _names(doc: YamlDoc, path: tuple[str | int, ...], names: Any,
