@@ -54,3 +54,9 @@ def test_rasa_in_compose_uses_the_shared_stores_and_the_action_service() -> None
     assert endpoints["lock_store"]["type"] == "redis"
     assert "COPY nlu/compose /app/run" in (ROOT / "nlu" / "Dockerfile").read_text()
     assert "/app/run/endpoints.yml" in services["rasa"]["command"]
+
+
+def test_the_gateway_keeps_cases_in_postgresql() -> None:
+    gateway = COMPOSE["services"]["gateway"]
+    assert gateway["environment"]["DATABASE_URL"].startswith("postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres")
+    assert gateway["depends_on"]["postgres"] == {"condition": "service_healthy"}
