@@ -33,6 +33,7 @@ T = TypeVar("T")
 OPEN_SHARED, OPEN_PRIVATE, END = CASE_OPEN_SHARED, CASE_OPEN_PRIVATE, CASE_END
 TYPED_END = {"/end", "/stop", "/cancel"}
 TRANSCRIPT_LIMIT = 30
+SUMMARY = ("topic", "country", "city", "sector", "place", "referrer")   # what the bot noted, for the caseworker
 TelegramSend = Callable[[int, Reply, Callable[[], Awaitable[None]]], Awaitable[None]]
 
 
@@ -107,8 +108,7 @@ class Casework:
             language = fallback_language
         referrer = slots.get("referrer")
         topic = slots.get("topic")
-        summary = "\n".join(f"{key}: {slots[key]}" for key in ("topic", "country", "place", "referrer")
-                            if slots.get(key))
+        summary = "\n".join(f"{key}: {slots[key]}" for key in SUMMARY if slots.get(key) not in (None, "", "none"))
         now = utcnow()
 
         def create(session: Session) -> tuple[bool, int, bool]:

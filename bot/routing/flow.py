@@ -52,9 +52,10 @@ def start(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
     place = None if turn.is_button else match_place(turn.text, routing.directory.places)
     if place is None and turn.place:
         place = nearest_place(turn.place, routing.directory.places)
-    if place is not None:
-        return ask_sector(responder, language, city=place.id)
-    return ask_place(responder, routing, language, turn.country)
+    asked = ask_sector(responder, language, city=place.id) if place is not None \
+        else ask_place(responder, routing, language, turn.country)
+    intro = [Reply(r.text) for r in responder.topic_answer(language, "contact_union") if r.text]
+    return Outcome(intro[:1] + asked.replies, asked.slots)
 
 
 def ask_place(responder: Responder, routing: Routing, language: str, country: str | None,
