@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 from babel.dates import format_datetime
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as m
@@ -214,5 +215,11 @@ class Casework:
         return await self.db(read)
 
     async def state_of(self, conversation: str) -> str | None:
-        case = await self.db(lambda s: service.open_case_for(s, conversation))
+        """The open case's state, or None (also when the database cannot say: the page then
+        simply does not poll, and the next message will tell the user)."""
+        try:
+            case = await self.db(lambda s: service.open_case_for(s, conversation))
+        except SQLAlchemyError as error:
+            log.error("case store unavailable (%s)", type(error).__name__)
+            return None
         return case.state.value if case else None

@@ -13,6 +13,7 @@ import re
 import secrets
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -85,7 +86,10 @@ async def updates(request: Request) -> JSONResponse:
     session_id = request.query_params.get("session_id", "")
     if not SESSION_ID.match(session_id) or state.casework is None:
         return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
-    found, case, language = await state.casework.web_updates(f"web:{session_id}")
+    try:
+        found, case, language = await state.casework.web_updates(f"web:{session_id}")
+    except SQLAlchemyError:
+        return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
     end = state.responder.catalogues.gettext(language or state.language_for(request, session_id), m.BTN_END)
     buttons = [{"title": end, "payload": CASE_END}] if case else []
     messages = [{"text": text, "buttons": buttons if i == len(found) - 1 else []} for i, text in enumerate(found)]
