@@ -6,8 +6,16 @@ with type() at run time do not pickle.
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
 from actions import routing
 from actions.base import StepAction
+from actions.tracker import carried_slots
 from bot import dialogue
 
 
@@ -59,3 +67,16 @@ class ActionRoute(StepAction):
 class ActionRouteStep(StepAction):
     action_name = "action_route_step"
     step = staticmethod(routing.step)
+
+
+class ActionSessionStart(Action):  # type: ignore[misc]
+    """A new conversation session (after an hour of silence) keeps only the user's choices
+    (language, country of work, the link they came by); what they said for routing (city,
+    kind of work, location) and the last topic are not carried over."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return [SessionStarted(), *carried_slots(tracker), ActionExecuted("action_listen")]

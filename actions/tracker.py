@@ -58,3 +58,10 @@ def emit(outcome: Outcome, dispatcher: CollectingDispatcher) -> list[dict[str, A
         else:
             dispatcher.utter_message(text=reply.text, buttons=buttons or None)
     return [SlotSet(name, value) for name, value in outcome.slots.items()]
+
+
+CARRIED = ("language", "language_explicit", "country", "referrer")   # kept across sessions
+
+
+def carried_slots(tracker: Tracker) -> list[dict[str, Any]]:
+    return [SlotSet(name, tracker.get_slot(name)) for name in CARRIED if tracker.get_slot(name) is not None]

@@ -28,7 +28,7 @@ def test_every_action_in_the_domain_has_a_class() -> None:
     from bot.settings import ROOT
 
     domain = yaml.safe_load((ROOT / "nlu" / "domain.yml").read_text())
-    names = {cls.action_name for cls in StepAction.__subclasses__()}
+    names = {cls.action_name for cls in StepAction.__subclasses__()} | {"action_session_start"}
     assert set(domain["actions"]) == names
 
 
@@ -72,3 +72,13 @@ async def test_a_failing_step_gives_an_apology_not_a_traceback(monkeypatch: pyte
     assert events == []
     assert "Бубахшед" in messages[0]["text"] and "112" in messages[0]["text"]
     assert "boom" not in messages[0]["text"]
+
+
+async def test_a_new_session_keeps_the_users_choices_and_forgets_routing_answers() -> None:
+    tracker = make_tracker(slots={"language": "tg", "language_explicit": True, "country": "RU",
+                                  "city": "moskva", "sector": "construction", "place": "55.8,37.6",
+                                  "topic": "wages_unpaid"})
+    events = await steps.ActionSessionStart().run(CollectingDispatcher(), tracker, {})
+    kept = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert kept == {"language": "tg", "language_explicit": True, "country": "RU"}
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
