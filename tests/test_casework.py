@@ -287,3 +287,28 @@ def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, res
         assert user.updates()["case"] is None
     finally:
         own.stop()
+
+
+def test_cases_on_postgresql(stack: Stack, tmp_path: Path, postgres_url: str, responder: Responder) -> None:
+    """The same lifecycle with DATABASE_URL pointing at the PostgreSQL server."""
+    settings = make_settings(tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
+                             rasa_token=stack.settings.rasa_token, database_url=postgres_url)
+    own = Stack(settings)
+    start_gateway(own)
+    try:
+        own.wait_ready(timeout=60)
+        add_caseworker(postgres_url, "pg@helpline.example")
+        base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+        user = WebUser(base, "postgres0001")
+        user.say(payload='/choose_language{"language":"en"}')
+        assert user.say(payload=CASE_OPEN_SHARED)["case"] == "queued"
+        user.say(text="my boss kept my passport")
+        console = Console(base)
+        assert console.login("pg@helpline.example").status_code == 303
+        case_id = max(console.case_ids())
+        console.act(case_id, "claim")
+        console.act(case_id, "reply", body="Hello, I am here.")
+        assert user.wait_updates(2) == [responder.catalogues.gettext("en", messages.CASE_JOINED), "Hello, I am here."]
+        assert [m["body"] for m in console.messages(case_id) if m["sender"] == "user"] == ["my boss kept my passport"]
+    finally:
+        own.stop()
