@@ -42,15 +42,19 @@ def step(responder: Responder, turn: Turn) -> Outcome:
 
 def answer_topic(responder: Responder, turn: Turn) -> Outcome:
     """A place typed while routing asks for one continues routing; otherwise the topic."""
-    return flow.typed_place(responder, current_routing(), turn) or dialogue.answer_topic(responder, turn)
+    if turn.awaiting == "place":
+        continued = flow.typed_place(responder, current_routing(), turn)
+        if continued is not None:
+            return continued
+    return dialogue.answer_topic(responder, turn)
 
 
 def did_you_mean(responder: Responder, turn: Turn) -> Outcome:
-    routing = current_routing()
-    continued = flow.typed_place(responder, routing, turn)
-    if continued is not None:
-        return continued
     if turn.awaiting == "place" and not turn.is_button:
+        routing = current_routing()
+        continued = flow.typed_place(responder, routing, turn)
+        if continued is not None:
+            return continued
         return flow.ask_place(responder, routing, dialogue.reply_language(responder, turn), turn.country,
                               unknown=True)
     return dialogue.did_you_mean(responder, turn)
