@@ -1,7 +1,8 @@
 """`POST /telegram/webhook`: updates pushed by Telegram when TELEGRAM_WEBHOOK_URL is set.
 
 The secret header is compared in constant time; a wrong or missing secret gets 403. A body
-that is not a valid update gets 400 and changes nothing."""
+that is not a valid update gets 400 and changes nothing. An update is handled before the 200
+goes back, so Telegram re-sends it if the gateway stops halfway."""
 
 from __future__ import annotations
 
@@ -35,5 +36,7 @@ async def telegram_webhook(request: Request) -> Response:
         update = None
     if update is None:
         return Response(status_code=400)
-    await telegram.update_queue.put(update)
+    # Handled before Telegram gets its 200, so a message written to a caseworker is stored
+    # before it is acknowledged; the per-chat order of the update processor still holds.
+    await telegram.update_processor.process_update(update, telegram.process_update(update))
     return Response(status_code=200)
