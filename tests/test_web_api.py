@@ -53,7 +53,7 @@ def test_new_conversation_language_choice_button_and_question(stack: Stack) -> N
 def test_health_reports_each_dependency(stack: Stack) -> None:
     health = httpx.get(f"{api(stack)}/healthz", timeout=10)
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "rasa": "ok", "actions": "ok"}
+    assert health.json() == {"status": "ok", "rasa": "ok", "actions": "ok", "database": "ok"}
 
 
 @pytest.mark.rasa

@@ -55,6 +55,7 @@ async def healthz(request: Request) -> JSONResponse:
         except httpx.HTTPError:
             ok = False
         report[name] = "ok" if ok else "down"
+    report["database"] = "ok" if state.casework is not None and await state.casework.reachable() else "down"
     healthy = all(v == "ok" for v in report.values())
     return JSONResponse({"status": "ok" if healthy else "degraded", **report},
                         status_code=200 if healthy else 503)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 from babel.dates import format_datetime
+from sqlalchemy import text as sql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -213,6 +214,13 @@ class Casework:
             return ([x.body for x in found], case.state.value if case else None,
                     case.language if case else None)
         return await self.db(read)
+
+    async def reachable(self) -> bool:
+        try:
+            await self.db(lambda s: s.execute(sql("SELECT 1")))
+        except SQLAlchemyError:
+            return False
+        return True
 
     async def state_of(self, conversation: str) -> str | None:
         """The open case's state, or None (also when the database cannot say: the page then
