@@ -13,7 +13,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import routing
+from actions import flows
 from actions.base import StepAction
 from actions.tracker import carried_slots
 from bot import dialogue
@@ -36,7 +36,7 @@ class ActionChooseLanguage(StepAction):
 
 class ActionAnswerTopic(StepAction):
     action_name = "action_answer_topic"
-    step = staticmethod(routing.answer_topic)
+    step = staticmethod(flows.answer_topic)
 
 
 class ActionAnswerUrgent(StepAction):
@@ -51,7 +51,7 @@ class ActionMore(StepAction):
 
 class ActionDidYouMean(StepAction):
     action_name = "action_did_you_mean"
-    step = staticmethod(routing.did_you_mean)
+    step = staticmethod(flows.did_you_mean)
 
 
 class ActionMedia(StepAction):
@@ -61,12 +61,22 @@ class ActionMedia(StepAction):
 
 class ActionRoute(StepAction):
     action_name = "action_route"
-    step = staticmethod(routing.start)
+    step = staticmethod(flows.route_start)
 
 
 class ActionRouteStep(StepAction):
     action_name = "action_route_step"
-    step = staticmethod(routing.step)
+    step = staticmethod(flows.route_step)
+
+
+class ActionCalc(StepAction):
+    action_name = "action_calc"
+    step = staticmethod(flows.calc_start)
+
+
+class ActionCalcNotPaid(StepAction):
+    action_name = "action_calc_step"
+    step = staticmethod(flows.calc_not_paid)
 
 
 class ActionSessionStart(Action):  # type: ignore[misc]

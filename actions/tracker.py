@@ -46,6 +46,8 @@ def turn_from(tracker: Tracker) -> Turn:
         city=tracker.get_slot("city"),
         referrer=tracker.get_slot("referrer"),
         place=tracker.get_slot("place"),
+        calc_amount=tracker.get_slot("calc_amount"),
+        calc_due=tracker.get_slot("calc_due"),
     )
 
 

@@ -30,10 +30,12 @@ class Turn:
     hint: str | None = None
     country: str | None = None
     is_button: bool = False
-    awaiting: str | None = None      # "place" or "sector" while routing asks
+    awaiting: str | None = None      # what a flow asked: "place", "sector", "amount", "due", "paid"
     city: str | None = None
     referrer: str | None = None
     place: str | None = None         # a shared location, rounded by the channel ("55.8,37.6")
+    calc_amount: str | None = None   # the calculator's answers so far (cleared with the result)
+    calc_due: str | None = None
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,30 @@ SECTOR_HOSPITALITY = N_("Cafes, restaurants, hotels")
 SECTOR_DOMESTIC = N_("Work in a family home")
 SECTOR_TRANSPORT = N_("Drivers, transport")
 SECTOR_OTHER = N_("Other work")
+# The late-wage compensation calculator.
+CALC_ASK_AMOUNT = N_("Let us count it. How much does the employer owe you? Write the amount in roubles, e.g. 45000.")
+CALC_AMOUNT_AGAIN = N_("I could not read an amount. Write it in digits, e.g. 45000 or 45 000.")
+CALC_ASK_DUE = N_("On what date should it have been paid? For example 15.03.2026 or 15 March.")
+CALC_ASK_PAID = N_("On what date was it paid? If it is still not paid, press the button.")
+CALC_DATE_AGAIN = N_("I could not read a date in the past. Write it like 15.03.2026.")
+CALC_NOT_PAID = N_("Not paid yet")
+CALC_RESULT = N_(
+    "Compensation for late pay (TK RF Art. 236): at least 1/150 of the Bank of Russia key rate for each day "
+    "of delay."
+)
+CALC_PERIOD = N_("{first} – {last}: {days} days × {amount} × {rate}% ÷ 150 = {sum}")
+CALC_TOTAL = N_("Total: at least {total} for {days} days of delay.")
+CALC_NO_DELAY = N_("It was paid on time, so there is no compensation.")
+CALC_TABLE = N_("Key rates as checked on {date}. Check the current rate at cbr.ru.")
+CALC_UNCOVERED = N_("{days} days before {date} are not counted: the rate table has no rate for them.")
+CALC_AFTER_CHECK = N_(
+    "{days} days are after {date}, when the rates were last checked: if the rate changed since, the sum "
+    "differs."
+)
+CALC_KZ = N_(
+    "In Kazakhstan the employer must pay the debt plus a penalty for each day of delay, based on the "
+    "National Bank's rate (TK RK Art. 113 para. 3). I cannot count it exactly yet: a person can help you."
+)
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

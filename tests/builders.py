@@ -23,12 +23,14 @@ def make_turn(
     city: str | None = None,
     referrer: str | None = None,
     place: str | None = None,
+    calc_amount: str | None = None,
+    calc_due: str | None = None,
 ) -> Turn:
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
         country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
-        place=place,
+        place=place, calc_amount=calc_amount, calc_due=calc_due,
     )
 
 

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from bot.calc.key_rates import load_key_rates
 from bot.content.loader import read_library
 from bot.content.model import Library
 from bot.content.problems import Problem
@@ -25,9 +26,11 @@ def example_key(text: str) -> str:
 
 
 def check_content(root: Path, today: dt.date | None = None) -> list[Problem]:
-    """All errors and warnings for content/, contacts.yml and places.yml included (errors first)."""
+    """All errors and warnings for content/, contacts.yml, places.yml and key_rates.yml included
+    (errors first)."""
     library, problems = read_library(root)
     problems += load_directory(root)[1]
+    problems += load_key_rates(root)[1]
     if library is not None:
         problems += _coverage(root, library)
         problems += _duplicates(root, library)

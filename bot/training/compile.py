@@ -17,7 +17,8 @@ from bot.content.model import Library, Topic
 HANDWRITTEN_META = {"greet", "menu", "change_language"}
 
 
-ROUTED = {"contact_union": "action_route"}   # topics answered by a dialogue, not a text
+ROUTED = {"contact_union": "action_route",            # topics answered by a dialogue, not a text
+          "wages_delay_compensation": "action_calc"}
 
 
 def action_for(topic: Topic) -> str:

@@ -1,0 +1,1 @@
+"""Calculators for rights answers: late-wage compensation, deadlines, redundancy pay."""
