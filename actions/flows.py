@@ -10,6 +10,7 @@ import datetime as dt
 from functools import cache
 
 from bot import dialogue
+from bot.calc import deadline_flow
 from bot.calc import flow as calc
 from bot.calc.key_rates import KeyRates, load_key_rates
 from bot.content.problems import ContentError
@@ -64,6 +65,10 @@ def calc_start(responder: Responder, turn: Turn) -> Outcome:
     return calc.start(responder, turn)
 
 
+def deadline_start(responder: Responder, turn: Turn) -> Outcome:
+    return deadline_flow.start(responder, turn)
+
+
 def calc_not_paid(responder: Responder, turn: Turn) -> Outcome:
     return calc.not_paid(responder, current_rates(), turn, today())
 
@@ -74,6 +79,8 @@ def continued(responder: Responder, turn: Turn, *, strict: bool) -> Outcome | No
         return routing.typed_place(responder, current_routing(), turn)
     if turn.awaiting in calc.STEPS:
         return calc.typed(responder, current_rates(), turn, today(), strict=strict)
+    if turn.awaiting == deadline_flow.AWAITING:
+        return deadline_flow.typed(responder, turn, today(), strict=strict)
     return None
 
 

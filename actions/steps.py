@@ -79,6 +79,11 @@ class ActionCalcNotPaid(StepAction):
     step = staticmethod(flows.calc_not_paid)
 
 
+class ActionDeadline(StepAction):
+    action_name = "action_deadline"
+    step = staticmethod(flows.deadline_start)
+
+
 class ActionSessionStart(Action):  # type: ignore[misc]
     """A new conversation session (after an hour of silence) keeps only the user's choices
     (language, country of work, the link they came by); what they said for routing (city,

@@ -48,6 +48,7 @@ def turn_from(tracker: Tracker) -> Turn:
         place=tracker.get_slot("place"),
         calc_amount=tracker.get_slot("calc_amount"),
         calc_due=tracker.get_slot("calc_due"),
+        deadline_kind=tracker.get_slot("deadline_kind"),
     )
 
 

@@ -36,6 +36,7 @@ class Turn:
     place: str | None = None         # a shared location, rounded by the channel ("55.8,37.6")
     calc_amount: str | None = None   # the calculator's answers so far (cleared with the result)
     calc_due: str | None = None
+    deadline_kind: str | None = None
 
 
 @dataclass(frozen=True)

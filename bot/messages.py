@@ -124,6 +124,25 @@ CALC_KZ = N_(
     "In Kazakhstan the employer must pay the debt plus a penalty for each day of delay, based on the "
     "National Bank's rate (TK RK Art. 113 para. 3). I cannot count it exactly yet: a person can help you."
 )
+# The deadline to go to court (TK RF Art. 392).
+BTN_DEADLINE = N_("Count my deadline for court")
+DEADLINE_ASK_KIND = N_("What is the dispute about?")
+DEADLINE_KIND_DISMISSAL = N_("Dismissal")
+DEADLINE_KIND_WAGES = N_("Unpaid wages or other money")
+DEADLINE_KIND_GENERAL = N_("Something else")
+DEADLINE_ASK_DISMISSAL = N_("On what date did you get the dismissal order or your work book? For example 15.03.2026.")
+DEADLINE_ASK_WAGES = N_("On what date should the money have been paid? For example 15.03.2026.")
+DEADLINE_ASK_GENERAL = N_("On what date did you learn about the violation? For example 15.03.2026.")
+DEADLINE_RESULT = N_(
+    "The last day to go to court is {date} (TK RF Art. 392: {term} from {start}). Workers pay no court fees."
+)
+DEADLINE_TERM_DISMISSAL = N_("1 month")
+DEADLINE_TERM_WAGES = N_("1 year")
+DEADLINE_TERM_GENERAL = N_("3 months")
+DEADLINE_NEAR = N_("Only {days} days are left. Do not wait: file your claim or talk to a person now.")
+DEADLINE_PASSED = N_(
+    "This deadline passed {days} days ago. A court may restore it if you had a good reason: talk to a person."
+)
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

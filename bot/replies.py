@@ -57,6 +57,9 @@ CASE_OPEN_SHARED = payload("case_open", transcript="yes")
 CASE_OPEN_PRIVATE = payload("case_open", transcript="no")
 CASE_END = "/case_end"
 HANDOFF_TOPIC = "handoff_human"
+# answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
+DEADLINE_TOPICS = frozenset({"wages_unpaid", "dismissal_unfair", "dismissal_forced_resignation",
+                             "dismissal_final_pay", "rights_complaint_how"})
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,10 @@ class Responder:
                     Button(self._(language, m.BTN_CASE_PRIVATE), CASE_OPEN_PRIVATE), menu)
         if topic.kind == "meta":
             return (menu,)
-        more = (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ()
+        more: tuple[Button, ...] = (
+            (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ())
+        if topic.id in DEADLINE_TOPICS:
+            more += (Button(self._(language, m.BTN_DEADLINE), payload("deadline")),)
         if topic.urgent:
             return (human, *more, menu)
         return (*more, human, menu)

@@ -12,6 +12,7 @@ from bot.content.loader import read_library
 from bot.content.model import Library
 from bot.content.problems import Problem
 from bot.content.yamlfile import read_yaml
+from bot.letters.templates import read_templates
 from bot.routing.contacts import load_directory
 
 MIN_EXAMPLES = {"answer": 30, "flow": 30, "meta": 10}
@@ -31,6 +32,7 @@ def check_content(root: Path, today: dt.date | None = None) -> list[Problem]:
     library, problems = read_library(root)
     problems += load_directory(root)[1]
     problems += load_key_rates(root)[1]
+    problems += read_templates(root)[1]
     if library is not None:
         problems += _coverage(root, library)
         problems += _duplicates(root, library)

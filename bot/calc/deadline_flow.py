@@ -1,0 +1,65 @@
+"""The deadline to go to court (TK RF Art. 392) as a conversation: what the dispute is about,
+the starting date, then the last day, with a warning when it is near or has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+
+from bot import messages as m
+from bot.calc.dates import parse_date
+from bot.calc.deadlines import Kind, deadline
+from bot.dialogue import Outcome, Turn, reply_language
+from bot.replies import Button, Reply, Responder, payload
+
+KINDS: dict[str, tuple[str, str, str]] = {      # kind -> (button, question, term)
+    "dismissal": (m.DEADLINE_KIND_DISMISSAL, m.DEADLINE_ASK_DISMISSAL, m.DEADLINE_TERM_DISMISSAL),
+    "wages": (m.DEADLINE_KIND_WAGES, m.DEADLINE_ASK_WAGES, m.DEADLINE_TERM_WAGES),
+    "general": (m.DEADLINE_KIND_GENERAL, m.DEADLINE_ASK_GENERAL, m.DEADLINE_TERM_GENERAL),
+}
+AWAITING = "deadline_date"
+
+
+def _(responder: Responder, language: str, message: str) -> str:
+    return responder.catalogues.gettext(language, message)
+
+
+def start(responder: Responder, turn: Turn) -> Outcome:
+    """/deadline asks what the dispute is about; /deadline{"kind": …} asks for the date."""
+    language = reply_language(responder, turn)
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    kind = turn.entities.get("kind")
+    if kind in KINDS:
+        question = KINDS[kind][1]
+        return Outcome([Reply(_(responder, language, question), (menu,))],
+                       {"language": language, "awaiting": AWAITING, "deadline_kind": kind})
+    buttons = tuple(Button(_(responder, language, label), payload("deadline", kind=code))
+                    for code, (label, _q, _t) in KINDS.items())
+    return Outcome([Reply(_(responder, language, m.DEADLINE_ASK_KIND), (*buttons, menu))],
+                   {"language": language, "awaiting": None})
+
+
+def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
+    if turn.awaiting != AWAITING or turn.is_button or turn.deadline_kind not in KINDS:
+        return None
+    language = reply_language(responder, turn)
+    start_day = parse_date(turn.text, today=today, language=language)
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    if start_day is None:
+        return None if strict else Outcome([Reply(_(responder, language, m.CALC_DATE_AGAIN), (menu,))],
+                                           {"language": language, "awaiting": AWAITING})
+    kind: Kind = turn.deadline_kind  # type: ignore[assignment]
+    found = deadline(kind, start_day, today)
+    where = "uz_Cyrl" if language == "uz_Cyrl" else language.split("_")[0]
+    lines = [_(responder, language, m.DEADLINE_RESULT).format(
+        date=format_date(found.last_day, "dd.MM.yyyy", locale=where),
+        term=_(responder, language, KINDS[kind][2]),
+        start=format_date(start_day, "dd.MM.yyyy", locale=where))]
+    if found.passed:
+        lines.append(_(responder, language, m.DEADLINE_PASSED).format(days=-found.days_left))
+    elif found.near:
+        lines.append(_(responder, language, m.DEADLINE_NEAR).format(days=found.days_left))
+    human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+    return Outcome([Reply("\n\n".join(lines), (human, menu))],
+                   {"language": language, "awaiting": None, "deadline_kind": None})

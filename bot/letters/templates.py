@@ -1,0 +1,361 @@
+"""Letter templates in content/letters/: load them, check them, fill them in.
+
+Every problem an organiser can make is reported with the file, the line and how to fix it.
+Placeholders are filled in one pass, so text the worker typed is never read as a template.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+from bot.content.problems import ContentError, Problem
+from bot.content.translit import TRANSLITERATORS
+from bot.content.yamlfile import Path_, YamlDoc, read_yaml
+from bot.letters.model import (
+    COUNTRIES,
+    FIELDS,
+    KINDS,
+    STATUSES,
+    STYLES,
+    Country,
+    Kind,
+    LetterCopy,
+    LetterFacts,
+    LetterTemplate,
+    Paragraph,
+    RenderedLetter,
+    Status,
+    Style,
+    TemplateParagraph,
+)
+
+FALLBACK_LANGUAGE = "ru"
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_NBSP = "\u00a0"
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+# What a skipped field becomes: a line to fill in by hand.
+_LINE = "_" * 24
+BLANKS: dict[str, str] = {
+    "employer": "_" * 30, "address": "_" * 30, "job": _LINE, "city": _LINE,
+    "start_date": "____.____.________", "end_date": "____.____.________",
+    "amount_owed": "_" * 14, "period": _LINE,
+    "what_happened": "\n".join("_" * 60 for _ in range(4)),
+}
+
+
+class _Languages(NamedTuple):
+    """Which copies every template must have, and which are made from another language."""
+
+    required: list[str]
+    derived: dict[str, tuple[str, Callable[[str], str]]]
+
+
+def load_templates(root: Path) -> dict[Kind, LetterTemplate]:
+    """Templates by kind from `root`/letters (root is content/), or ContentError listing errors."""
+    templates, problems = read_templates(root)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise ContentError(errors)
+    return templates
+
+
+def read_templates(root: Path) -> tuple[dict[Kind, LetterTemplate], list[Problem]]:
+    problems: list[Problem] = []
+    languages = _languages(root / "languages.yml", problems)
+    templates: dict[Kind, LetterTemplate] = {}
+    folder = root / "letters"
+    for file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        doc, found = read_yaml(file)
+        problems += found
+        if doc is None:
+            continue
+        template = _template(doc, languages, problems)
+        if template is None:
+            continue
+        if template.kind in templates:
+            problems.append(doc.problem(("kind",), f"a second template for kind '{template.kind}'",
+                                        "keep one file per kind; delete or rename the other one"))
+        templates[template.kind] = template
+    for kind in KINDS:
+        if kind not in templates and not any(p.file.stem == kind for p in problems):
+            problems.append(Problem(folder / f"{kind}.yml", None, f"there is no template for '{kind}'",
+                                    "restore the file from git (git checkout -- FILE)"))
+    return templates, problems
+
+
+def render(template: LetterTemplate, facts: LetterFacts, language: str) -> RenderedLetter:
+    """The document in Russian plus the copy in `language` (Russian when it has no copy)."""
+    if (facts.kind, facts.country) != (template.kind, template.country):
+        raise ValueError(f"facts for {facts.kind}/{facts.country} given to the {template.kind} template")
+    copy = template.copies.get(language) or template.copies[FALLBACK_LANGUAGE]
+    values = _values(facts)
+    kept = [p for p in template.paragraphs if _kept(p, values)]
+    return RenderedLetter(
+        template.title,
+        tuple(Paragraph(p.style, _fill(p.text, values)) for p in kept),
+        tuple(Paragraph(p.style, _fill(copy.paragraphs[p.id], values)) for p in kept),
+        language=copy.language, copy_title=copy.title, copy_note=copy.note,
+        copy_status=copy.status, copy_advice=copy.advice)
+
+
+def format_amount(amount: Decimal) -> str:
+    """50000 -> '50 000,00' (the thousands separator is a no-break space)."""
+    whole, cents = f"{amount.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}".split(".")
+    return f"{whole.replace(',', _NBSP)},{cents}"
+
+
+def _values(facts: LetterFacts) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for name in FIELDS:
+        value: Any = getattr(facts, name)
+        if value is None:
+            values[name] = None
+        elif isinstance(value, Decimal):
+            values[name] = format_amount(value)
+        elif isinstance(value, str):
+            text = _CONTROL.sub(" ", value)
+            text = re.sub(r"\n{3,}", "\n\n", text) if name == "what_happened" else " ".join(text.split())
+            values[name] = text.strip() or None
+        else:
+            values[name] = value.strftime("%d.%m.%Y")
+    return values
+
+
+def _kept(paragraph: TemplateParagraph, values: dict[str, str | None]) -> bool:
+    if paragraph.needs and not any(values[f] for f in paragraph.needs):
+        return False
+    return not any(values[f] for f in paragraph.unless)
+
+
+def _fill(text: str, values: dict[str, str | None]) -> str:
+    return PLACEHOLDER.sub(lambda m: values[m[1]] or BLANKS[m[1]], text)
+
+
+def _languages(file: Path, problems: list[Problem]) -> _Languages:
+    doc, found = read_yaml(file) if file.exists() else (None, [])
+    problems += found
+    entries = doc.data.get("languages") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        problems.append(Problem(file, None, "the list of languages cannot be read",
+                                "fix content/languages.yml first (uv run helpline check)"))
+        return _Languages([FALLBACK_LANGUAGE], {})
+    required: list[str] = []
+    derived: dict[str, tuple[str, Callable[[str], str]]] = {}
+    for item in entries:
+        if not isinstance(item, dict) or "code" not in item:
+            continue
+        base, how = item.get("derived_from"), TRANSLITERATORS.get(str(item.get("transliterate")))
+        if base and how:
+            derived[str(item["code"])] = (str(base), how)
+        else:
+            required.append(str(item["code"]))
+    return _Languages(required, derived)
+
+
+def _template(doc: YamlDoc, languages: _Languages, problems: list[Problem]) -> LetterTemplate | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem((), "the file should contain 'key: value' entries",
+                                    "compare it with the other template in content/letters/"))
+        return None
+    start = len(problems)
+    kind = _choice(doc, ("kind",), KINDS, problems)
+    country = _choice(doc, ("country",), COUNTRIES, problems,
+                      fix="only RU for now: Kazakhstan templates are future work")
+    status = _choice(doc, ("status",), STATUSES, problems)
+    title = _text(doc, ("title",), problems, placeholders=False)
+    paragraphs = _paragraphs(doc, problems)
+    copies = _copies(doc, paragraphs, languages, problems)
+    sources = tuple(str(s.get("law")) for s in data.get("sources") or [] if isinstance(s, dict))
+    if len(problems) > start and any(not p.warning for p in problems[start:]):
+        return None
+    return LetterTemplate(cast(Kind, kind), cast(Country, country), cast(Status, status), title or "",
+                          tuple(paragraphs.values()), copies, sources)
+
+
+def _choice(doc: YamlDoc, path: Path_, allowed: tuple[str, ...], problems: list[Problem],
+            fix: str | None = None) -> str | None:
+    value = _get(doc.data, path)
+    if value in allowed:
+        return str(value)
+    choices = ", ".join(allowed)
+    problems.append(doc.problem(path, f"'{path[-1]}' is {value!r}; it must be one of: {choices}",
+                                fix or f"write one of: {choices}"))
+    return None
+
+
+def _text(doc: YamlDoc, path: Path_, problems: list[Problem], *, placeholders: bool = True) -> str | None:
+    value = _get(doc.data, path)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(doc.problem(path, f"'{path[-1]}' is missing or empty",
+                                    "write the text after the key, as in the other entries"))
+        return None
+    text = value.strip("\n")
+    for what, fix in _placeholder_problems(text, placeholders):
+        problems.append(doc.problem(path, what, fix))
+    return text
+
+
+def _placeholder_problems(text: str, allowed: bool) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for name in PLACEHOLDER.findall(text):
+        if not allowed:
+            found.append((f"'{{{name}}}' cannot be used here", "write this text without {...}"))
+        elif name not in FIELDS:
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            hint = f"did you mean {{{close[0]}}}? " if close else ""
+            found.append((f"unknown placeholder '{{{name}}}'",
+                          f"{hint}the placeholders are: " + ", ".join(f"{{{f}}}" for f in FIELDS)))
+    if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+        found.append(("a '{' or '}' without its pair",
+                      "placeholders look like {employer}; remove the stray bracket"))
+    return found
+
+
+def _paragraphs(doc: YamlDoc, problems: list[Problem]) -> dict[str, TemplateParagraph]:
+    items = _get(doc.data, ("document",))
+    if not isinstance(items, list) or not items:
+        problems.append(doc.problem(("document",), "'document' must be a list of paragraphs",
+                                    "each paragraph starts with '- id: ...' and has a 'text'"))
+        return {}
+    result: dict[str, TemplateParagraph] = {}
+    for i, item in enumerate(items):
+        paragraph = _paragraph(doc, ("document", i), item, problems)
+        if paragraph is None:
+            continue
+        if paragraph.id in result:
+            problems.append(doc.problem(("document", i, "id"), f"the id '{paragraph.id}' is used twice",
+                                        "give every paragraph its own id"))
+        result[paragraph.id] = paragraph
+    return result
+
+
+def _paragraph(doc: YamlDoc, path: Path_, item: Any, problems: list[Problem]) -> TemplateParagraph | None:
+    if not isinstance(item, dict):
+        problems.append(doc.problem(path, "a paragraph must have 'id' and 'text'",
+                                    "compare it with the paragraphs around it"))
+        return None
+    pid = item.get("id")
+    if not isinstance(pid, str) or not _ID.match(pid):
+        problems.append(doc.problem((*path, "id"), f"the paragraph id {pid!r} is missing or not simple",
+                                    "use small Latin letters and '_', e.g. id: final_pay"))
+        return None
+    style = item.get("style", "body")
+    if style not in STYLES:
+        problems.append(doc.problem((*path, "style"), f"unknown style {style!r}",
+                                    "use one of: " + ", ".join(STYLES)))
+    fields = {key: _fields(doc, (*path, key), problems) for key in ("needs", "unless")}
+    text = _text(doc, (*path, "text"), problems)
+    return TemplateParagraph(pid, cast(Style, style), text or "", fields["needs"], fields["unless"])
+
+
+def _fields(doc: YamlDoc, path: Path_, problems: list[Problem]) -> tuple[str, ...]:
+    value = _get(doc.data, path)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or any(v not in FIELDS for v in value):
+        problems.append(doc.problem(path, f"'{path[-1]}' must be a list of fields, e.g. [amount_owed]",
+                                    "use only: " + ", ".join(FIELDS)))
+        return ()
+    return tuple(value)
+
+
+def _copies(doc: YamlDoc, paragraphs: dict[str, TemplateParagraph], languages: _Languages,
+            problems: list[Problem]) -> dict[str, LetterCopy]:
+    copies: dict[str, LetterCopy] = {}
+    for code in languages.required:
+        if not isinstance(_get(doc.data, ("copies", code)), dict):
+            problems.append(doc.problem(("copies",), f"there is no copy in '{code}'",
+                                        f"add '{code}:' under 'copies:' with status, title, note and paragraphs"))
+            continue
+        copy = _copy(doc, code, paragraphs, problems)
+        if copy is not None:
+            copies[code] = copy
+    for code, (base, convert) in languages.derived.items():
+        if base in copies:
+            copies[code] = _derive(copies[base], code, convert)
+    return copies
+
+
+def _copy(doc: YamlDoc, code: str, paragraphs: dict[str, TemplateParagraph],
+          problems: list[Problem]) -> LetterCopy | None:
+    path: Path_ = ("copies", code)
+    status = _choice(doc, (*path, "status"), STATUSES, problems)
+    title = _text(doc, (*path, "title"), problems, placeholders=False)
+    note = _text(doc, (*path, "note"), problems, placeholders=False)
+    advice = _text(doc, (*path, "advice"), problems) if _get(doc.data, (*path, "advice")) else None
+    texts = _get(doc.data, (*path, "paragraphs"))
+    if not isinstance(texts, dict):
+        problems.append(doc.problem((*path, "paragraphs"), "'paragraphs' must list 'id: text' for each paragraph",
+                                    "copy the ids from 'document' and translate each text"))
+        return None
+    result: dict[str, str] = {}
+    for pid, paragraph in paragraphs.items():
+        if pid not in texts:
+            problems.append(doc.problem((*path, "paragraphs"), f"the paragraph '{pid}' is not translated",
+                                        f"add '{pid}: ...' under paragraphs"))
+            continue
+        text = _text(doc, (*path, "paragraphs", pid), problems)
+        if text is not None:
+            _same_placeholders(doc, (*path, "paragraphs", pid), paragraph, text, problems)
+            result[pid] = text
+    for pid in texts:
+        if pid not in paragraphs:
+            problems.append(doc.problem((*path, "paragraphs", pid), f"there is no paragraph '{pid}' in 'document'",
+                                        "use the ids from 'document' (check the spelling) or delete this text"))
+    if status is None or title is None or note is None:
+        return None
+    return LetterCopy(code, cast(Status, status), title, note, result, advice)
+
+
+def _same_placeholders(doc: YamlDoc, path: Path_, paragraph: TemplateParagraph, text: str,
+                       problems: list[Problem]) -> None:
+    ours, theirs = set(PLACEHOLDER.findall(paragraph.text)), set(PLACEHOLDER.findall(text))
+    if not ours <= set(FIELDS):  # the Russian text is already reported; do not repeat it per copy
+        return
+    for name in sorted(theirs - ours):
+        problems.append(doc.problem(path, f"the copy uses {{{name}}} but the Russian paragraph does not",
+                                    "a copy must say what the document says; remove it or add it to both"))
+    for name in sorted(ours - theirs):
+        problems.append(doc.problem(path, f"the Russian paragraph uses {{{name}}} but this copy does not",
+                                    "add the placeholder to the translation", warning=True))
+
+
+def _derive(copy: LetterCopy, code: str, convert: Callable[[str], str]) -> LetterCopy:
+    return LetterCopy(code, copy.status, convert(copy.title), convert(copy.note),
+                      {pid: convert(text) for pid, text in copy.paragraphs.items()},
+                      convert(copy.advice) if copy.advice else None)
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for key in path:
+        found = key in data if isinstance(data, dict) else (
+            isinstance(data, list) and isinstance(key, int) and key < len(data))
+        if not found:
+            return None
+        data = data[key]
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`uv run python -m bot.letters.templates [content/]`: print every problem, exit 1 on errors."""
+    from bot.settings import ROOT
+
+    root = Path((argv or sys.argv[1:] or [str(ROOT / "content")])[0])
+    _, problems = read_templates(root)
+    for problem in problems:
+        print(problem.render(root.parent))
+    print("letters: no errors" if not any(not p.warning for p in problems) else "letters: fix the errors above")
+    return 1 if any(not p.warning for p in problems) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
