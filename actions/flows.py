@@ -16,6 +16,9 @@ from bot.calc.key_rates import KeyRates, load_key_rates
 from bot.content.problems import ContentError
 from bot.db.base import utcnow
 from bot.dialogue import Outcome, Turn
+from bot.letters import flow as letters
+from bot.letters.model import LetterTemplate
+from bot.letters.templates import load_templates
 from bot.replies import Responder
 from bot.routing import flow as routing
 from bot.routing.contacts import Directory, load_directory
@@ -65,6 +68,24 @@ def calc_start(responder: Responder, turn: Turn) -> Outcome:
     return calc.start(responder, turn)
 
 
+@cache
+def current_templates() -> dict[str, LetterTemplate]:
+    return {str(kind): template for kind, template in load_templates(_settings().content_dir).items()}
+
+
+def letter_start(responder: Responder, turn: Turn) -> Outcome:
+    return letters.start(responder, turn)
+
+
+def letter_step(responder: Responder, turn: Turn) -> Outcome:
+    """/letter{"kind": …} starts the questions; /letter{"skip": "yes"} skips one."""
+    if turn.entities.get("skip") == "yes":
+        found = letters.answered(responder, current_templates(), turn, today(), strict=False)
+        if found is not None:
+            return found
+    return letters.start(responder, turn)
+
+
 def deadline_start(responder: Responder, turn: Turn) -> Outcome:
     return deadline_flow.start(responder, turn)
 
@@ -81,6 +102,8 @@ def continued(responder: Responder, turn: Turn, *, strict: bool) -> Outcome | No
         return calc.typed(responder, current_rates(), turn, today(), strict=strict)
     if turn.awaiting == deadline_flow.AWAITING:
         return deadline_flow.typed(responder, turn, today(), strict=strict)
+    if (turn.awaiting or "").startswith(letters.PREFIX):
+        return letters.answered(responder, current_templates(), turn, today(), strict=strict)
     return None
 
 

@@ -84,6 +84,16 @@ class ActionDeadline(StepAction):
     step = staticmethod(flows.deadline_start)
 
 
+class ActionLetter(StepAction):
+    action_name = "action_letter"
+    step = staticmethod(flows.letter_start)
+
+
+class ActionLetterStep(StepAction):
+    action_name = "action_letter_step"
+    step = staticmethod(flows.letter_step)
+
+
 class ActionSessionStart(Action):  # type: ignore[misc]
     """A new conversation session (after an hour of silence) keeps only the user's choices
     (language, country of work, the link they came by); what they said for routing (city,

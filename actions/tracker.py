@@ -49,6 +49,7 @@ def turn_from(tracker: Tracker) -> Turn:
         calc_amount=tracker.get_slot("calc_amount"),
         calc_due=tracker.get_slot("calc_due"),
         deadline_kind=tracker.get_slot("deadline_kind"),
+        letter=tracker.get_slot("letter") if isinstance(tracker.get_slot("letter"), dict) else None,
     )
 
 

@@ -37,6 +37,7 @@ class Turn:
     calc_amount: str | None = None   # the calculator's answers so far (cleared with the result)
     calc_due: str | None = None
     deadline_kind: str | None = None
+    letter: dict[str, str] | None = None   # the letter's answers so far (cleared when it is made)
 
 
 @dataclass(frozen=True)

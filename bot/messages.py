@@ -143,6 +143,28 @@ DEADLINE_NEAR = N_("Only {days} days are left. Do not wait: file your claim or t
 DEADLINE_PASSED = N_(
     "This deadline passed {days} days ago. A court may restore it if you had a good reason: talk to a person."
 )
+# The complaint letter.
+LETTER_ASK_KIND = N_("What do you want to write?")
+BTN_LETTER_EMPLOYER = N_("A claim to the employer")
+BTN_LETTER_INSPECTORATE = N_("A complaint to the labour inspectorate")
+LETTER_PRIVACY = N_(
+    "I will ask a few questions; skip any you do not want to answer. Do not write your name or passport "
+    "number: you write your name by hand on the printout. I do not keep your answers once the letter is made."
+)
+LETTER_ASK_EMPLOYER = N_("What is the employer's name (the company or the person)?")
+LETTER_ASK_CITY = N_("In which city do you work?")
+LETTER_ASK_ADDRESS = N_("What is the address of the workplace?")
+LETTER_ASK_JOB = N_("What is your job?")
+LETTER_ASK_START = N_("Since what date have you worked there? For example 01.02.2026.")
+LETTER_ASK_END = N_("If you were dismissed: on what date? If not, press Skip.")
+LETTER_ASK_AMOUNT = N_("How much does the employer owe you, in roubles?")
+LETTER_ASK_PERIOD = N_("For which period? For example: March and April 2026.")
+LETTER_ASK_STORY = N_("In a few sentences: what happened?")
+LETTER_READY = N_(
+    "Here is your letter: the Russian text to print and sign, and a copy in your language so you know what "
+    "it says. Print two copies and keep the one with the employer's or the inspector's mark."
+)
+LETTER_KZ = N_("Letters for Kazakhstan are not ready yet. A person can help you write one.")
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_POLICE = N_("police")

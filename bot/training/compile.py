@@ -18,7 +18,8 @@ HANDWRITTEN_META = {"greet", "menu", "change_language"}
 
 
 ROUTED = {"contact_union": "action_route",            # topics answered by a dialogue, not a text
-          "wages_delay_compensation": "action_calc"}
+          "wages_delay_compensation": "action_calc",
+          "complaint_letter": "action_letter"}
 
 
 def action_for(topic: Topic) -> str:

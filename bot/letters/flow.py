@@ -1,0 +1,136 @@
+"""The complaint letter as a conversation: which letter, then the facts one by one (each can
+be skipped), then the PDF. The answers live in one slot until the letter is made, then the
+slot is cleared; no name, passport or phone number is ever asked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from bot import messages as m
+from bot.calc.amounts import parse_amount
+from bot.calc.dates import parse_date
+from bot.dialogue import Outcome, Turn, reply_language
+from bot.letters.model import LetterFacts, LetterTemplate
+from bot.letters.pdf import make_pdf
+from bot.letters.templates import render
+from bot.replies import Button, Document, Reply, Responder, payload
+
+TOPIC = "complaint_letter"
+PREFIX = "letter:"
+KINDS = {"employer_claim": m.BTN_LETTER_EMPLOYER, "inspectorate_complaint": m.BTN_LETTER_INSPECTORATE}
+FILENAMES = {"employer_claim": "pretenziya-rabotodatelyu.pdf", "inspectorate_complaint": "zhaloba-v-git.pdf"}
+QUESTIONS = {
+    "employer": m.LETTER_ASK_EMPLOYER, "city": m.LETTER_ASK_CITY, "address": m.LETTER_ASK_ADDRESS,
+    "job": m.LETTER_ASK_JOB, "start_date": m.LETTER_ASK_START, "end_date": m.LETTER_ASK_END,
+    "amount_owed": m.LETTER_ASK_AMOUNT, "period": m.LETTER_ASK_PERIOD, "what_happened": m.LETTER_ASK_STORY,
+}
+FIELDS = {
+    "employer_claim": ("employer", "address", "job", "start_date", "end_date", "amount_owed", "period",
+                       "what_happened"),
+    "inspectorate_complaint": ("employer", "city", "address", "job", "start_date", "end_date", "amount_owed",
+                               "period", "what_happened"),
+}
+LIMITS = {"what_happened": 1500}
+SKIP = payload("letter", skip="yes")
+
+
+def _(responder: Responder, language: str, message: str) -> str:
+    return responder.catalogues.gettext(language, message)
+
+
+def start(responder: Responder, turn: Turn) -> Outcome:
+    language = reply_language(responder, turn)
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    if turn.country == "KZ":
+        human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+        return Outcome([Reply(_(responder, language, m.LETTER_KZ), (human, menu))],
+                       {"language": language, "letter": None, "awaiting": None})
+    kind = turn.entities.get("kind")
+    if kind in KINDS:
+        return _ask(responder, language, {"kind": kind}, FIELDS[kind][0])
+    buttons = tuple(Button(_(responder, language, label), payload("letter", kind=code))
+                    for code, label in KINDS.items())
+    intro = [Reply(r.text) for r in responder.topic_answer(language, TOPIC) if r.text][:1]
+    return Outcome([*intro, Reply(_(responder, language, m.LETTER_ASK_KIND), (*buttons, menu))],
+                   {"language": language, "letter": None, "awaiting": None, "topic": TOPIC})
+
+
+def _ask(responder: Responder, language: str, answers: dict[str, str], field: str) -> Outcome:
+    skip = Button(_(responder, language, m.ROUTE_SKIP), SKIP)
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    replies = [Reply(_(responder, language, QUESTIONS[field]), (skip, menu))]
+    if len(answers) == 1:                      # the first question: say what happens with the answers
+        replies.insert(0, Reply(_(responder, language, m.LETTER_PRIVACY)))
+    return Outcome(replies, {"language": language, "letter": answers, "awaiting": PREFIX + field})
+
+
+def answered(responder: Responder, templates: dict[str, LetterTemplate], turn: Turn, today: dt.date, *,
+             strict: bool) -> Outcome | None:
+    """A typed answer (or the Skip button) to the current question."""
+    if not (turn.awaiting or "").startswith(PREFIX) or not isinstance(turn.letter, dict):
+        return None
+    field = (turn.awaiting or "").removeprefix(PREFIX)
+    kind = str(turn.letter.get("kind"))
+    if kind not in FIELDS or field not in FIELDS[kind]:
+        return None
+    language = reply_language(responder, turn)
+    answers = dict(turn.letter)
+    skipped = turn.is_button and turn.entities.get("skip") == "yes"
+    if not skipped:
+        if turn.is_button:
+            return None
+        value = _value(field, turn.text, today, language)
+        if value is None:
+            if strict:
+                return None
+            again = m.CALC_AMOUNT_AGAIN if field == "amount_owed" else m.CALC_DATE_AGAIN
+            skip = Button(_(responder, language, m.ROUTE_SKIP), SKIP)
+            return Outcome([Reply(_(responder, language, again), (skip,))],
+                           {"language": language, "awaiting": turn.awaiting, "letter": answers})
+        answers[field] = value
+    fields = FIELDS[kind]
+    following = fields[fields.index(field) + 1:]
+    if following:
+        return _ask(responder, language, answers, following[0])
+    return _finish(responder, templates, answers, language, today)
+
+
+def _value(field: str, text: str, today: dt.date, language: str) -> str | None:
+    text = " ".join(text.split())
+    readers: dict[str, Callable[[], Any]] = {
+        "start_date": lambda: parse_date(text, today=today, language=language),
+        "end_date": lambda: parse_date(text, today=today, language=language),
+        "amount_owed": lambda: parse_amount(text),
+    }
+    if field in readers:
+        found = readers[field]()
+        return None if found is None else str(found)
+    return text[:LIMITS.get(field, 200)] or None
+
+
+def _finish(responder: Responder, templates: dict[str, LetterTemplate], answers: dict[str, str], language: str,
+            today: dt.date) -> Outcome:
+    kind = answers["kind"]
+    fields: dict[str, Any] = {
+        "employer": answers.get("employer"), "address": answers.get("address"), "job": answers.get("job"),
+        "city": answers.get("city"), "period": answers.get("period"), "what_happened": answers.get("what_happened"),
+        "start_date": _date(answers.get("start_date")), "end_date": _date(answers.get("end_date")),
+        "amount_owed": Decimal(answers["amount_owed"]) if answers.get("amount_owed") else None}
+    try:
+        facts = LetterFacts(kind=kind, **fields)  # type: ignore[arg-type]
+    except ValueError:          # e.g. a dismissal date before the start date: leave both to write by hand
+        facts = LetterFacts(kind=kind, **{**fields, "start_date": None, "end_date": None})  # type: ignore[arg-type]
+    letter = render(templates[kind], facts, language)
+    pdf = make_pdf(letter, today=today)
+    human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    return Outcome([Reply(_(responder, language, m.LETTER_READY), (human, menu),
+                          Document(FILENAMES[kind], "application/pdf", pdf))],
+                   {"language": language, "letter": None, "awaiting": None})
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None

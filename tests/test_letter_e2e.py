@@ -1,0 +1,98 @@
+"""The complaint letter end to end: a PDF download on the web API and sendDocument on the
+fake Telegram server, through the real gateway, Rasa and action server."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.services import Stack, start_gateway
+from tests.conftest import free_port, make_settings
+
+pytestmark = pytest.mark.rasa
+SKIP = '/letter{"skip":"yes"}'
+
+
+def test_a_letter_as_a_download_on_the_web(stack: Stack) -> None:
+    settings = stack.settings
+    url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
+    with httpx.Client(timeout=60) as http:
+        def say(**body: str) -> list[dict[str, object]]:
+            response = http.post(url, json={"session_id": "letterweb01", **body})
+            response.raise_for_status()
+            result: list[dict[str, object]] = response.json()["messages"]
+            return result
+
+        say(payload='/choose_language{"language":"uz"}')
+        say(payload="/complaint_letter")
+        say(payload='/letter{"kind":"inspectorate_complaint"}')
+        say(text="OOO Romashka")                                    # the employer; every other field skipped
+        last: list[dict[str, object]] = []
+        for _ in range(8):
+            last = say(payload=SKIP)
+        documents = [m["document"] for m in last if "document" in m]
+    (document,) = documents
+    assert isinstance(document, dict) and document["media_type"] == "application/pdf"
+    data = base64.b64decode(str(document["base64"]))
+    assert data.startswith(b"%PDF") and len(data) > 5_000
+
+
+@pytest.fixture(scope="module")
+def telegram(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    port = free_port()
+    settings = make_settings(tmp_path_factory.mktemp("tgletter"), rasa_port=stack.settings.rasa_port,
+                             action_port=stack.settings.action_port, rasa_token=stack.settings.rasa_token,
+                             telegram_bot_token="123456:TEST-token",
+                             telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
+    with Server(fake.app(), port):
+        gateway = Stack(settings)
+        start_gateway(gateway)
+        try:
+            gateway.wait_ready(timeout=60)
+            yield fake
+        finally:
+            gateway.stop()
+
+
+def latest_question(fake: FakeTelegram, chat: int, after: int) -> tuple[int, dict[str, object]] | None:
+    """The newest message (sent or edited) for `chat` after log index `after` that has buttons."""
+    for index in range(len(fake.log) - 1, after, -1):
+        call = fake.log[index]
+        if call.ok and call.method in ("sendMessage", "editMessageText") \
+                and int(call.params.get("chat_id", 0)) == chat and call.params.get("reply_markup"):
+            return index, call.params
+    return None
+
+
+def test_a_letter_as_a_telegram_document(telegram: FakeTelegram) -> None:
+    chat = 8101
+    telegram.push(user_message(chat, text="/start tg"))
+    telegram.wait_sent(chat, 2)
+    telegram.push(button_press(chat, "/complaint_letter"))
+    kinds = telegram.wait_sent(chat, 4)[-1]
+    telegram.push(button_press(chat, '/letter{"kind":"employer_claim"}', on=kinds))
+    seen = len(telegram.log) - 1
+    pressed = 0
+    deadline = time.monotonic() + 90
+    while not telegram.method_calls("sendDocument"):
+        assert time.monotonic() < deadline, "no document"
+        found = latest_question(telegram, chat, seen)
+        if found is None:
+            time.sleep(0.1)
+            continue
+        seen, question = found
+        if pressed == 0:
+            telegram.push(user_message(chat, text="ИП Раҳимов"))          # the employer; the rest skipped
+        else:
+            telegram.push(button_press(chat, SKIP, on=question))
+        pressed += 1
+    (document,) = telegram.wait_sent(chat, 1, method="sendDocument", timeout=30)
+    assert str(document["document_filename"]).endswith(".pdf")
+    assert bytes(document["document_bytes"]).startswith(b"%PDF")
+    assert pressed == 8                                                    # one question per field
