@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.flows import current_places
 from actions.tracker import current_responder, emit, turn_from
 from bot.dialogue import Outcome, Turn
 from bot.replies import Responder
+from bot.routing.country import infer_country
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,13 @@ class StepAction(Action, ABC):  # type: ignore[misc]
     ) -> list[dict[str, Any]]:
         responder = current_responder()
         turn = turn_from(tracker)
+        inferred = None if turn.country or turn.is_button else infer_country(turn.text, current_places())
+        if inferred:
+            turn = replace(turn, country=inferred)
         try:
             outcome = type(self).step(responder, turn)
+            if inferred and "country" not in outcome.slots:
+                outcome.slots["country"] = inferred  # the country of work, for this conversation
             if turn.awaiting and "awaiting" not in outcome.slots:
                 outcome.slots["awaiting"] = None     # any other step ends a routing question
             return emit(outcome, dispatcher)

@@ -22,6 +22,7 @@ from bot.letters.templates import load_templates
 from bot.replies import Responder
 from bot.routing import flow as routing
 from bot.routing.contacts import Directory, load_directory
+from bot.routing.places import Places
 from bot.settings import Settings
 
 WORK_ZONE = dt.timezone(dt.timedelta(hours=3))   # "today" for users' dates: Moscow time
@@ -46,6 +47,14 @@ def current_rates() -> KeyRates:
     if rates is None:
         raise ContentError(problems)
     return rates
+
+
+def current_places() -> Places | None:
+    """The gazetteer, or None when content/ has no places (a fixture without contacts)."""
+    try:
+        return current_directory().places
+    except ContentError:
+        return None
 
 
 def current_routing() -> routing.Routing:

@@ -82,3 +82,10 @@ async def test_a_new_session_keeps_the_users_choices_and_forgets_routing_answers
     kept = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert kept == {"language": "tg", "language_explicit": True, "country": "RU"}
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+
+
+async def test_a_message_from_kazakhstan_sets_the_country_and_its_emergency_numbers() -> None:
+    messages, events = await run(steps.ActionAnswerTopic(), text="в Алматы хозяин забрал паспорт",
+                                 intent="documents_confiscated", detected=("ru", "Cyrl", 0.95))
+    assert slot(events, "country") == "KZ"
+    assert "Казахстан: 112" in messages[0]["text"] and "Россия: 112" not in messages[0]["text"]
