@@ -167,6 +167,7 @@ LETTER_READY = N_(
 LETTER_KZ = N_("Letters for Kazakhstan are not ready yet. A person can help you write one.")
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
+SERVICE_EMERGENCY_KZ = N_("emergency services, free from any phone, even with a blocked SIM card")
 SERVICE_POLICE = N_("police")
 COUNTRY_RU = N_("Russia")
 COUNTRY_KZ = N_("Kazakhstan")

@@ -140,13 +140,16 @@ class Responder:
         return [Reply(text)]
 
     def emergency_text(self, language: str, country: str | None) -> str:
+        # what 112 does differs by country (legal-facts.md sections 11 and 13)
         services = {"emergency": m.SERVICE_EMERGENCY, "police": m.SERVICE_POLICE}
+        by_country = {"KZ": {"emergency": m.SERVICE_EMERGENCY_KZ}}
         names = {"RU": m.COUNTRY_RU, "KZ": m.COUNTRY_KZ}
         lines = [self._(language, m.EMERGENCY_HEADER)]
         for code, numbers in self.library.emergency.items():
             if country and code != country:
                 continue
-            listed = ", ".join(f"{n.number} ({self._(language, services.get(n.service, n.service))})"
+            names_here = {**services, **by_country.get(code, {})}
+            listed = ", ".join(f"{n.number} ({self._(language, names_here.get(n.service, n.service))})"
                                for n in numbers if n.verified)
             lines.append(f"{self._(language, names.get(code, code))}: {listed}")
         return "\n".join(lines)
