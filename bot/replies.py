@@ -70,6 +70,10 @@ class Responder:
     def _(self, language: str, message: str) -> str:
         return self.catalogues.gettext(language, message)
 
+    def text(self, language: str, message: str) -> str:
+        """An interface string in `language` (for the flows outside this class)."""
+        return self.catalogues.gettext(language, message)
+
     def language_menu(self, language: str) -> list[Reply]:
         buttons = tuple(Button(lang.name, payload("choose_language", language=code))
                         for code, lang in self.library.languages.items())

@@ -22,7 +22,7 @@ AWAITING = "deadline_date"
 
 
 def _(responder: Responder, language: str, message: str) -> str:
-    return responder.catalogues.gettext(language, message)
+    return responder.text(language, message)
 
 
 def start(responder: Responder, turn: Turn) -> Outcome:

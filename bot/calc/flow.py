@@ -24,7 +24,7 @@ CLEARED = {"awaiting": None, "calc_amount": None, "calc_due": None}
 
 
 def _(responder: Responder, language: str, message: str) -> str:
-    return responder.catalogues.gettext(language, message)
+    return responder.text(language, message)
 
 
 def locale(language: str) -> str:

@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -46,13 +45,10 @@ def _pages(request: Request) -> Pages:
 
 
 async def _db(request: Request, work: Callable[[Session], Any]) -> Any:
-    sessions = _state(request).sessions
-    assert sessions is not None
-
-    def run() -> Any:
-        with sessions.begin() as session:
-            return work(session)
-    return await anyio.to_thread.run_sync(run)
+    """A transaction on a worker thread, through the gateway's one database helper."""
+    casework = _state(request).casework
+    assert casework is not None
+    return await casework.db(work)
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:

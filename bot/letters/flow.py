@@ -38,7 +38,7 @@ SKIP = payload("letter", skip="yes")
 
 
 def _(responder: Responder, language: str, message: str) -> str:
-    return responder.catalogues.gettext(language, message)
+    return responder.text(language, message)
 
 
 def start(responder: Responder, turn: Turn) -> Outcome:

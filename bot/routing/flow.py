@@ -38,7 +38,7 @@ class Routing:
 
 
 def _(responder: Responder, language: str, message: str) -> str:
-    return responder.catalogues.gettext(language, message)
+    return responder.text(language, message)
 
 
 def place_name(place: Place, language: str) -> str:
