@@ -12,6 +12,7 @@ from bot.content.translit import uz_latn_to_cyrl
     ("SHOSHILINCH Shahar", "ШОШИЛИНЧ Шаҳар"),
     ("qog‘oz", "қоғоз"),
     ("TK RF 136-modda", "ТК РФ 136-модда"),
+    ("politsiya", "полиция"), ("Kompensatsiya", "Компенсация"), ("operatsion", "операцион"), ("ketsa", "кетса"),
 ])
 def test_words(latin: str, cyrillic: str) -> None:
     assert uz_latn_to_cyrl(latin) == cyrillic

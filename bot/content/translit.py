@@ -13,6 +13,8 @@ _APOS = "'`´ʻʼ‘’"
 _PAIRS: tuple[tuple[str, str], ...] = (
     *((f"o{a}", "ў") for a in _APOS),
     *((f"g{a}", "ғ") for a in _APOS),
+    # Russian loanwords keep ц: politsiya -> полиция, kompensatsiya -> компенсация (ketsa stays кетса)
+    ("tsiya", "ция"), ("tsio", "цио"),
     ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"), ("ye", "е"),
 )
 _SINGLE = {
