@@ -3,6 +3,7 @@ and real Rasa and action servers on free loopback ports."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 from bot.devtools.ports import free_port
 from bot.replies import Responder
 from bot.runtime import responder as load_responder
-from bot.services import Stack, running_stack
+from bot.services import Stack, running_stack, start_gateway
 from bot.settings import ROOT, Settings
 from bot.training.train import train
 
@@ -28,6 +29,26 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                 "console_secure_cookies": False, "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
                 "database_url": None}
     return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def gateway_beside(stack: Stack, data_dir: Path, **overrides: object) -> Iterator[Stack]:
+    """A gateway of its own (data folder, database, settings) in front of the session's Rasa and
+    action server; ready on entry, stopped on exit."""
+    settings = make_settings(data_dir, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
+                             rasa_token=stack.settings.rasa_token, **overrides)
+    own = Stack(settings)
+    start_gateway(own)
+    try:
+        own.wait_ready(timeout=60)
+        yield own
+    finally:
+        own.stop()
+
+
+def fake_telegram_settings(port: int) -> dict[str, object]:
+    """Settings that point the gateway's Telegram bot at the local fake Bot API on `port`."""
+    return {"telegram_bot_token": "123456:TEST-token", "telegram_api_base_url": f"http://127.0.0.1:{port}/bot"}
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
 from bot.services import Stack, start_gateway
 from bot.settings import Settings
-from tests.conftest import free_port, make_settings
+from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 from tests.console_client import OPEN, Console, add_caseworker, client
 
 pytestmark = pytest.mark.rasa
@@ -53,17 +53,10 @@ class Gateway:
 
 @pytest.fixture(scope="module")
 def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    settings = make_settings(tmp_path_factory.mktemp("cases"), rasa_port=stack.settings.rasa_port,
-                             action_port=stack.settings.action_port, rasa_token=stack.settings.rasa_token)
-    own = Stack(settings)
-    start_gateway(own)
-    try:
-        own.wait_ready(timeout=60)
-        add_caseworker(settings.database, "cw@helpline.example")
-        add_caseworker(settings.database, "other@union.example", organisation="other_union")
+    with gateway_beside(stack, tmp_path_factory.mktemp("cases")) as own:
+        add_caseworker(own.settings.database, "cw@helpline.example")
+        add_caseworker(own.settings.database, "other@union.example", organisation="other_union")
         yield Gateway(own)
-    finally:
-        own.stop()
 
 
 class WebUser:
@@ -193,20 +186,11 @@ def test_console_authorisation(gateway: Gateway) -> None:
 def telegram_gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeTelegram, Gateway]]:
     fake = FakeTelegram()
     port = free_port()
-    settings = make_settings(
-        tmp_path_factory.mktemp("tgcases"), rasa_port=stack.settings.rasa_port,
-        action_port=stack.settings.action_port, telegram_bot_token="123456:TEST-token",
-        telegram_api_base_url=f"http://127.0.0.1:{port}/bot", rasa_token=stack.settings.rasa_token,
-        caseworker_chat_id=-9001, public_url="https://helpline.example.org")
-    with Server(fake.app(), port):
-        own = Stack(settings)
-        start_gateway(own)
-        try:
-            own.wait_ready(timeout=60)
-            add_caseworker(settings.database, "tg@helpline.example")
-            yield fake, Gateway(own)
-        finally:
-            own.stop()
+    with Server(fake.app(), port), gateway_beside(
+            stack, tmp_path_factory.mktemp("tgcases"), **fake_telegram_settings(port),
+            caseworker_chat_id=-9001, public_url="https://helpline.example.org") as own:
+        add_caseworker(own.settings.database, "tg@helpline.example")
+        yield fake, Gateway(own)
 
 
 def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gateway], responder: Responder) -> None:
@@ -268,12 +252,8 @@ def test_urgent_cases_are_announced_to_caseworkers_without_the_users_words(
 def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, responder: Responder) -> None:
     """Nobody claims an urgent case: the user is told and given the emergency numbers; then
     the case goes idle and ends by itself (short timers for the test)."""
-    settings = make_settings(tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
-                             rasa_token=stack.settings.rasa_token, urgent_claim_minutes=0.03, idle_case_hours=0.002)
-    own = Stack(settings)
-    start_gateway(own)
-    try:
-        own.wait_ready(timeout=60)
+    with gateway_beside(stack, tmp_path, urgent_claim_minutes=0.03, idle_case_hours=0.002) as own:
+        settings = own.settings
         user = WebUser(f"http://{settings.gateway_host}:{settings.gateway_port}", "urgent00001")
         user.say(payload='/choose_language{"language":"uz"}')
         user.say(text="ish beruvchi pasportimni olib qoydi va bermayapti")
@@ -285,18 +265,12 @@ def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, res
         ended = user.wait_updates(1, timeout=30)
         assert ended == [responder.catalogues.gettext("uz", messages.CASE_IDLE_ENDED)]
         assert user.updates()["case"] is None
-    finally:
-        own.stop()
 
 
 def test_cases_on_postgresql(stack: Stack, tmp_path: Path, postgres_url: str, responder: Responder) -> None:
     """The same lifecycle with DATABASE_URL pointing at the PostgreSQL server."""
-    settings = make_settings(tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
-                             rasa_token=stack.settings.rasa_token, database_url=postgres_url)
-    own = Stack(settings)
-    start_gateway(own)
-    try:
-        own.wait_ready(timeout=60)
+    with gateway_beside(stack, tmp_path, database_url=postgres_url) as own:
+        settings = own.settings
         add_caseworker(postgres_url, "pg@helpline.example")
         base = f"http://{settings.gateway_host}:{settings.gateway_port}"
         user = WebUser(base, "postgres0001")
@@ -310,5 +284,3 @@ def test_cases_on_postgresql(stack: Stack, tmp_path: Path, postgres_url: str, re
         console.act(case_id, "reply", body="Hello, I am here.")
         assert user.wait_updates(2) == [responder.catalogues.gettext("en", messages.CASE_JOINED), "Hello, I am here."]
         assert [m["body"] for m in console.messages(case_id) if m["sender"] == "user"] == ["my boss kept my passport"]
-    finally:
-        own.stop()

@@ -16,9 +16,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from bot import messages
 from bot.replies import CASE_OPEN_SHARED, Responder
-from bot.services import Stack, start_gateway
+from bot.services import Stack
 from bot.settings import ROOT
-from tests.conftest import make_settings
+from tests.conftest import gateway_beside
 from tests.console_client import add_caseworker
 
 pytestmark = pytest.mark.rasa
@@ -31,16 +31,10 @@ LIVE = 10_000          # ms: console.js polls every 3 s
 @pytest.fixture(scope="module")
 def base(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A gateway of its own (own data dir and database) on the session's Rasa and action server."""
-    settings = make_settings(tmp_path_factory.mktemp("console_browser"), rasa_port=stack.settings.rasa_port,
-                             action_port=stack.settings.action_port, rasa_token=stack.settings.rasa_token)
-    own = Stack(settings)
-    start_gateway(own)
-    try:
-        own.wait_ready(timeout=60)
+    with gateway_beside(stack, tmp_path_factory.mktemp("console_browser")) as own:
+        settings = own.settings
         add_caseworker(settings.database, CASEWORKER, password=PASSWORD)
         yield f"http://{settings.gateway_host}:{settings.gateway_port}"
-    finally:
-        own.stop()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
-from bot.services import Stack, start_gateway
-from tests.conftest import free_port, make_settings
+from bot.services import Stack
+from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 
 pytestmark = pytest.mark.rasa
 SKIP = '/letter{"skip":"yes"}'
@@ -46,18 +46,9 @@ def test_a_letter_as_a_download_on_the_web(stack: Stack) -> None:
 def telegram(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeTelegram]:
     fake = FakeTelegram()
     port = free_port()
-    settings = make_settings(tmp_path_factory.mktemp("tgletter"), rasa_port=stack.settings.rasa_port,
-                             action_port=stack.settings.action_port, rasa_token=stack.settings.rasa_token,
-                             telegram_bot_token="123456:TEST-token",
-                             telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
-    with Server(fake.app(), port):
-        gateway = Stack(settings)
-        start_gateway(gateway)
-        try:
-            gateway.wait_ready(timeout=60)
-            yield fake
-        finally:
-            gateway.stop()
+    with Server(fake.app(), port), gateway_beside(stack, tmp_path_factory.mktemp("tgletter"),
+                                                  **fake_telegram_settings(port)):
+        yield fake
 
 
 def latest_question(fake: FakeTelegram, chat: int, after: int) -> tuple[int, dict[str, object]] | None:

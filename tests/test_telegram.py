@@ -16,8 +16,8 @@ from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_
 from bot.gateway.delivery import Outbox
 from bot.gateway.telegram_bot import Sender
 from bot.replies import Document, Reply, Responder
-from bot.services import Stack, start_gateway
-from tests.conftest import free_port, make_settings
+from bot.services import Stack
+from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 
 pytestmark = pytest.mark.rasa
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
@@ -27,18 +27,8 @@ SECRET = "X-Telegram-Bot-Api-Secret-Token"
 def telegram(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeTelegram]:
     fake = FakeTelegram()
     port = free_port()
-    settings = make_settings(
-        tmp_path_factory.mktemp("tg"), rasa_port=stack.settings.rasa_port,
-        action_port=stack.settings.action_port, telegram_bot_token="123456:TEST-token",
-        telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
-    with Server(fake.app(), port):
-        gateway = Stack(settings)
-        start_gateway(gateway)
-        try:
-            gateway.wait_ready(timeout=60)
-            yield fake
-        finally:
-            gateway.stop()
+    with Server(fake.app(), port), gateway_beside(stack, tmp_path_factory.mktemp("tg"), **fake_telegram_settings(port)):
+        yield fake
 
 
 def texts(sent: list[dict[str, object]]) -> str:
@@ -118,20 +108,12 @@ def test_commands_are_registered_in_every_language(telegram: FakeTelegram) -> No
 def webhook(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FakeTelegram, str]]:
     fake = FakeTelegram()
     port = free_port()
-    settings = make_settings(
-        tmp_path_factory.mktemp("tgw"), rasa_port=stack.settings.rasa_port,
-        action_port=stack.settings.action_port, telegram_bot_token="123456:TEST-token",
-        telegram_api_base_url=f"http://127.0.0.1:{port}/bot",
-        telegram_webhook_url="https://helpline.example/telegram/webhook",
-        telegram_webhook_secret="right-secret")
-    with Server(fake.app(), port):
-        gateway = Stack(settings)
-        start_gateway(gateway)
-        try:
-            gateway.wait_ready(timeout=60)
-            yield fake, f"http://{settings.gateway_host}:{settings.gateway_port}/telegram/webhook"
-        finally:
-            gateway.stop()
+    with Server(fake.app(), port), gateway_beside(
+            stack, tmp_path_factory.mktemp("tgw"), **fake_telegram_settings(port),
+            telegram_webhook_url="https://helpline.example/telegram/webhook",
+            telegram_webhook_secret="right-secret") as gateway:
+        settings = gateway.settings
+        yield fake, f"http://{settings.gateway_host}:{settings.gateway_port}/telegram/webhook"
 
 
 def test_webhook_checks_the_secret_and_refuses_malformed_updates(
@@ -260,17 +242,8 @@ def telegram_with_log(stack: Stack, tmp_path: Path) -> Iterator[tuple[FakeTelegr
     """A gateway of its own, so its log holds only this test's deliveries."""
     fake = FakeTelegram()
     port = free_port()
-    settings = make_settings(
-        tmp_path, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
-        telegram_bot_token="123456:TEST-token", telegram_api_base_url=f"http://127.0.0.1:{port}/bot")
-    with Server(fake.app(), port):
-        gateway = Stack(settings)
-        start_gateway(gateway)
-        try:
-            gateway.wait_ready(timeout=60)
-            yield fake, gateway
-        finally:
-            gateway.stop()
+    with Server(fake.app(), port), gateway_beside(stack, tmp_path, **fake_telegram_settings(port)) as gateway:
+        yield fake, gateway
 
 
 async def test_documents_are_sent_with_send_document() -> None:
