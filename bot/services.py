@@ -137,15 +137,22 @@ def start_gateway(stack: Stack) -> None:
     ], settings_env(settings), settings.content_dir.parent)
 
 
+def rasa_command(settings: Settings, model: Path, endpoints: Path, credentials: Path,
+                 rasa: str = "rasa") -> list[str]:
+    return [
+        rasa, "run", "--enable-api", "-i", settings.host, "-p", str(settings.rasa_port),
+        # one argument with "=": a token that starts with "-" must not read as an option
+        f"--auth-token={settings.rasa_token.get_secret_value()}", "--model", str(model),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]
+
+
 def start_rasa(stack: Stack, model: Path) -> None:
     settings = stack.settings
     rasa = ensure_env(settings.nlu_dir)
     endpoints, credentials = write_rasa_config(settings)
-    stack.start("rasa", [
-        str(rasa), "run", "--enable-api", "-i", settings.host, "-p", str(settings.rasa_port),
-        "--auth-token", settings.rasa_token.get_secret_value(), "--model", str(model),
-        "--endpoints", str(endpoints), "--credentials", str(credentials),
-    ], rasa_env(), settings.build_dir)
+    stack.start("rasa", rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
+                settings.build_dir)
 
 
 @contextlib.contextmanager

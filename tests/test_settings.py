@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -42,3 +44,19 @@ def test_child_processes_get_exactly_these_settings(monkeypatch: pytest.MonkeyPa
     env = settings_env(settings)
     assert "TELEGRAM_BOT_TOKEN" not in env and "HELPLINE_TELEGRAM_BOT_TOKEN" not in env
     assert env["HELPLINE_RASA_PORT"] == "5999"
+
+
+def test_a_rasa_token_starting_with_a_dash_reaches_rasa_as_a_value(tmp_path: Path) -> None:
+    """secrets.token_urlsafe() starts with "-" once in 64 tokens; argparse must not take it for an option."""
+    import argparse
+
+    from pydantic import SecretStr
+
+    from bot.services import rasa_command
+
+    settings = Settings(data_dir=tmp_path, rasa_token=SecretStr("-abc"))
+    command = rasa_command(settings, tmp_path / "model.tar.gz", tmp_path / "e.yml", tmp_path / "c.yml")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--auth-token")
+    known, _ = parser.parse_known_args(command[2:])
+    assert known.auth_token == "-abc"
