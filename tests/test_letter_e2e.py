@@ -52,11 +52,13 @@ def telegram(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def latest_question(fake: FakeTelegram, chat: int, after: int) -> tuple[int, dict[str, object]] | None:
-    """The newest message (sent or edited) for `chat` after log index `after` that has buttons."""
+    """The newest letter question (a message, sent or edited, with a Skip button) for `chat`
+    after log index `after`. Messages with other buttons — the summary before the document —
+    are not questions, so the test never answers them."""
     for index in range(len(fake.log) - 1, after, -1):
         call = fake.log[index]
         if call.ok and call.method in ("sendMessage", "editMessageText") \
-                and int(call.params.get("chat_id", 0)) == chat and call.params.get("reply_markup"):
+                and int(call.params.get("chat_id", 0)) == chat and SKIP in str(call.params.get("reply_markup", "")):
             return index, call.params
     return None
 
