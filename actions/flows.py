@@ -12,12 +12,12 @@ from functools import cache
 from bot import dialogue
 from bot.calc import deadline_flow
 from bot.calc import flow as calc
+from bot.calc import severance_flow as severance
 from bot.calc.key_rates import KeyRates, load_key_rates
 from bot.content.problems import ContentError
 from bot.db.base import utcnow
 from bot.dialogue import Outcome, Turn
 from bot.letters import flow as letters
-from bot.letters.model import LetterTemplate
 from bot.letters.templates import load_templates
 from bot.replies import Responder
 from bot.routing import flow as routing
@@ -78,12 +78,13 @@ def calc_start(responder: Responder, turn: Turn) -> Outcome:
 
 
 @cache
-def current_templates() -> dict[str, LetterTemplate]:
-    return {str(kind): template for kind, template in load_templates(_settings().content_dir).items()}
+def current_templates() -> letters.Templates:
+    return {(str(kind), str(country)): template
+            for (kind, country), template in load_templates(_settings().content_dir).items()}
 
 
 def letter_start(responder: Responder, turn: Turn) -> Outcome:
-    return letters.start(responder, turn)
+    return letters.start(responder, current_templates(), turn)
 
 
 def letter_step(responder: Responder, turn: Turn) -> Outcome:
@@ -92,7 +93,16 @@ def letter_step(responder: Responder, turn: Turn) -> Outcome:
         found = letters.answered(responder, current_templates(), turn, today(), strict=False)
         if found is not None:
             return found
-    return letters.start(responder, turn)
+    return letters.start(responder, current_templates(), turn)
+
+
+def severance_step(responder: Responder, turn: Turn) -> Outcome:
+    """/severance starts the redundancy calculator; /severance{"notice": "none"} answers a question."""
+    if turn.entities.get("notice"):
+        found = severance.step(responder, turn, today(), strict=False)
+        if found is not None:
+            return found
+    return severance.start(responder, turn)
 
 
 def deadline_start(responder: Responder, turn: Turn) -> Outcome:
@@ -111,6 +121,8 @@ def continued(responder: Responder, turn: Turn, *, strict: bool) -> Outcome | No
         return calc.typed(responder, current_rates(), turn, today(), strict=strict)
     if turn.awaiting == deadline_flow.AWAITING:
         return deadline_flow.typed(responder, turn, today(), strict=strict)
+    if (turn.awaiting or "").startswith(severance.PREFIX):
+        return severance.step(responder, turn, today(), strict=strict)
     if (turn.awaiting or "").startswith(letters.PREFIX):
         return letters.answered(responder, current_templates(), turn, today(), strict=strict)
     return None

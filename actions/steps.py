@@ -94,6 +94,16 @@ class ActionLetterStep(StepAction):
     step = staticmethod(flows.letter_step)
 
 
+class ActionSeverance(StepAction):
+    action_name = "action_severance"
+    step = staticmethod(flows.severance_step)
+
+
+class ActionCountry(StepAction):
+    action_name = "action_country"
+    step = staticmethod(dialogue.choose_country)
+
+
 class ActionSessionStart(Action):  # type: ignore[misc]
     """A new conversation session (after an hour of silence) keeps only the user's choices
     (language, country of work, the link they came by); what they said for routing (city,

@@ -50,6 +50,7 @@ def turn_from(tracker: Tracker) -> Turn:
         calc_due=tracker.get_slot("calc_due"),
         deadline_kind=tracker.get_slot("deadline_kind"),
         letter=tracker.get_slot("letter") if isinstance(tracker.get_slot("letter"), dict) else None,
+        severance=tracker.get_slot("severance") if isinstance(tracker.get_slot("severance"), dict) else None,
     )
 
 

@@ -38,6 +38,7 @@ class Turn:
     calc_due: str | None = None
     deadline_kind: str | None = None
     letter: dict[str, str] | None = None   # the letter's answers so far (cleared when it is made)
+    severance: dict[str, str] | None = None   # the redundancy calculator's answers (cleared with the result)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _outcome(responder: Responder, turn: Turn, language: str, replies: list[Repl
 def greet(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     choice = responder.main_menu(language) if turn.explicit else responder.language_menu(language)
-    welcome = [Reply(r.text) for r in responder.topic_answer(language, "greet")]  # buttons follow
+    welcome = responder.intro(language, "greet")  # buttons follow
     return _outcome(responder, turn, language, welcome + choice)
 
 
@@ -99,7 +100,18 @@ def answer_topic(responder: Responder, turn: Turn) -> Outcome:
 
 def more(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
-    return _outcome(responder, turn, language, responder.more(language, turn.entities.get("topic", "")))
+    return _outcome(responder, turn, language,
+                    responder.more(language, turn.entities.get("topic", ""), turn.country))
+
+
+def choose_country(responder: Responder, turn: Turn) -> Outcome:
+    """"I work in Russia / Kazakhstan": kept for this conversation; the answer again, scoped."""
+    language = reply_language(responder, turn)
+    country = turn.entities.get("country")
+    if country not in ("RU", "KZ"):
+        return _outcome(responder, turn, language, responder.main_menu(language))
+    replies = responder.country_set(language, country, turn.entities.get("topic"))
+    return _outcome(responder, turn, language, replies, country=country)
 
 
 def did_you_mean(responder: Responder, turn: Turn) -> Outcome:

@@ -120,6 +120,48 @@ CALC_AFTER_CHECK = N_(
     "{days} days are after {date}, when the rates were last checked: if the rate changed since, the sum "
     "differs."
 )
+BTN_SEVERANCE = N_("Count what I am owed")
+SEVERANCE_ASK_PAY = N_(
+    "Let us count it. About how much did you earn a month over the last year, in roubles? "
+    "For example 60000. The employer counts the exact average from your pay for the last 12 months."
+)
+SEVERANCE_ASK_NOTICE = N_(
+    "On what date were you warned in writing about the redundancy? If nobody warned you in writing, press the button."
+)
+SEVERANCE_NO_NOTICE = N_("I was not warned in writing")
+SEVERANCE_ASK_DISMISSAL = N_("What is the date of dismissal? It may be a date still to come, e.g. 31.01.2027.")
+SEVERANCE_DATE_AGAIN = N_("I could not read the date. Write it like 31.01.2027.")
+SEVERANCE_RESULT = N_(
+    "Severance pay: one month's average earnings, about {amount}. It is due on the day of dismissal, "
+    "{dismissal}, together with unpaid wages and holiday pay (TK RF Arts. 178, 140)."
+)
+SEVERANCE_SECOND = N_(
+    "If you still have no new job a month after dismissal, you keep your average earnings for the second "
+    "month too, about {amount} (less if you start work during that month). Ask the former employer for it "
+    "in writing when that month ends, on {date}; by one secondary source, within 15 working days after it "
+    "(TK RF Art. 178)."
+)
+SEVERANCE_THIRD = N_(
+    "A third month is paid only in exceptional cases, by decision of the employment service, if you "
+    "registered with it within 14 working days after dismissal. To be safe, by {date} (TK RF Art. 178). "
+    "A person can tell you whether this applies to you."
+)
+SEVERANCE_NOTICE_OK = N_("The 2 months' notice ran from {notice} to {earliest} (TK RF Art. 180).")
+SEVERANCE_EARLY = N_(
+    "You were warned on {notice}, so without your written consent you cannot be dismissed before {earliest} "
+    "(2 months' notice, TK RF Art. 180). If you agreed in writing to leave earlier, the employer also owes "
+    "average earnings for the {days} days left of the notice (TK RF Art. 180 part 3)."
+)
+SEVERANCE_NOT_WARNED = N_(
+    "You had to be warned personally and in writing at least 2 months before dismissal (TK RF Art. 180). "
+    "If you were not, the dismissal can be challenged in court within 1 month of getting the dismissal "
+    "order or work record book (TK RF Art. 392). Talk to a person soon."
+)
+SEVERANCE_ESTIMATE = N_("These sums are estimates from the pay you gave.")
+SEVERANCE_KZ = N_(
+    "This calculator follows Russian law. For redundancy in Kazakhstan, a person can help you count what "
+    "you are owed."
+)
 CALC_KZ = N_(
     "In Kazakhstan the employer must pay the debt plus a penalty for each day of delay, based on the "
     "National Bank's rate (TK RK Art. 113 para. 3). I cannot count it exactly yet: a person can help you."
@@ -171,6 +213,17 @@ SERVICE_EMERGENCY_KZ = N_("emergency services, free from any phone, even with a 
 SERVICE_POLICE = N_("police")
 COUNTRY_RU = N_("Russia")
 COUNTRY_KZ = N_("Kazakhstan")
+BTN_WORK_RU = N_("I work in Russia")
+BTN_WORK_KZ = N_("I work in Kazakhstan")
+COUNTRY_ASK = N_(
+    "The rules differ between Russia and Kazakhstan. Where do you work? Then I show only what applies to you."
+)
+COUNTRY_SET_RU = N_("Understood: from now on I answer for Russia.")
+COUNTRY_SET_KZ = N_("Understood: from now on I answer for Kazakhstan.")
+NO_RULES_RU = N_("We have not yet checked the rules for Russia on this question. A person can help with your case.")
+NO_RULES_KZ = N_(
+    "We have not yet checked the rules for Kazakhstan on this question. A person can help with your case."
+)
 URGENT_OFFER = N_("You can talk to a person now: press the button below.")
 DRAFT_NOTE = N_("This translation is a draft and has not yet been checked by a lawyer.")
 NOT_TRANSLATED = N_("This answer is not yet translated into your language.")

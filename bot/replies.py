@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages as m
+from bot.content.jurisdiction import countries_in, scope
 from bot.content.model import Answer, Library, Topic
 from bot.i18n import Catalogues
 
@@ -58,6 +59,8 @@ CASE_OPEN_PRIVATE = payload("case_open", transcript="no")
 CASE_END = "/case_end"
 HANDOFF_TOPIC = "handoff_human"
 # answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
+# answers under which the bot offers to count redundancy money and notice (TK RF Arts. 178, 180)
+SEVERANCE_TOPICS = frozenset({"dismissal_redundancy"})
 DEADLINE_TOPICS = frozenset({"wages_unpaid", "dismissal_unfair", "dismissal_forced_resignation",
                              "dismissal_final_pay", "rights_complaint_how"})
 
@@ -99,14 +102,20 @@ class Responder:
         buttons.append(Button(self._(language, m.BTN_BACK), payload("menu")))
         return [Reply(self._(language, m.CATEGORY_PROMPT), tuple(buttons))]
 
-    def topic_answer(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
+    def intro(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
+        """A topic's answer as the opening of a flow: the text only, the flow's buttons follow."""
+        return [Reply(r.text) for r in self.topic_answer(language, topic_id, country, ask_country=False)
+                if r.text][:1]
+
+    def topic_answer(self, language: str, topic_id: str, country: str | None = None, *,
+                     ask_country: bool = True) -> list[Reply]:
         topic = self.library.topic(topic_id)
         if topic is None:
             return self.not_understood(language)
         answer, shown_in = self._answer(topic, language)
         if answer is None or answer.text is None:
             return self.main_menu(language)
-        parts = [answer.text]
+        parts = [self._scoped(answer.text, shown_in, language, country)]
         if shown_in != language:
             parts.insert(0, self._(language, m.NOT_TRANSLATED))
         if topic.kind != "meta" and answer.status == "draft":
@@ -114,16 +123,46 @@ class Responder:
         if topic.urgent:
             parts.append(self.emergency_text(language, country))
             parts.append(self._(language, m.URGENT_OFFER))
-        return [Reply("\n\n".join(parts), self._answer_buttons(language, topic, answer))]
+        buttons = self._answer_buttons(language, topic, answer)
+        if ask_country and country is None and self._country_specific(answer, shown_in):
+            parts.append(self._(language, m.COUNTRY_ASK))
+            buttons = (*self.country_buttons(language, topic.id), *buttons)
+        return [Reply("\n\n".join(parts), buttons)]
 
-    def more(self, language: str, topic_id: str) -> list[Reply]:
+    def more(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
         topic = self.library.topic(topic_id)
-        answer = self._answer(topic, language)[0] if topic else None
+        answer, shown_in = self._answer(topic, language) if topic else (None, language)
         if topic is None or answer is None or not answer.more:
             return self.main_menu(language)
         buttons = (Button(self._(language, m.BTN_HUMAN), payload("handoff_human")),
                    Button(self._(language, m.BTN_MENU), payload("menu")))
-        return [Reply(answer.more, buttons)]
+        return [Reply(self._scoped(answer.more, shown_in, language, country), buttons)]
+
+    def country_buttons(self, language: str, topic_id: str | None = None) -> tuple[Button, ...]:
+        """"I work in Russia / Kazakhstan": the answer to `topic_id` again, for that country."""
+        about = {"topic": topic_id} if topic_id else {}
+        return (Button(self._(language, m.BTN_WORK_RU), payload("country", country="RU", **about)),
+                Button(self._(language, m.BTN_WORK_KZ), payload("country", country="KZ", **about)))
+
+    def country_set(self, language: str, country: str, topic_id: str | None) -> list[Reply]:
+        said = Reply(self._(language, m.COUNTRY_SET_KZ if country == "KZ" else m.COUNTRY_SET_RU))
+        if topic_id and self.library.topic(topic_id) is not None:
+            return [said, *self.topic_answer(language, topic_id, country)]
+        return [said, *self.main_menu(language)]
+
+    def _scoped(self, text: str, shown_in: str, language: str, country: str | None) -> str:
+        """`text` (written in `shown_in`) with only the lines for `country`; a note when it has
+        none for that country but had some for the other."""
+        shown = self.library.languages.get(shown_in)
+        found = scope(text, shown.countries if shown else {}, country)
+        if found.other_dropped and not found.own_found:
+            return found.text + "\n\n" + self._(language, m.NO_RULES_KZ if country == "KZ" else m.NO_RULES_RU)
+        return found.text
+
+    def _country_specific(self, answer: Answer, shown_in: str) -> bool:
+        shown = self.library.languages.get(shown_in)
+        labels = shown.countries if shown else {}
+        return bool(countries_in((answer.text or "") + "\n" + (answer.more or ""), labels))
 
     def did_you_mean(self, language: str, ranking: list[str]) -> list[Reply]:
         topics = self.library.topics
@@ -184,6 +223,8 @@ class Responder:
             return (menu,)
         more: tuple[Button, ...] = (
             (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ())
+        if topic.id in SEVERANCE_TOPICS:
+            more += (Button(self._(language, m.BTN_SEVERANCE), payload("severance")),)
         if topic.id in DEADLINE_TOPICS:
             more += (Button(self._(language, m.BTN_DEADLINE), payload("deadline")),)
         if topic.urgent:

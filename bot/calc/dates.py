@@ -104,17 +104,20 @@ _NAMES: dict[str, int] = {name: month for rows in _MONTH_NAMES.values() for name
 _ABBREVIATED: dict[str, int] = _table(_ABBREVIATIONS)
 
 
-def parse_date(text: str, *, today: dt.date, language: str | None = None) -> dt.date | None:
+def parse_date(text: str, *, today: dt.date, language: str | None = None, ahead: int = 0) -> dt.date | None:
     """The date in a reply such as "15.03.2026", "15-martda", "2 недели назад", or None.
 
-    None also for an impossible date (31.02.2026) and for a date after `today`. `language` is
-    only a hint and does not narrow the search: people write in more than one language.
+    None also for an impossible date (31.02.2026) and for a date more than `ahead` days after
+    `today` (0: no future date; a dismissal that is coming may be up to months ahead). A day
+    and month without a year mean the latest such date within that limit. `language` is only
+    a hint and does not narrow the search: people write in more than one language.
     """
     del language
+    latest = today + dt.timedelta(days=ahead)
     lowered = _plain(text)
     tokens = [_fold(word) for word in _WORD.findall(lowered.translate(_APOSTROPHES))]
-    found = _numeric(lowered) or _named(tokens, today) or _day_month(lowered, today) or _relative(tokens, today)
-    return found if found is not None and found <= today else None
+    found = _numeric(lowered) or _named(tokens, latest) or _day_month(lowered, latest) or _relative(tokens, today)
+    return found if found is not None and found <= latest else None
 
 
 def _make(year: int, month: int, day: int) -> dt.date | None:
@@ -124,10 +127,10 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _without_year(month: int, day: int, today: dt.date) -> dt.date | None:
-    for year in (today.year, today.year - 1):
+def _without_year(month: int, day: int, latest: dt.date) -> dt.date | None:
+    for year in (latest.year, latest.year - 1):
         found = _make(year, month, day)
-        if found is not None and found <= today:
+        if found is not None and found <= latest:
             return found
     return None
 
@@ -143,12 +146,12 @@ def _numeric(text: str) -> dt.date | None:
     return _make(year, month, day)
 
 
-def _day_month(text: str, today: dt.date) -> dt.date | None:
+def _day_month(text: str, latest: dt.date) -> dt.date | None:
     match = _DM.search(text)
-    return _without_year(int(match[2]), int(match[1]), today) if match else None
+    return _without_year(int(match[2]), int(match[1]), latest) if match else None
 
 
-def _named(tokens: list[str], today: dt.date) -> dt.date | None:
+def _named(tokens: list[str], latest: dt.date) -> dt.date | None:
     """A day next to a month name ("15 марта", "mart 15", "15th of March"), a year if one is near."""
     for index, token in enumerate(tokens):
         day_at = _first(_number_near(tokens, index, -1, _is_day), _number_near(tokens, index, +1, _is_day))
@@ -158,7 +161,7 @@ def _named(tokens: list[str], today: dt.date) -> dt.date | None:
         first, last = sorted((index, day_at))
         year_at = _first(_number_near(tokens, last, +1, _is_year), _number_near(tokens, first, -1, _is_year))
         day = int(tokens[day_at])
-        return _without_year(month, day, today) if year_at is None else _make(int(tokens[year_at]), month, day)
+        return _without_year(month, day, latest) if year_at is None else _make(int(tokens[year_at]), month, day)
     return None
 
 

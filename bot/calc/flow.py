@@ -38,7 +38,7 @@ def start(responder: Responder, turn: Turn) -> Outcome:
     if turn.country == "KZ":
         return Outcome([Reply(_(responder, language, m.CALC_KZ), (human, menu))],
                        {"language": language, **CLEARED, "topic": TOPIC})
-    intro = [Reply(r.text) for r in responder.topic_answer(language, TOPIC, turn.country) if r.text][:1]
+    intro = responder.intro(language, TOPIC, turn.country)
     ask = Reply(_(responder, language, m.CALC_ASK_AMOUNT), (menu,))
     return Outcome([*intro, ask], {"language": language, "awaiting": "amount", "topic": TOPIC})
 

@@ -8,8 +8,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.calc.key_rates import load_key_rates
+from bot.content.jurisdiction import scope, unmarked_citations
 from bot.content.loader import read_library
-from bot.content.model import Library
+from bot.content.model import Language, Library
 from bot.content.problems import Problem
 from bot.content.yamlfile import read_yaml
 from bot.letters.templates import read_templates
@@ -85,12 +86,40 @@ def _coverage(root: Path, library: Library) -> list[Problem]:
                     + (f" (people will get the {lang.fallback} answer)" if lang.fallback else ""),
                     "write the answer under 'answer: |'", warning=lang.fallback is not None))
             for key, value in (("answer", answer.text), ("more", answer.more)):
-                if value and len(value) > MAX_ANSWER_CHARS:
+                if not value:
+                    continue
+                shown = _longest_shown(value, lang)
+                if shown > MAX_ANSWER_CHARS:
                     problems.append(Problem(file, _line(root, topic.id, *path, key),
-                                            f"the {lang.code} {key} has {len(value)} characters; "
-                                            f"a phone screen fits about {MAX_ANSWER_CHARS}",
+                                            f"the {lang.code} {key} shows {shown} characters to one "
+                                            f"country; a phone screen fits about {MAX_ANSWER_CHARS}",
                                             "shorten it, or move the rest to 'more: |'",
                                             warning=True))
+                problems += _unmarked(root, topic.id, lang, key, value)
+    return problems
+
+
+def _longest_shown(text: str, lang: Language) -> int:
+    """What one person sees: the answer scoped to Russia or to Kazakhstan, whichever is longer
+    (the whole text when the language names no countries)."""
+    if not lang.countries:
+        return len(text)
+    return max(len(scope(text, lang.countries, code).text) for code in lang.countries)
+
+
+def _unmarked(root: Path, topic_id: str, lang: Language, key: str, text: str) -> list[Problem]:
+    """Lines that cite one country's law without the country's name in front: people in the
+    other country would be shown them."""
+    start = _line(root, topic_id, "languages", lang.code, key)
+    problems = []
+    for index, country, mark in unmarked_citations(text, lang.countries):
+        name = lang.countries[country].name
+        problems.append(Problem(
+            _topic_file(root, topic_id), start + 1 + index if start else None,
+            f"the {lang.code} {key} has a line citing '{mark}' without '{name}:' in front, so it is "
+            "also shown to people working in the other country",
+            f"start the line with '{name}: ' (after any bullet), or rewrite it so it holds in both",
+            warning=True))
     return problems
 
 

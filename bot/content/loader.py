@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from bot.content.jurisdiction import CountryLabel
 from bot.content.model import (
     Answer,
     Category,
@@ -83,9 +84,39 @@ def _languages(file: Path, problems: list[Problem]) -> tuple[dict[str, Language]
                                         f"unknown transliteration '{tr}'",
                                         f"use one of: {', '.join(TRANSLITERATORS)}"))
             tr = None
+        countries = _countries(doc, i, item.get("countries"), problems)
+        if not countries and item.get("derived_from") and tr:
+            base = result.get(str(item["derived_from"]))      # uz_Cyrl names them as uz does, transliterated
+            countries = {code: CountryLabel(TRANSLITERATORS[tr](label.name),
+                                            tuple(TRANSLITERATORS[tr](c) for c in label.cites))
+                         for code, label in (base.countries if base else {}).items()}
         result[item["code"]] = Language(str(item["code"]), str(item["name"]), str(item["script"]),
-                                        item.get("derived_from"), tr, item.get("fallback"))
+                                        item.get("derived_from"), tr, item.get("fallback"), countries)
     return result, str(doc.data.get("default", "ru"))
+
+
+def _countries(doc: YamlDoc, index: int, data: Any, problems: list[Problem]) -> dict[str, CountryLabel]:
+    """A language's names for the countries of work: {RU: {name: Россия, cites: [ТК РФ]}}."""
+    if data is None:
+        return {}
+    path = ("languages", index, "countries")
+    if not isinstance(data, dict):
+        problems.append(doc.problem(path, "'countries' should be a list of 'RU: {name: …, cites: […]}'",
+                                    "copy the 'countries' block of another language and translate it"))
+        return {}
+    result = {}
+    for code, entry in data.items():
+        if code not in ("RU", "KZ"):
+            problems.append(doc.problem((*path, code), f"unknown country '{code}'", "use RU or KZ"))
+            continue
+        name = entry.get("name") if isinstance(entry, dict) else None
+        cites = entry.get("cites") or [] if isinstance(entry, dict) else []
+        if not isinstance(name, str) or not name.strip() or not isinstance(cites, list):
+            problems.append(doc.problem((*path, code), "a country needs a name (and may have a list of cites)",
+                                        "write it as: RU: {name: Россия, cites: [ТК РФ, УК РФ]}"))
+            continue
+        result[str(code)] = CountryLabel(name.strip(), tuple(str(c) for c in cites if str(c).strip()))
+    return result
 
 
 def _contract(file: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:

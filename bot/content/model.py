@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from bot.content.jurisdiction import CountryLabel
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,7 @@ class Language:
     base: str | None = None
     transliterate: str | None = None
     fallback: str | None = None
+    countries: Mapping[str, CountryLabel] = field(default_factory=dict)   # how answers name them
 
     @property
     def family(self) -> str:

@@ -41,19 +41,26 @@ def _(responder: Responder, language: str, message: str) -> str:
     return responder.text(language, message)
 
 
-def start(responder: Responder, turn: Turn) -> Outcome:
+Templates = dict[tuple[str, str], LetterTemplate]      # by (kind, country)
+
+
+def start(responder: Responder, templates: Templates, turn: Turn) -> Outcome:
+    """Which letter (the kinds there are templates for in the country of work), then the first
+    question. Without a known country the letter is for Russia, where most users work."""
     language = reply_language(responder, turn)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
-    if turn.country == "KZ":
+    country = turn.country if turn.country in ("RU", "KZ") else "RU"
+    kinds = {code: label for code, label in KINDS.items() if (code, country) in templates}
+    if not kinds:
         human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
         return Outcome([Reply(_(responder, language, m.LETTER_KZ), (human, menu))],
                        {"language": language, "letter": None, "awaiting": None})
     kind = turn.entities.get("kind")
-    if kind in KINDS:
-        return _ask(responder, language, {"kind": kind}, FIELDS[kind][0])
+    if kind in kinds:
+        return _ask(responder, language, {"kind": kind, "country": country}, FIELDS[kind][0])
     buttons = tuple(Button(_(responder, language, label), payload("letter", kind=code))
-                    for code, label in KINDS.items())
-    intro = [Reply(r.text) for r in responder.topic_answer(language, TOPIC) if r.text][:1]
+                    for code, label in kinds.items())
+    intro = responder.intro(language, TOPIC, country)
     return Outcome([*intro, Reply(_(responder, language, m.LETTER_ASK_KIND), (*buttons, menu))],
                    {"language": language, "letter": None, "awaiting": None, "topic": TOPIC})
 
@@ -62,12 +69,12 @@ def _ask(responder: Responder, language: str, answers: dict[str, str], field: st
     skip = Button(_(responder, language, m.ROUTE_SKIP), SKIP)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
     replies = [Reply(_(responder, language, QUESTIONS[field]), (skip, menu))]
-    if len(answers) == 1:                      # the first question: say what happens with the answers
+    if field == FIELDS[answers["kind"]][0]:   # the first question: say what happens with the answers
         replies.insert(0, Reply(_(responder, language, m.LETTER_PRIVACY)))
     return Outcome(replies, {"language": language, "letter": answers, "awaiting": PREFIX + field})
 
 
-def answered(responder: Responder, templates: dict[str, LetterTemplate], turn: Turn, today: dt.date, *,
+def answered(responder: Responder, templates: Templates, turn: Turn, today: dt.date, *,
              strict: bool) -> Outcome | None:
     """A typed answer (or the Skip button) to the current question."""
     if not (turn.awaiting or "").startswith(PREFIX) or not isinstance(turn.letter, dict):
@@ -111,19 +118,21 @@ def _value(field: str, text: str, today: dt.date, language: str) -> str | None:
     return text[:LIMITS.get(field, 200)] or None
 
 
-def _finish(responder: Responder, templates: dict[str, LetterTemplate], answers: dict[str, str], language: str,
+def _finish(responder: Responder, templates: Templates, answers: dict[str, str], language: str,
             today: dt.date) -> Outcome:
     kind = answers["kind"]
+    country = answers.get("country", "RU")
     fields: dict[str, Any] = {
         "employer": answers.get("employer"), "address": answers.get("address"), "job": answers.get("job"),
         "city": answers.get("city"), "period": answers.get("period"), "what_happened": answers.get("what_happened"),
         "start_date": _date(answers.get("start_date")), "end_date": _date(answers.get("end_date")),
         "amount_owed": Decimal(answers["amount_owed"]) if answers.get("amount_owed") else None}
     try:
-        facts = LetterFacts(kind=kind, **fields)  # type: ignore[arg-type]
+        facts = LetterFacts(kind=kind, country=country, **fields)  # type: ignore[arg-type]
     except ValueError:          # e.g. a dismissal date before the start date: leave both to write by hand
-        facts = LetterFacts(kind=kind, **{**fields, "start_date": None, "end_date": None})  # type: ignore[arg-type]
-    letter = render(templates[kind], facts, language)
+        facts = LetterFacts(kind=kind, country=country,  # type: ignore[arg-type]
+                            **{**fields, "start_date": None, "end_date": None})
+    letter = render(templates[(kind, country)], facts, language)
     pdf = make_pdf(letter, today=today)
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))

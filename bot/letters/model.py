@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal, get_args
 
 Kind = Literal["employer_claim", "inspectorate_complaint"]
-Country = Literal["RU"]
+Country = Literal["RU", "KZ"]
 Style = Literal["header", "title", "body", "lines"]
 Status = Literal["draft", "reviewed"]
 

@@ -58,8 +58,12 @@ class _Languages(NamedTuple):
     derived: dict[str, tuple[str, Callable[[str], str]]]
 
 
-def load_templates(root: Path) -> dict[Kind, LetterTemplate]:
-    """Templates by kind from `root`/letters (root is content/), or ContentError listing errors."""
+TemplateKey = tuple[Kind, Country]
+
+
+def load_templates(root: Path) -> dict[TemplateKey, LetterTemplate]:
+    """Templates by (kind, country) from `root`/letters (root is content/), or ContentError
+    listing errors. Russia needs every kind; another country has the kinds it has files for."""
     templates, problems = read_templates(root)
     errors = [p for p in problems if not p.warning]
     if errors:
@@ -67,10 +71,10 @@ def load_templates(root: Path) -> dict[Kind, LetterTemplate]:
     return templates
 
 
-def read_templates(root: Path) -> tuple[dict[Kind, LetterTemplate], list[Problem]]:
+def read_templates(root: Path) -> tuple[dict[TemplateKey, LetterTemplate], list[Problem]]:
     problems: list[Problem] = []
     languages = _languages(root / "languages.yml", problems)
-    templates: dict[Kind, LetterTemplate] = {}
+    templates: dict[TemplateKey, LetterTemplate] = {}
     folder = root / "letters"
     for file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
         doc, found = read_yaml(file)
@@ -80,12 +84,14 @@ def read_templates(root: Path) -> tuple[dict[Kind, LetterTemplate], list[Problem
         template = _template(doc, languages, problems)
         if template is None:
             continue
-        if template.kind in templates:
-            problems.append(doc.problem(("kind",), f"a second template for kind '{template.kind}'",
-                                        "keep one file per kind; delete or rename the other one"))
-        templates[template.kind] = template
+        key = (template.kind, template.country)
+        if key in templates:
+            problems.append(doc.problem(("kind",), f"a second template for kind '{template.kind}' "
+                                        f"in country {template.country}",
+                                        "keep one file per kind and country; delete or rename the other one"))
+        templates[key] = template
     for kind in KINDS:
-        if kind not in templates and not any(p.file.stem == kind for p in problems):
+        if (kind, "RU") not in templates and not any(p.file.stem == kind for p in problems):
             problems.append(Problem(folder / f"{kind}.yml", None, f"there is no template for '{kind}'",
                                     "restore the file from git (git checkout -- FILE)"))
     return templates, problems

@@ -54,7 +54,7 @@ def start(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
         place = nearest_place(turn.place, routing.directory.places)
     asked = ask_sector(responder, language, city=place.id) if place is not None \
         else ask_place(responder, routing, language, turn.country)
-    intro = [Reply(r.text) for r in responder.topic_answer(language, "contact_union") if r.text]
+    intro = responder.intro(language, "contact_union", turn.country)
     return Outcome(intro[:1] + asked.replies, asked.slots)
 
 

@@ -1,0 +1,136 @@
+"""Redundancy money and notice (TK RF Arts. 178, 180) as a conversation: average monthly pay,
+the date of the written warning (or "not warned"), the date of dismissal; then what is owed
+and when. The answers live in the conversation's slots only until the result is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from bot import messages as m
+from bot.calc.amounts import parse_amount
+from bot.calc.dates import parse_date
+from bot.calc.deadlines import add_months
+from bot.calc.redundancy import Redundancy, redundancy
+from bot.dialogue import Outcome, Turn, reply_language
+from bot.replies import Button, Reply, Responder, payload
+
+TOPIC = "dismissal_redundancy"
+PREFIX = "severance:"
+STEPS = ("pay", "notice", "dismissal")
+NOT_WARNED = "none"
+AHEAD_DAYS = 185          # a dismissal still to come: the notice is 2 months, some warn earlier
+SAFE_REGISTRATION_DAYS = 14  # 14 working days are never fewer than 14 calendar days
+
+
+def _(responder: Responder, language: str, message: str) -> str:
+    return responder.text(language, message)
+
+
+def locale(language: str) -> str:
+    return "uz_Cyrl" if language == "uz_Cyrl" else language.split("_")[0]
+
+
+def _buttons(responder: Responder, language: str, *extra: Button) -> tuple[Button, ...]:
+    return (*extra, Button(_(responder, language, m.BTN_MENU), payload("menu")))
+
+
+def start(responder: Responder, turn: Turn) -> Outcome:
+    """/severance: the first question (or, in Kazakhstan, where to get help)."""
+    language = reply_language(responder, turn)
+    if turn.country == "KZ":
+        human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+        return Outcome([Reply(_(responder, language, m.SEVERANCE_KZ), _buttons(responder, language, human))],
+                       {"language": language, "awaiting": None, "severance": None})
+    ask = Reply(_(responder, language, m.SEVERANCE_ASK_PAY), _buttons(responder, language))
+    return Outcome([ask], {"language": language, "awaiting": PREFIX + "pay", "severance": None, "topic": TOPIC})
+
+
+def _answers(turn: Turn) -> dict[str, str]:
+    return dict(turn.severance) if isinstance(turn.severance, dict) else {}
+
+
+def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
+    """The answer to the current question: typed text, or the "not warned" button."""
+    awaiting = (turn.awaiting or "").removeprefix(PREFIX)
+    if not (turn.awaiting or "").startswith(PREFIX) or awaiting not in STEPS:
+        return None
+    language = reply_language(responder, turn)
+    answers = _answers(turn)
+    not_warned = turn.is_button and turn.entities.get("notice") == NOT_WARNED
+    if turn.is_button and not not_warned:
+        return None
+    if awaiting == "pay":
+        amount = parse_amount(turn.text)
+        if amount is None or amount <= 0:
+            return None if strict else _again(responder, language, turn, m.CALC_AMOUNT_AGAIN, answers)
+        answers["pay"] = str(amount)
+        no = Button(_(responder, language, m.SEVERANCE_NO_NOTICE), payload("severance", notice=NOT_WARNED))
+        return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_NOTICE), _buttons(responder, language, no))],
+                       {"language": language, "awaiting": PREFIX + "notice", "severance": answers})
+    if awaiting == "notice":
+        if not_warned:
+            answers["notice"] = NOT_WARNED
+        else:
+            day = parse_date(turn.text, today=today, language=language)
+            if day is None:
+                return None if strict else _again(responder, language, turn, m.CALC_DATE_AGAIN, answers)
+            answers["notice"] = day.isoformat()
+        return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_DISMISSAL), _buttons(responder, language))],
+                       {"language": language, "awaiting": PREFIX + "dismissal", "severance": answers})
+    if not_warned:
+        return None
+    dismissal = parse_date(turn.text, today=today, language=language, ahead=AHEAD_DAYS)
+    if dismissal is None:
+        return None if strict else _again(responder, language, turn, m.SEVERANCE_DATE_AGAIN, answers)
+    return result(responder, language, answers, dismissal)
+
+
+def _again(responder: Responder, language: str, turn: Turn, message: str, answers: dict[str, str]) -> Outcome:
+    return Outcome([Reply(_(responder, language, message), _buttons(responder, language))],
+                   {"language": language, "awaiting": turn.awaiting, "severance": answers})
+
+
+def result(responder: Responder, language: str, answers: dict[str, str], dismissal: dt.date) -> Outcome:
+    try:
+        pay = Decimal(answers["pay"])
+        notice = None if answers.get("notice", NOT_WARNED) == NOT_WARNED \
+            else dt.date.fromisoformat(answers["notice"])
+    except (KeyError, InvalidOperation, ValueError):
+        return start(responder, Turn(language=language, is_button=True))
+    owed = redundancy(pay, dismissal, notice)
+    buttons = (Button(_(responder, language, m.BTN_DEADLINE), payload("deadline", kind="dismissal")),
+               Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human")),
+               Button(_(responder, language, m.BTN_MENU), payload("menu")))
+    return Outcome([Reply(explain(responder, language, owed), buttons)],
+                   {"language": language, "awaiting": None, "severance": None})
+
+
+def explain(responder: Responder, language: str, owed: Redundancy) -> str:
+    where = locale(language)
+
+    def money(value: Decimal) -> str:
+        return format_currency(value, "RUB", locale=where)
+
+    def day(value: dt.date) -> str:
+        return format_date(value, "dd.MM.yyyy", locale=where)
+
+    lines = [_(responder, language, m.SEVERANCE_RESULT).format(amount=money(owed.severance),
+                                                                dismissal=day(owed.dismissal))]
+    if owed.notice_given is None or owed.earliest_without_consent is None:
+        lines.append(_(responder, language, m.SEVERANCE_NOT_WARNED))
+    elif owed.early_by_days:
+        lines.append(_(responder, language, m.SEVERANCE_EARLY).format(
+            notice=day(owed.notice_given), earliest=day(owed.earliest_without_consent), days=owed.early_by_days))
+    else:
+        lines.append(_(responder, language, m.SEVERANCE_NOTICE_OK).format(
+            notice=day(owed.notice_given), earliest=day(owed.earliest_without_consent)))
+    lines.append(_(responder, language, m.SEVERANCE_SECOND).format(
+        amount=money(owed.second_month), date=day(add_months(owed.dismissal, 2))))
+    lines.append(_(responder, language, m.SEVERANCE_THIRD).format(
+        date=day(owed.dismissal + dt.timedelta(days=SAFE_REGISTRATION_DAYS))))
+    lines.append(_(responder, language, m.SEVERANCE_ESTIMATE))
+    return "\n\n".join(lines)
