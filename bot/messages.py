@@ -200,6 +200,7 @@ LETTER_ASK_JOB = N_("What is your job?")
 LETTER_ASK_START = N_("Since what date have you worked there? For example 01.02.2026.")
 LETTER_ASK_END = N_("If you were dismissed: on what date? If not, press Skip.")
 LETTER_ASK_AMOUNT = N_("How much does the employer owe you, in roubles?")
+LETTER_ASK_AMOUNT_KZ = N_("How much does the employer owe you, in tenge?")
 LETTER_ASK_PERIOD = N_("For which period? For example: March and April 2026.")
 LETTER_ASK_STORY = N_("In a few sentences: what happened?")
 LETTER_READY = N_(

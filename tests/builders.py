@@ -27,13 +27,14 @@ def make_turn(
     calc_due: str | None = None,
     deadline_kind: str | None = None,
     letter: dict[str, str] | None = None,
+    severance: dict[str, str] | None = None,
 ) -> Turn:
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
         country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
         place=place, calc_amount=calc_amount, calc_due=calc_due,
-        deadline_kind=deadline_kind, letter=letter,
+        deadline_kind=deadline_kind, letter=letter, severance=severance,
     )
 
 

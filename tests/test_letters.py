@@ -43,7 +43,7 @@ def make_facts(*, kind: str = "employer_claim", **overrides: Any) -> LetterFacts
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, LetterTemplate]:
-    return dict(load_templates(CONTENT))
+    return {kind: template for (kind, country), template in load_templates(CONTENT).items() if country == "RU"}
 
 
 def flat(text: str) -> str:
@@ -87,10 +87,27 @@ def assert_not_blank(image: Image.Image) -> None:
 def test_shipped_templates_have_no_problems() -> None:
     templates, problems = read_templates(CONTENT)
     assert [p.render(CONTENT) for p in problems] == []
-    assert sorted(templates) == sorted(KINDS)
+    assert sorted(templates) == sorted([*((kind, "RU") for kind in KINDS), ("employer_claim", "KZ")])
     for template in templates.values():
         assert {"ru", "uz", "tg", "ky", "en", "uz_Cyrl"} <= template.copies.keys()
         assert all(copy.status == "draft" for copy in template.copies.values())
+
+
+@pytest.mark.parametrize("language", ["ru", "uz", "uz_Cyrl", "tg", "ky", "en"])
+def test_the_kazakhstan_claim_cites_kazakh_law_and_tenge(language: str) -> None:
+    template = load_templates(CONTENT)[("employer_claim", "KZ")]
+    facts = LetterFacts(kind="employer_claim", country="KZ", employer="ТОО Пример",
+                        amount_owed=Decimal("250000"), period="октябрь 2026", start_date=dt.date(2026, 3, 1))
+    letter = render(template, facts, language)
+    document = "\n".join(p.text for p in letter.paragraphs_ru).replace("\xa0", " ")
+    assert "ТОО Пример" in document and "250 000,00 тенге" in document and "113" in document
+    assert "Республики Казахстан" in document
+    for russian_only in ("ТК РФ", "Российской Федерации", "руб", "1/150", "ключевой ставки"):
+        assert russian_only not in document
+    copy = "\n".join(p.text for p in letter.paragraphs_copy).replace("\xa0", " ")
+    assert "250 000,00" in copy and "руб" not in copy.lower() and "rubl" not in copy.lower()
+    with pytest.raises(ValueError):
+        render(template, LetterFacts(kind="employer_claim"), language)       # Russian facts, Kazakh template
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -224,7 +241,7 @@ def test_facts_are_checked_and_never_shown_in_a_log_line() -> None:
     with pytest.raises(ValueError):
         make_facts(start_date=dt.date(2026, 5, 1), end_date=dt.date(2026, 4, 1))
     with pytest.raises(ValueError):
-        render(load_templates(CONTENT)["inspectorate_complaint"], facts, "ru")
+        render(load_templates(CONTENT)[("inspectorate_complaint", "RU")], facts, "ru")
 
 
 # Broken copies of content/: every mistake is reported with its file and line.
@@ -279,8 +296,8 @@ def test_a_missing_translation_is_reported(content: Path) -> None:
     assert "'reply' is not translated" in problem.what
 
 
-def test_an_unknown_country_says_kazakhstan_is_future_work(content: Path) -> None:
+def test_an_unknown_country_names_the_two_there_are(content: Path) -> None:
     file = content / "letters" / "inspectorate_complaint.yml"
-    line = edit(file, "country: RU", "country: KZ")
+    line = edit(file, "country: RU", "country: UA")
     problem = only_error(content)
-    assert problem.line == line and "Kazakhstan" in problem.fix
+    assert problem.line == line and "KZ (Kazakhstan)" in problem.fix

@@ -41,9 +41,12 @@ class Scoped:
 _AFTER_NAME = re.compile(r"(\s*\([^()]*\))?[:,]")    # "Россия:", "Россия,", "Казахстан (не проверено):"
 
 
+_BULLET = re.compile(r"[\s•·*\-–—]*(\d{1,2}[.)]\s+)?")      # "• ", "- ", "5. "
+
+
 def line_country(line: str, labels: Labels) -> str | None:
     """The country `line` is marked for, or None for a line that holds everywhere."""
-    stripped = line.lstrip(BULLETS)
+    stripped = line[_BULLET.match(line).end():]  # type: ignore[union-attr]
     for code, label in labels.items():
         if stripped.startswith(label.name) and _AFTER_NAME.match(stripped, len(label.name)):
             return code

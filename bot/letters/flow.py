@@ -68,7 +68,9 @@ def start(responder: Responder, templates: Templates, turn: Turn) -> Outcome:
 def _ask(responder: Responder, language: str, answers: dict[str, str], field: str) -> Outcome:
     skip = Button(_(responder, language, m.ROUTE_SKIP), SKIP)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
-    replies = [Reply(_(responder, language, QUESTIONS[field]), (skip, menu))]
+    question = m.LETTER_ASK_AMOUNT_KZ if field == "amount_owed" and answers.get("country") == "KZ" \
+        else QUESTIONS[field]
+    replies = [Reply(_(responder, language, question), (skip, menu))]
     if field == FIELDS[answers["kind"]][0]:   # the first question: say what happens with the answers
         replies.insert(0, Reply(_(responder, language, m.LETTER_PRIVACY)))
     return Outcome(replies, {"language": language, "letter": answers, "awaiting": PREFIX + field})

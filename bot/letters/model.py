@@ -38,7 +38,7 @@ class LetterFacts:
     job: str | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None     # e.g. the day of dismissal
-    amount_owed: Decimal | None = None  # roubles
+    amount_owed: Decimal | None = None  # in the country's currency (roubles, tenge)
     period: str | None = None           # free text, e.g. "March–April 2026"
     what_happened: str | None = None
     city: str | None = None
@@ -51,7 +51,7 @@ class LetterFacts:
         if self.what_happened is not None and len(self.what_happened) > MAX_STORY_CHARS:
             raise ValueError(f"what_happened is longer than {MAX_STORY_CHARS} characters")
         if self.amount_owed is not None and not (self.amount_owed.is_finite() and self.amount_owed >= 0):
-            raise ValueError("amount_owed must be a positive number of roubles")
+            raise ValueError("amount_owed must be a positive amount")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
 

@@ -175,7 +175,7 @@ def _template(doc: YamlDoc, languages: _Languages, problems: list[Problem]) -> L
     start = len(problems)
     kind = _choice(doc, ("kind",), KINDS, problems)
     country = _choice(doc, ("country",), COUNTRIES, problems,
-                      fix="only RU for now: Kazakhstan templates are future work")
+                      fix="write RU (Russia) or KZ (Kazakhstan)")
     status = _choice(doc, ("status",), STATUSES, problems)
     title = _text(doc, ("title",), problems, placeholders=False)
     paragraphs = _paragraphs(doc, problems)

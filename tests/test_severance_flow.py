@@ -1,0 +1,83 @@
+"""The redundancy calculator as a conversation (TK RF Arts. 178, 180), through the plain
+functions the Rasa actions call."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import messages
+from bot.calc import severance_flow as flow
+from bot.calc.dates import parse_date
+from bot.replies import Responder
+from tests.builders import make_turn
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def answer(responder: Responder, text: str, step: str, language: str = "ru",
+           severance: dict[str, str] | None = None) -> flow.Outcome:
+    button = text.startswith("/")
+    turn = make_turn(text=text, language=language, awaiting=flow.PREFIX + step, severance=severance,
+                     entities={"notice": "none"} if button else None)
+    found = flow.step(responder, turn, TODAY, strict=False)
+    assert found is not None
+    return found
+
+
+def test_pay_notice_dismissal_then_what_is_owed(responder: Responder) -> None:
+    started = flow.start(responder, make_turn(text="/severance", language="ru"))
+    assert started.slots["awaiting"] == "severance:pay"
+    pay = answer(responder, "60 000 руб", "pay")
+    assert pay.slots["severance"] == {"pay": "60000.00"} and pay.slots["awaiting"] == "severance:notice"
+    assert '/severance{"notice":"none"}' in [b.payload for b in pay.replies[0].buttons]
+    notice = answer(responder, "01.10.2026", "notice", severance=pay.slots["severance"])
+    assert notice.slots["severance"] == {"pay": "60000.00", "notice": "2026-10-01"}
+    done = answer(responder, "1 декабря", "dismissal", severance=notice.slots["severance"])  # still to come
+    text = done.replies[0].text
+    assert "60\xa0000,00" in text and "01.12.2026" in text                         # severance on the day
+    assert "01.10.2026" in text and "01.12.2026" in text                        # notice 1.10 -> 1.12: in time
+    early = responder.catalogues.gettext("ru", messages.SEVERANCE_EARLY).split("{")[0]
+    assert early not in text
+    assert "01.02.2027" in text                                                  # the second month ends
+    assert "15.12.2026" in text                                                  # register by: 14 days
+    assert "ст. 178" in text and "ст. 180" in text
+    assert done.slots["severance"] is None and done.slots["awaiting"] is None   # nothing kept
+    assert '/deadline{"kind":"dismissal"}' in [b.payload for b in done.replies[0].buttons]
+
+
+def test_a_short_notice_and_no_notice_are_called_out(responder: Responder) -> None:
+    short = answer(responder, "20.11.2026", "dismissal", language="en",
+                   severance={"pay": "45000.50", "notice": "2026-11-01"})
+    text = short.replies[0].text
+    assert "before 01.01.2027" in text and "for the 42 days left" in text      # 20.11 -> 1.1: 42 days early
+    assert "RUB" in text or "₽" in text
+    none = answer(responder, "/severance", "notice", language="tg", severance={"pay": "50000"})
+    assert none.slots["severance"] == {"pay": "50000", "notice": "none"}
+    done = answer(responder, "10.11.2026", "dismissal", language="tg", severance=none.slots["severance"])
+    warned = responder.catalogues.gettext("tg", messages.SEVERANCE_NOT_WARNED)
+    assert warned in done.replies[0].text
+
+
+def test_what_is_not_an_answer_is_asked_again_or_left_to_the_bot(responder: Responder) -> None:
+    again = answer(responder, "не знаю", "pay", language="uz")
+    assert again.slots["awaiting"] == "severance:pay"
+    assert again.replies[0].text == responder.catalogues.gettext("uz", messages.CALC_AMOUNT_AGAIN)
+    strict = flow.step(responder, make_turn(text="меня уволили без предупреждения", language="ru",
+                                            awaiting="severance:pay"), TODAY, strict=True)
+    assert strict is None                                                       # a question, not an answer
+    far = answer(responder, "01.12.2028", "dismissal", severance={"pay": "1000", "notice": "none"})
+    assert far.slots["awaiting"] == "severance:dismissal"                      # too far ahead to be real
+
+
+def test_kazakhstan_gets_a_person_not_russian_sums(responder: Responder) -> None:
+    kz = flow.start(responder, make_turn(text="/severance", language="ky", country="KZ"))
+    assert kz.replies[0].text == responder.catalogues.gettext("ky", messages.SEVERANCE_KZ)
+    assert kz.slots["awaiting"] is None
+
+
+def test_a_coming_date_is_read_only_when_asked_for() -> None:
+    assert parse_date("15 января", today=TODAY) == dt.date(2026, 1, 15)
+    assert parse_date("15 января", today=TODAY, ahead=flow.AHEAD_DAYS) == dt.date(2027, 1, 15)
+    assert parse_date("15 марта", today=TODAY, ahead=60) == dt.date(2026, 3, 15)
+    assert parse_date("31.01.2027", today=TODAY) is None
+    assert parse_date("31.01.2027", today=TODAY, ahead=90) == dt.date(2027, 1, 31)
