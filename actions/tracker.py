@@ -20,7 +20,7 @@ from bot.settings import Settings
 def current_responder() -> Responder:
     """Settings, content and catalogues are read once per action-server process."""
     settings = Settings()
-    return responder(settings.content_dir, settings.locales_dir)
+    return responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
 
 
 def turn_from(tracker: Tracker) -> Turn:
@@ -51,6 +51,7 @@ def turn_from(tracker: Tracker) -> Turn:
         deadline_kind=tracker.get_slot("deadline_kind"),
         letter=tracker.get_slot("letter") if isinstance(tracker.get_slot("letter"), dict) else None,
         severance=tracker.get_slot("severance") if isinstance(tracker.get_slot("severance"), dict) else None,
+        noticed=bool(tracker.get_slot("noticed")),
     )
 
 

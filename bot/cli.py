@@ -119,6 +119,27 @@ def _contacts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.base import utcnow
+    from bot.db.engine import make_engine, make_sessions
+    from bot.db.prepare import prepare_database
+    from bot.privacy.forget import purge
+    from bot.privacy.trackers import tracker_engine
+
+    days = args.days or settings.retention_days
+    engine, trackers = make_engine(settings.database), tracker_engine(settings)
+    try:
+        prepare_database(settings, engine)
+        with make_sessions(engine).begin() as session:
+            done = purge(session, trackers, utcnow(), days)
+    finally:
+        engine.dispose()
+        trackers.dispose()
+    print(f"purge (older than {days} days): {done.conversations} conversations ({done.events} events) deleted, "
+          f"{done.cases} closed cases emptied")
+    return 0
+
+
 def _user(args: argparse.Namespace, settings: Settings) -> int:
     import getpass
 
@@ -183,6 +204,8 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"], help="upgrade: migrate to the latest schema")
     contacts = commands.add_parser("contacts", help="organisations and contacts in the database")
     contacts.add_argument("action", choices=["sync"], help="sync: make the database match content/contacts.yml")
+    purge = commands.add_parser("purge", help="delete conversations and case texts older than the retention period")
+    purge.add_argument("--days", type=int, default=None, help="override HELPLINE_RETENTION_DAYS (default 30)")
     user = commands.add_parser("user", help="console accounts")
     user.add_argument("action", choices=["add"])
     user.add_argument("--org", required=True, help="organisation id")
@@ -194,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Command] = {
     "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
-    "bench": _bench, "db": _db, "contacts": _contacts, "user": _user,
+    "bench": _bench, "db": _db, "contacts": _contacts, "user": _user, "purge": _purge,
 }
 
 

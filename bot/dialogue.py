@@ -39,6 +39,7 @@ class Turn:
     deadline_kind: str | None = None
     letter: dict[str, str] | None = None   # the letter's answers so far (cleared when it is made)
     severance: dict[str, str] | None = None   # the redundancy calculator's answers (cleared with the result)
+    noticed: bool = False            # the privacy notice was shown in this session
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def greet(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     choice = responder.main_menu(language) if turn.explicit else responder.language_menu(language)
     welcome = responder.intro(language, "greet")  # buttons follow
-    return _outcome(responder, turn, language, welcome + choice)
+    return _outcome(responder, turn, language, [*welcome, responder.privacy_notice(language), *choice],
+                    noticed=True)
 
 
 def show_menu(responder: Responder, turn: Turn) -> Outcome:
@@ -82,7 +84,9 @@ def show_menu(responder: Responder, turn: Turn) -> Outcome:
 def choose_language(responder: Responder, turn: Turn) -> Outcome:
     chosen = turn.entities.get("language")
     if chosen is not None and chosen in responder.library.languages:
-        return Outcome(responder.language_set(chosen), {"language": chosen, "language_explicit": True})
+        notice = [] if turn.noticed else [responder.privacy_notice(chosen)]   # a deep link skips the greeting
+        return Outcome([*notice, *responder.language_set(chosen)],
+                       {"language": chosen, "language_explicit": True, "noticed": True})
     language = reply_language(responder, turn)
     return _outcome(responder, turn, language, responder.language_menu(language))
 

@@ -234,6 +234,19 @@ BTN_MENU = N_("Menu")
 BTN_BACK = N_("Back")
 BTN_HUMAN = N_("Talk to a person")
 BTN_LANGUAGE = N_("Language")
+BTN_FORGET_ALL = N_("Delete everything now")
+SLOW_DOWN = N_("You are sending messages very fast. Please wait a minute, then write again: I will answer.")
+PRIVACY_NOTICE = N_(
+    "🔒 Privacy: please do not write your name, passport number or address here. What you write is used only "
+    "to answer you and is deleted after {days} days. A caseworker sees it only if you ask for a person and agree. "
+    "To delete everything now, send /forget."
+)
+FORGOTTEN = N_(
+    "Done. I deleted this conversation: what you wrote, your answers and choices, and the text of any case "
+    "with a caseworker. If you write again, we start from the beginning. To remove the messages from your "
+    "phone too, delete this chat."
+)
+FORGET_FAILED = N_("I could not delete everything just now. Please press the button again in a few minutes.")
 
 # Telegram command descriptions (setMyCommands), per language.
 CMD_START = N_("Start again")

@@ -57,6 +57,8 @@ def payload(intent: str, **entities: str) -> str:
 CASE_OPEN_SHARED = payload("case_open", transcript="yes")
 CASE_OPEN_PRIVATE = payload("case_open", transcript="no")
 CASE_END = "/case_end"
+FORGET_ALL = "/forget_all"        # + {"language": …}: the gateway deletes the conversation
+FORGET_TOPIC = "privacy_forget"
 HANDOFF_TOPIC = "handoff_human"
 # answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
 # answers under which the bot offers to count redundancy money and notice (TK RF Arts. 178, 180)
@@ -69,6 +71,7 @@ DEADLINE_TOPICS = frozenset({"wages_unpaid", "dismissal_unfair", "dismissal_forc
 class Responder:
     library: Library
     catalogues: Catalogues
+    retention_days: int = 30       # said in the privacy notice (settings.retention_days)
 
     def _(self, language: str, message: str) -> str:
         return self.catalogues.gettext(language, message)
@@ -76,6 +79,10 @@ class Responder:
     def text(self, language: str, message: str) -> str:
         """An interface string in `language` (for the flows outside this class)."""
         return self.catalogues.gettext(language, message)
+
+    def privacy_notice(self, language: str) -> Reply:
+        """At first contact: what is kept, for how long, who sees it, how to delete it."""
+        return Reply(self._(language, m.PRIVACY_NOTICE).format(days=self.retention_days))
 
     def language_menu(self, language: str) -> list[Reply]:
         buttons = tuple(Button(lang.name, payload("choose_language", language=code))
@@ -172,6 +179,13 @@ class Responder:
                     Button(self._(language, m.BTN_MENU), payload("menu"))]
         return [Reply(self._(language, m.DID_YOU_MEAN), tuple(buttons))]
 
+    def forgotten(self, language: str) -> list[Reply]:
+        return [Reply(self._(language, m.FORGOTTEN)), *self.main_menu(language)]
+
+    def not_forgotten(self, language: str) -> list[Reply]:
+        return [Reply(self._(language, m.FORGET_FAILED), (
+            Button(self._(language, m.BTN_FORGET_ALL), f'{FORGET_ALL}{{"language":"{language}"}}'),))]
+
     def not_understood(self, language: str) -> list[Reply]:
         return [Reply(self._(language, m.NOT_UNDERSTOOD), self.main_menu(language)[0].buttons)]
 
@@ -219,6 +233,8 @@ class Responder:
         if topic.id == HANDOFF_TOPIC:      # consent first: the buttons open a case
             return (Button(self._(language, m.BTN_CASE_SHARE), CASE_OPEN_SHARED),
                     Button(self._(language, m.BTN_CASE_PRIVATE), CASE_OPEN_PRIVATE), menu)
+        if topic.id == FORGET_TOPIC:       # deleting is a second, explicit press
+            return (Button(self._(language, m.BTN_FORGET_ALL), f'{FORGET_ALL}{{"language":"{language}"}}'), menu)
         if topic.kind == "meta":
             return (menu,)
         more: tuple[Button, ...] = (

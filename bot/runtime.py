@@ -11,6 +11,6 @@ from bot.replies import Responder
 
 
 @cache
-def responder(content_dir: Path, locales_dir: Path) -> Responder:
+def responder(content_dir: Path, locales_dir: Path, *, retention_days: int = 30) -> Responder:
     library = load_library(content_dir)
-    return Responder(library, load_catalogues(locales_dir, library.languages))
+    return Responder(library, load_catalogues(locales_dir, library.languages), retention_days=retention_days)

@@ -29,6 +29,8 @@ def tracker_store_config(settings: Settings) -> dict[str, Any]:
         path = settings.data_dir / "rasa" / "tracker.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
+    if settings.tracker_store_url.startswith("sqlite:///"):
+        return {"type": "SQL", "dialect": "sqlite", "db": settings.tracker_store_url.removeprefix("sqlite:///")}
     url = urlsplit(settings.tracker_store_url)
     return {"type": "SQL", "dialect": url.scheme.split("+")[0], "url": url.hostname,
             "port": url.port or 5432, "db": url.path.lstrip("/"), "username": url.username,

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     public_url: str | None = None         # e.g. https://helpline.example.org (links in announcements)
     # a caseworkers' Telegram group told about new urgent cases (a link only, never the user's words)
     caseworker_chat_id: int | None = None
+    # the key behind conversation pseudonyms and sealed chat ids (at least 32 characters);
+    # unset: a key file is made in the data folder on first start (the laptop default)
+    secret_key: SecretStr | None = None
+    retention_days: int = Field(30, ge=1, le=3650)     # `helpline purge` deletes what is older
+    messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
     telegram_webhook_url: str | None = Field(
@@ -62,6 +67,14 @@ class Settings(BaseSettings):
     def _must_exist(cls, value: Path) -> Path:
         if not value.is_dir():
             raise ValueError(f"folder {value} does not exist")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("HELPLINE_SECRET_KEY must have at least 32 characters "
+                             "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         return value
 
     @field_validator("log_level")
@@ -117,6 +130,10 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The database URL: DATABASE_URL, else SQLite under the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'helpline.db'}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "secret.key"
 
     @property
     def model_dir(self) -> Path:

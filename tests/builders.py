@@ -28,13 +28,14 @@ def make_turn(
     deadline_kind: str | None = None,
     letter: dict[str, str] | None = None,
     severance: dict[str, str] | None = None,
+    noticed: bool = False,
 ) -> Turn:
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
         country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
         place=place, calc_amount=calc_amount, calc_due=calc_due,
-        deadline_kind=deadline_kind, letter=letter, severance=severance,
+        deadline_kind=deadline_kind, letter=letter, severance=severance, noticed=noticed,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.devtools.ports import free_port
+from bot.privacy.keys import Keys
 from bot.replies import Responder
 from bot.runtime import responder as load_responder
 from bot.services import Stack, running_stack, start_gateway
@@ -19,6 +20,14 @@ from bot.settings import ROOT, Settings
 from bot.training.train import train
 
 SHARED = ROOT.parent / "shared"
+# every test gateway uses this secret, so tests can name a conversation's key in the stores
+TEST_SECRET = "test-secret-key-for-conversation-pseudonyms-0001"
+TEST_KEYS = Keys(TEST_SECRET.encode())
+
+
+def conversation_key(channel: str, raw: str | int) -> str:
+    """The key a test gateway gives the Telegram chat or web session `raw` in Rasa and cases."""
+    return TEST_KEYS.conversation(channel, raw)
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -27,7 +36,9 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                 "telegram_bot_token": None, "telegram_webhook_url": None,
                 # plain http on loopback; caseworkers always on duty unless a test says otherwise
                 "console_secure_cookies": False, "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
-                "database_url": None}
+                "database_url": None, "secret_key": TEST_SECRET,
+                # tests talk faster than people; tests/test_privacy.py checks the limit itself
+                "messages_per_minute": 600}
     return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]
 
 
@@ -35,8 +46,12 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 def gateway_beside(stack: Stack, data_dir: Path, **overrides: object) -> Iterator[Stack]:
     """A gateway of its own (data folder, database, settings) in front of the session's Rasa and
     action server; ready on entry, stopped on exit."""
-    settings = make_settings(data_dir, rasa_port=stack.settings.rasa_port, action_port=stack.settings.action_port,
-                             rasa_token=stack.settings.rasa_token, **overrides)
+    # Rasa's tracker store is the session stack's: forgetting and retention must look there
+    shared = {"rasa_port": stack.settings.rasa_port, "action_port": stack.settings.action_port,
+              "rasa_token": stack.settings.rasa_token,
+              "tracker_store_url": stack.settings.tracker_store_url
+              or f"sqlite:///{stack.settings.data_dir / 'rasa' / 'tracker.db'}"}
+    settings = make_settings(data_dir, **{**shared, **overrides})
     own = Stack(settings)
     start_gateway(own)
     try:

@@ -60,3 +60,13 @@ def test_the_gateway_keeps_cases_in_postgresql() -> None:
     gateway = COMPOSE["services"]["gateway"]
     assert gateway["environment"]["DATABASE_URL"].startswith("postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres")
     assert gateway["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+def test_forgetting_and_retention_reach_rasas_tracker_store() -> None:
+    services = COMPOSE["services"]
+    rasa_store = yaml.safe_load((ROOT / "nlu/compose/endpoints.yml").read_text())["tracker_store"]
+    for name in ("gateway", "purge"):
+        url = services[name]["environment"]["HELPLINE_TRACKER_STORE_URL"]
+        assert f"@{rasa_store['url']}:{rasa_store['port']}/" in url, name
+        assert url.endswith(rasa_store["db"]), name
+    assert "helpline purge" in " ".join(services["purge"]["command"])

@@ -17,7 +17,7 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.telegram_bot import Sender
 from bot.replies import Document, Reply, Responder
 from bot.services import Stack
-from tests.conftest import fake_telegram_settings, free_port, gateway_beside
+from tests.conftest import conversation_key, fake_telegram_settings, free_port, gateway_beside
 
 pytestmark = pytest.mark.rasa
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
@@ -179,7 +179,7 @@ def test_a_location_is_kept_only_as_a_coarse_hint(
     telegram.push(user_message(chat, location={"latitude": 42.87462, "longitude": 74.56976}))
     reply = telegram.wait_sent(chat, 3)[-1]
     assert reply["text"] == responder.catalogues.gettext("ky", messages.LOCATION_KEPT)
-    state = tracker(stack, f"tg:{chat}")
+    state = tracker(stack, conversation_key("telegram", chat))
     assert state["slots"]["place"] == "42.9,74.6"  # type: ignore[index]
     assert "42.87" not in str(state) and "74.56" not in str(state)
 
@@ -192,14 +192,14 @@ def test_a_shared_phone_number_never_reaches_the_bot(
     telegram.push(user_message(chat, contact={"phone_number": "+79161234567", "first_name": "W"}))
     reply = telegram.wait_sent(chat, 3)[-1]
     assert reply["text"] == responder.catalogues.gettext("uz", messages.CONTACT_NOT_KEPT)
-    assert "9161234567" not in str(tracker(stack, f"tg:{chat}"))
+    assert "9161234567" not in str(tracker(stack, conversation_key("telegram", chat)))
 
 
 def test_a_deep_link_carries_a_language_and_an_organisation(telegram: FakeTelegram, stack: Stack) -> None:
     chat = 3004
     telegram.push(user_message(chat, text="/start tg-fnpr_msk"))
     telegram.wait_sent(chat, 2)
-    slots = tracker(stack, f"tg:{chat}")["slots"]
+    slots = tracker(stack, conversation_key("telegram", chat))["slots"]
     assert slots["language"] == "tg" and slots["referrer"] == "fnpr_msk"  # type: ignore[index]
 
 
@@ -218,7 +218,7 @@ def test_in_groups_the_bot_answers_only_when_addressed_and_only_with_a_private_l
     telegram.push(user_message(5002, text="/menu"))   # a private chat after them is answered
     assert telegram.wait_sent(5002, 1)
     assert len(telegram.sent(group)) == 1             # the unaddressed message got nothing
-    assert user_events(stack, f"tg:{group}") == []    # and no conversation was started for the group
+    assert user_events(stack, conversation_key("telegram", group)) == []    # no conversation for the group
 
 
 def test_a_reply_that_cannot_be_delivered_is_retried_and_logged_without_content(

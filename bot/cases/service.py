@@ -29,6 +29,7 @@ class Opening:
     urgent: bool = False
     summary: str = ""
     transcript: tuple[str, ...] | None = None   # None: the user did not agree to share it
+    address: str | None = None     # sealed: how to reach the user again (a Telegram chat id)
 
 
 def open_case_for(session: Session, conversation: str) -> Case | None:
@@ -43,7 +44,7 @@ def open_case(session: Session, opening: Opening) -> tuple[Case, bool]:
         return existing, False
     case = Case(organisation_id=opening.organisation_id, channel=opening.channel,
                 conversation=opening.conversation, topic=opening.topic, language=opening.language,
-                urgent=opening.urgent, summary=opening.summary,
+                urgent=opening.urgent, summary=opening.summary, address=opening.address,
                 transcript_shared=opening.transcript is not None)
     session.add(case)
     session.flush()

@@ -95,7 +95,9 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
     channel: Mapped[str] = mapped_column(String(20))                 # telegram | web
-    conversation: Mapped[str] = mapped_column(String(100), index=True)  # "tg:<chat>" | "web:<session>"
+    # "tg:<keyed hash>" | "web:<keyed hash>": never a chat id (bot/privacy/keys.py)
+    conversation: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))           # sealed Telegram chat id
     topic: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(10))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)

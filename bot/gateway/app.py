@@ -22,10 +22,14 @@ from bot.console.views import console_routes
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
 from bot.gateway.casework import Casework
+from bot.gateway.forgetting import Forgetter
+from bot.gateway.limits import MessageLimit
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
 from bot.gateway.web_api import chat, updates
 from bot.logs import configure
+from bot.privacy.keys import load_keys
+from bot.privacy.trackers import tracker_engine
 from bot.rasa_client import RasaClient
 from bot.runtime import responder
 from bot.settings import Settings
@@ -71,19 +75,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await anyio.to_thread.run_sync(prepare_database, settings, engine)
         async with httpx.AsyncClient(timeout=settings.request_timeout) as http, anyio.create_task_group() as tasks:
             rasa = RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value())
-            texts = responder(settings.content_dir, settings.locales_dir)
+            texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
+            keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None,
+                             settings.key_file)
             casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
-                                hours=parse_hours(settings.casework_hours))
-            app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts,
-                                             casework=casework, sessions=casework.sessions)
+                                hours=parse_hours(settings.casework_hours), keys=keys)
+            trackers = tracker_engine(settings)
+            app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
+                                             casework=casework, sessions=casework.sessions,
+                                             forgetter=Forgetter(casework.sessions, trackers),
+                                             limit=MessageLimit(settings.messages_per_minute))
             app.state.telegram = None
             tasks.start_soon(casework.run)
+            tasks.start_soon(app.state.gateway.forgetter.keep_retention, settings.retention_days)
             try:
                 async with telegram_channel(app, settings):
                     yield
             finally:
                 tasks.cancel_scope.cancel()
                 engine.dispose()
+                trackers.dispose()
 
     @contextlib.asynccontextmanager
     async def telegram_channel(app: Starlette, settings: Settings) -> AsyncIterator[None]:

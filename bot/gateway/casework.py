@@ -25,6 +25,7 @@ from bot.cases import service
 from bot.cases.hours import DutyHours
 from bot.db.base import utcnow
 from bot.db.models import Case, Organisation, Sender
+from bot.privacy.keys import Keys, SealError
 from bot.rasa_client import WORD_JOINER, RasaClient
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
 from bot.settings import Settings
@@ -50,6 +51,7 @@ class Casework:
     responder: Responder
     rasa: RasaClient
     hours: DutyHours
+    keys: Keys = field(kw_only=True)
     telegram: TelegramSend | None = None
     announce: Callable[[str], Awaitable[None]] | None = None   # the caseworkers' group, if any
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -71,13 +73,14 @@ class Casework:
     # -- the user's side ------------------------------------------------------------------
 
     async def intercept(self, sender: str, channel: str, *, text: str | None, payload_: str | None,
-                        language: str) -> list[Reply] | None:
+                        language: str, address: str | None = None) -> list[Reply] | None:
         # a typed "/end" reaches here with the word joiner that keeps Rasa from parsing it
         text = (text or "").removeprefix(WORD_JOINER)
         """Replies when casework handles this message (possibly none: a person will answer);
         None when it is for the bot."""
         if payload_ in (OPEN_SHARED, OPEN_PRIVATE):
-            return await self.open(sender, channel, share=payload_ == OPEN_SHARED, fallback_language=language)
+            return await self.open(sender, channel, share=payload_ == OPEN_SHARED, fallback_language=language,
+                                   address=address)
         wants_end = payload_ == END or (text or "").strip().lower() in TYPED_END
         case = await self.db(lambda s: service.open_case_for(s, sender))
         if case is None:
@@ -103,7 +106,8 @@ class Casework:
         if case is not None and service.close(session, case, by=by, outcome=outcome):
             service.add_message(session, case, Sender.system, self._(case.language, m.CASE_ENDED), delivered=True)
 
-    async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str) -> list[Reply]:
+    async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str,
+                   address: str | None = None) -> list[Reply]:
         slots, transcript = await self._collected(sender, share)
         language = str(slots.get("language") or fallback_language)
         if language not in self.responder.library.languages:
@@ -120,7 +124,8 @@ class Casework:
             opening = service.Opening(
                 conversation=sender, channel=channel, organisation_id=organisation, language=language,
                 topic=str(topic) if topic else None, urgent=bool(slots.get("urgent")), summary=summary,
-                transcript=tuple(transcript) if share else None)
+                transcript=tuple(transcript) if share else None,
+                address=self.keys.seal(address) if address else None)
             case, created = service.open_case(session, opening)
             if created:
                 service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
@@ -172,15 +177,25 @@ class Casework:
     async def deliver(self) -> None:
         if self.telegram is None:
             return
-        pending = await self.db(lambda s: [(msg.id, msg.body, msg.sender, case.conversation, case.language)
+        pending = await self.db(lambda s: [(msg.id, msg.body, msg.sender, case.address, case.language)
                                            for msg, case in service.undelivered(s, "telegram")])
-        for message_id, body, sender, conversation, language in pending:
+        for message_id, body, sender, address, language in pending:
             if message_id in self.in_flight:
+                continue
+            chat_id = self._chat_id(address)
+            if chat_id is None:     # sealed with another key, or forgotten: nobody to send it to
+                log.warning("case message %s has no readable address; not delivered", message_id)
+                await self._delivered(message_id)()
                 continue
             self.in_flight.add(message_id)
             buttons = self.end_button(language) if sender is Sender.caseworker else ()
-            await self.telegram(int(conversation.removeprefix("tg:")), Reply(body, buttons),
-                                self._delivered(message_id))
+            await self.telegram(chat_id, Reply(body, buttons), self._delivered(message_id))
+
+    def _chat_id(self, address: str | None) -> int | None:
+        try:
+            return int(self.keys.unseal(address)) if address else None
+        except (SealError, ValueError):
+            return None
 
     def _delivered(self, message_id: int) -> Callable[[], Awaitable[None]]:
         async def mark() -> None:

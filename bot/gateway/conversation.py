@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import messages as m
+from bot.gateway.forgetting import Forgetter, forget_language
+from bot.gateway.limits import MessageLimit
 from bot.rasa_client import BotMessage, RasaClient, typed
 from bot.replies import Button, Document, Reply, Responder, payload
 
@@ -53,6 +56,9 @@ class Languages:
     def get(self, sender: str, default: str) -> str:
         return self.known.get(sender, default)
 
+    def drop(self, sender: str) -> None:
+        self.known.pop(sender, None)
+
 
 async def converse(
     rasa: RasaClient,
@@ -64,9 +70,23 @@ async def converse(
     payload: str | None = None,
     hint: str | None = None,
     casework: Casework | None = None,
+    address: str | None = None,
+    forgetter: Forgetter | None = None,
+    limit: MessageLimit | None = None,
 ) -> list[Reply]:
     """Send a typed text or a button payload; the bot's replies, or an apology. While a person
     holds the conversation (a case), the message goes to the case instead and the bot is quiet."""
+    asked = forget_language(payload)
+    if asked is not None and forgetter is not None:
+        language = asked if asked in responder.library.languages else languages.get(
+            sender, hinted_language(responder, hint))
+        try:
+            await forgetter(sender)
+        except SQLAlchemyError as error:
+            log.error("forgetting failed (%s)", type(error).__name__)
+            return responder.not_forgotten(language)
+        languages.drop(sender)
+        return responder.forgotten(language)
     message = payload if payload is not None else typed(text or "")
     if payload is not None:
         languages.note(sender, payload)
@@ -74,12 +94,15 @@ async def converse(
         language = languages.get(sender, hinted_language(responder, hint))
         try:
             channel = CHANNELS.get(sender.split(":")[0], "web")
-            handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language)
+            handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
+                                               address=address)
         except SQLAlchemyError as error:
             log.error("case store unavailable (%s)", type(error).__name__)
             return responder.unavailable(language)
         if handled is not None:
             return handled
+    if limit is not None and not limit.allow(sender):
+        return [Reply(responder.text(languages.get(sender, hinted_language(responder, hint)), m.SLOW_DOWN))]
     metadata = {"language_code": hint} if hint else {}
     try:
         answer = await rasa.send(sender, message, metadata)

@@ -11,6 +11,9 @@ from starlette.requests import Request
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, hinted_language
 from bot.gateway.delivery import Outbox
+from bot.gateway.forgetting import Forgetter
+from bot.gateway.limits import MessageLimit
+from bot.privacy.keys import Keys
 from bot.rasa_client import RasaClient
 from bot.replies import Responder
 from bot.settings import Settings
@@ -22,7 +25,10 @@ class GatewayState:
     http: httpx.AsyncClient
     rasa: RasaClient
     responder: Responder
+    keys: Keys
     casework: Casework | None = None
+    forgetter: Forgetter | None = None
+    limit: MessageLimit | None = None
     sessions: sessionmaker[Session] | None = None
     languages: Languages = field(default_factory=Languages)
     outbox: Outbox = field(default_factory=Outbox)
@@ -34,4 +40,4 @@ class GatewayState:
 
     def language_for(self, request: Request, session_id: str | None) -> str:
         default = hinted_language(self.responder, self.browser_language(request))
-        return self.languages.get(f"web:{session_id}", default) if session_id else default
+        return self.languages.get(self.keys.conversation("web", session_id), default) if session_id else default

@@ -35,6 +35,7 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
 from bot.gateway.telegram_text import is_menu, keyboard, split_text
+from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,10 @@ DESCRIPTIONS = {"start": m.CMD_START, "menu": m.CMD_MENU, "language": m.CMD_LANG
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def sender_of(update: Update) -> str:
+def sender_of(keys: Keys, update: Update) -> str:
+    """The conversation's key: a keyed hash of the chat id, never the id itself."""
     assert update.effective_chat is not None
-    return f"tg:{update.effective_chat.id}"
+    return keys.conversation("telegram", update.effective_chat.id)
 
 
 def hint_of(update: Update) -> str | None:
@@ -135,8 +137,10 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
     async def send(update: Update, *, text: str | None = None, payload: str | None = None,
                    editable: Message | None = None) -> None:
         assert update.effective_chat is not None
-        replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(update),
-                                 text=text, payload=payload, hint=hint_of(update), casework=state.casework)
+        replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(state.keys, update),
+                                 text=text, payload=payload, hint=hint_of(update), casework=state.casework,
+                                 address=str(update.effective_chat.id), forgetter=state.forgetter,
+                                 limit=state.limit)
         await sender.send(update.effective_chat.id, replies, editable=editable)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,7 +187,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         gettext = state.responder.catalogues.gettext
         link = InlineKeyboardMarkup([[InlineKeyboardButton(
             gettext(language, m.BTN_PRIVATE_CHAT), url=f"https://t.me/{bot.username}?start={language}")]])
-        await state.outbox.send(sender_of(update), partial(
+        await state.outbox.send(sender_of(state.keys, update), partial(
             bot.send_message, message.chat_id, gettext(language, m.GROUP_PRIVATE_ONLY), reply_markup=link))
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,7 +196,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
                 context.error, TelegramError):
             language = hinted_language(state.responder, hint_of(update))
             await sender.send(update.effective_chat.id, state.responder.unavailable(
-                state.languages.get(sender_of(update), language)))
+                state.languages.get(sender_of(state.keys, update), language)))
 
     async def case_message(chat_id: int, item: Reply, delivered: Callable[[], Awaitable[None]]) -> None:
         """A caseworker's message: marked delivered only once Telegram accepted every piece."""

@@ -30,7 +30,7 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-NOT_MENU = ("/more", "/handoff_human", "/case_open", "/case_end")
+NOT_MENU = ("/more", "/handoff_human", "/case_open", "/case_end", "/forget_all")
 
 
 def is_menu(markup: InlineKeyboardMarkup | None) -> bool:

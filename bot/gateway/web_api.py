@@ -70,10 +70,11 @@ async def chat(request: Request) -> JSONResponse:
         return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
     if text is not None and len(text) > MAX_TEXT_CHARS:
         return _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
-    sender = f"web:{session_id}"
+    sender = state.keys.conversation("web", session_id)
     replies = await converse(state.rasa, state.responder, state.languages,
                              sender=sender, text=text, payload=payload,
-                             hint=state.browser_language(request), casework=state.casework)
+                             hint=state.browser_language(request), casework=state.casework,
+                             forgetter=state.forgetter, limit=state.limit)
     shown = render(session_id, replies)
     shown["case"] = await state.casework.state_of(sender) if state.casework else None
     return JSONResponse(shown)
@@ -87,7 +88,7 @@ async def updates(request: Request) -> JSONResponse:
     if not SESSION_ID.match(session_id) or state.casework is None:
         return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     try:
-        found, case, language = await state.casework.web_updates(f"web:{session_id}")
+        found, case, language = await state.casework.web_updates(state.keys.conversation("web", session_id))
     except SQLAlchemyError:
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
     end = state.responder.catalogues.gettext(language or state.language_for(request, session_id), m.BTN_END)

@@ -1,0 +1,44 @@
+"""The per-conversation message limit: a polite pause over the limit, in the user's language,
+and never for messages to a caseworker."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot import messages as m
+from bot.gateway.limits import MessageLimit
+from bot.replies import CASE_OPEN_PRIVATE, Responder
+from bot.services import Stack
+from tests.conftest import gateway_beside
+
+
+def test_the_window_slides_and_conversations_are_separate() -> None:
+    limit = MessageLimit(per_minute=3, max_conversations=2)
+    assert [limit.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert limit.allow("b", now=3)                      # another conversation has its own count
+    assert not limit.allow("a", now=59.9) and limit.allow("a", now=60.0)   # the first left the window
+    limit.allow("c", now=61)
+    assert list(limit.recent) == ["a", "c"]             # the least recent conversation was dropped
+
+
+@pytest.mark.rasa
+def test_over_the_limit_the_user_is_asked_to_slow_down(stack: Stack, responder: Responder,
+                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    with gateway_beside(stack, tmp_path_factory.mktemp("limit"), messages_per_minute=3) as own:
+        url = f"http://{own.settings.gateway_host}:{own.settings.gateway_port}/api/chat"
+        with httpx.Client(timeout=60) as http:
+            def say(**body: str) -> list[str]:
+                response = http.post(url, json={"session_id": "limited-session-01", **body})
+                response.raise_for_status()
+                return [str(r.get("text")) for r in response.json()["messages"]]
+
+            say(payload='/choose_language{"language":"ky"}')
+            say(text="айлык бербей жатат")
+            say(payload="/menu")
+            assert say(text="дагы бир суроо") == [responder.catalogues.gettext("ky", m.SLOW_DOWN)]
+            other = http.post(url, json={"session_id": "another-session-02", "text": "салам"})
+            assert other.json()["messages"][0]["text"] != responder.catalogues.gettext("ky", m.SLOW_DOWN)
+            say(payload=CASE_OPEN_PRIVATE)                      # a person now: not limited
+            for line in ("биринчи", "экинчи", "үчүнчү"):
+                assert say(text=line) == []                     # stored for the caseworker, no pause
