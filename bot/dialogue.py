@@ -69,9 +69,14 @@ def _outcome(responder: Responder, turn: Turn, language: str, replies: list[Repl
 def greet(responder: Responder, turn: Turn) -> Outcome:
     language = reply_language(responder, turn)
     choice = responder.main_menu(language) if turn.explicit else responder.language_menu(language)
-    welcome = responder.intro(language, "greet")  # buttons follow
-    return _outcome(responder, turn, language, [*welcome, responder.privacy_notice(language), *choice],
-                    noticed=True)
+    welcome = [_with_notice(responder, language, r) for r in responder.intro(language, "greet")]  # buttons follow
+    return _outcome(responder, turn, language, welcome + choice, noticed=True)
+
+
+def _with_notice(responder: Responder, language: str, reply: Reply) -> Reply:
+    """The privacy notice in the same message (one message more is one more to scroll past).
+    One newline: Rasa's REST channel splits a text without buttons at blank lines."""
+    return Reply(f"{reply.text}\n{responder.privacy_notice(language).text}", reply.buttons, reply.document)
 
 
 def show_menu(responder: Responder, turn: Turn) -> Outcome:
@@ -84,9 +89,10 @@ def show_menu(responder: Responder, turn: Turn) -> Outcome:
 def choose_language(responder: Responder, turn: Turn) -> Outcome:
     chosen = turn.entities.get("language")
     if chosen is not None and chosen in responder.library.languages:
-        notice = [] if turn.noticed else [responder.privacy_notice(chosen)]   # a deep link skips the greeting
-        return Outcome([*notice, *responder.language_set(chosen)],
-                       {"language": chosen, "language_explicit": True, "noticed": True})
+        said, *menu = responder.language_set(chosen)
+        if not turn.noticed:                 # a deep link (/start uz) skips the greeting
+            said = _with_notice(responder, chosen, said)
+        return Outcome([said, *menu], {"language": chosen, "language_explicit": True, "noticed": True})
     language = reply_language(responder, turn)
     return _outcome(responder, turn, language, responder.language_menu(language))
 

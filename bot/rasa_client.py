@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+import zlib
+from typing import Any, Protocol, TypedDict
 
 import httpx
 
@@ -27,6 +28,15 @@ def typed(text: str) -> str:
     (and logs the whole text when it does not parse), so typed text never starts with one.
     The NLU normaliser removes the invisible word joiner again."""
     return WORD_JOINER + text if text.startswith("/") else text
+
+
+class Rasa(Protocol):
+    """One Rasa server or several: what the gateway needs from Rasa."""
+
+    async def send(self, sender: str, text: str,
+                   metadata: dict[str, Any] | None = None) -> list[BotMessage]: ...
+
+    async def tracker(self, sender: str, *, events: bool = False) -> dict[str, Any]: ...
 
 
 class RasaClient:
@@ -56,6 +66,10 @@ class RasaClient:
         result: dict[str, Any] = response.json()
         return result
 
+    @property
+    def base_url(self) -> str:
+        return self._base
+
     async def parse(self, text: str) -> dict[str, Any]:
         response = await self._http.post(
             f"{self._base}/model/parse", params={"token": self._token}, json={"text": text}
@@ -63,3 +77,47 @@ class RasaClient:
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
+
+
+class RasaPool:
+    """Several Rasa servers that share one tracker store and a Redis lock store: any of them
+    can take any message. Each conversation goes to its own replica (a stable choice, so one
+    replica's model cache stays warm for it); when that replica cannot be reached, to the next.
+    Only connection failures move a message: a replica that took the message and then timed
+    out may have handled it, and sending it again would answer it twice."""
+
+    def __init__(self, clients: list[RasaClient]) -> None:
+        if not clients:
+            raise ValueError("at least one Rasa server is needed")
+        self.clients = clients
+        self.sent = [0] * len(clients)        # messages each replica answered (for /healthz)
+
+    def _order(self, sender: str) -> list[int]:
+        first = zlib.crc32(sender.encode()) % len(self.clients)
+        return [(first + i) % len(self.clients) for i in range(len(self.clients))]
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        error: Exception | None = None
+        for index in self._order(sender):
+            try:
+                answer = await self.clients[index].send(sender, text, metadata)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as failed:
+                error = failed
+                continue
+            self.sent[index] += 1
+            return answer
+        assert error is not None
+        raise error
+
+    async def tracker(self, sender: str, *, events: bool = False) -> dict[str, Any]:
+        error: Exception | None = None
+        for index in self._order(sender):
+            try:
+                return await self.clients[index].tracker(sender, events=events)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as failed:
+                error = failed
+        assert error is not None
+        raise error
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        return await self.clients[0].parse(text)

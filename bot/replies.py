@@ -133,7 +133,8 @@ class Responder:
         buttons = self._answer_buttons(language, topic, answer)
         if ask_country and country is None and self._country_specific(answer, shown_in):
             parts.append(self._(language, m.COUNTRY_ASK))
-            buttons = (*self.country_buttons(language, topic.id), *buttons)
+            first = buttons[:1] if topic.urgent else ()       # urgent: a person stays the first button
+            buttons = (*first, *self.country_buttons(language, topic.id), *buttons[len(first):])
         return [Reply("\n\n".join(parts), buttons)]
 
     def more(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:

@@ -46,7 +46,7 @@ def lock_store_config(settings: Settings) -> dict[str, Any]:
 
 
 def write_rasa_config(settings: Settings) -> tuple[Path, Path]:
-    run_dir = settings.build_dir / "run"
+    run_dir = settings.data_dir / "run"     # per stack: two stacks never share one endpoints file
     run_dir.mkdir(parents=True, exist_ok=True)
     endpoints = run_dir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({
@@ -66,6 +66,7 @@ class Stack:
     settings: Settings
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: list[IO[bytes]] = field(default_factory=list)
+    ready_urls: dict[str, str] = field(default_factory=dict)   # extra processes: their health URL
 
     def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
         log_dir = self.settings.data_dir / "log"
@@ -85,6 +86,7 @@ class Stack:
                     f"{self.settings.rasa_token.get_secret_value()}",
         }
         deadline = time.monotonic() + timeout
+        checks.update(self.ready_urls)
         pending = {n: u for n, u in checks.items() if n in self.processes}
         while pending:
             for name, url in list(pending.items()):
@@ -149,11 +151,14 @@ def rasa_command(settings: Settings, model: Path, endpoints: Path, credentials: 
     ]
 
 
-def start_rasa(stack: Stack, model: Path) -> None:
-    settings = stack.settings
+def start_rasa(stack: Stack, model: Path, *, name: str = "rasa", port: int | None = None) -> None:
+    """A Rasa server; another replica with `name` and `port` (same stores, same model)."""
+    settings = stack.settings if port is None else stack.settings.model_copy(update={"rasa_port": port})
     rasa = ensure_env(settings.nlu_dir)
     endpoints, credentials = write_rasa_config(settings)
-    stack.start("rasa", rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
+    if port is not None:
+        stack.ready_urls[name] = f"http://{settings.host}:{port}/status?token={settings.rasa_token.get_secret_value()}"
+    stack.start(name, rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
                 settings.build_dir)
 
 

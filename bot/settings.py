@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
     gateway_port: int = Field(8000, ge=1, le=65535)
+    # several Rasa servers sharing the tracker and lock stores: "http://10.0.0.5:5005,http://10.0.0.6:5005"
+    # (default: the one at rasa_host:rasa_port). In compose, the service name resolves to every replica.
+    rasa_replicas: str | None = None
     rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(24)))
     tracker_store_url: str | None = None
     lock_store_url: str | None = None
@@ -77,6 +80,14 @@ class Settings(BaseSettings):
                              "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         return value
 
+    @field_validator("rasa_replicas")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        if value is not None and not all(u.strip().startswith(("http://", "https://"))
+                                         for u in value.split(",") if u.strip()):
+            raise ValueError("HELPLINE_RASA_REPLICAS must be http:// URLs separated by commas")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -117,6 +128,12 @@ class Settings(BaseSettings):
     @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host or self.host}:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        if not self.rasa_replicas:
+            return [self.rasa_url]
+        return [url.strip().rstrip("/") for url in self.rasa_replicas.split(",") if url.strip()]
 
     @property
     def action_url(self) -> str:

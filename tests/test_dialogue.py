@@ -26,7 +26,7 @@ def test_greeting_offers_every_language_as_a_button(responder: Responder) -> Non
 def test_choosing_a_language_sets_it_explicitly_and_shows_the_menu(responder: Responder) -> None:
     outcome = dialogue.choose_language(responder, make_turn(
         text='/choose_language{"language":"ky"}', entities={"language": "ky"}))
-    assert outcome.slots == {"language": "ky", "language_explicit": True}
+    assert outcome.slots == {"language": "ky", "language_explicit": True, "noticed": True}
     assert '/show_category{"category":"wages"}' in payloads(outcome)
     assert "Айлык" in titles(outcome)
 

@@ -175,11 +175,11 @@ def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: 
 def test_the_privacy_notice_comes_at_first_contact(responder: Responder) -> None:
     notice = responder.catalogues.gettext("uz", m.PRIVACY_NOTICE).format(days=responder.retention_days)
     greeted = dialogue.greet(responder, make_turn(text="salom", language="uz", explicit=True))
-    assert notice in [r.text for r in greeted.replies] and greeted.slots["noticed"] is True
+    assert notice in greeted.replies[0].text and greeted.slots["noticed"] is True
     linked = dialogue.choose_language(responder, make_turn(text='/choose_language{"language":"uz"}',
                                                            entities={"language": "uz"}))
-    assert linked.replies[0].text == notice                                 # /start uz skips the greeting
+    assert linked.replies[0].text.endswith(notice)                          # /start uz skips the greeting
     again = dialogue.choose_language(responder, make_turn(text='/choose_language{"language":"uz"}',
                                                           entities={"language": "uz"}, noticed=True))
-    assert notice not in [r.text for r in again.replies]
+    assert not any(notice in r.text for r in again.replies)
     assert "30" in responder.catalogues.gettext("ru", m.PRIVACY_NOTICE).format(days=30)

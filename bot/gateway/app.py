@@ -30,7 +30,7 @@ from bot.gateway.web_api import chat, updates
 from bot.logs import configure
 from bot.privacy.keys import load_keys
 from bot.privacy.trackers import tracker_engine
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, RasaPool
 from bot.runtime import responder
 from bot.settings import Settings
 
@@ -51,8 +51,10 @@ async def page(request: Request) -> FileResponse:
 async def healthz(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
     settings = state.settings
-    checks = {"rasa": f"{settings.rasa_url}/", "actions": settings.action_health_url}
-    report = {}
+    urls = settings.rasa_urls
+    checks = {("rasa" if len(urls) == 1 else f"rasa-{i + 1}"): f"{url}/" for i, url in enumerate(urls)}
+    checks["actions"] = settings.action_health_url
+    report: dict[str, str] = {}
     for name, url in checks.items():
         try:
             ok = (await state.http.get(url, timeout=3)).status_code == 200
@@ -60,9 +62,14 @@ async def healthz(request: Request) -> JSONResponse:
             ok = False
         report[name] = "ok" if ok else "down"
     report["database"] = "ok" if state.casework is not None and await state.casework.reachable() else "down"
-    healthy = all(v == "ok" for v in report.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", **report},
-                        status_code=200 if healthy else 503)
+    everything = all(v == "ok" for v in report.values())
+    # with several Rasa replicas one down is degraded, not down: the others answer
+    serving = report["actions"] == report["database"] == "ok" and any(
+        report[name] == "ok" for name in checks if name.startswith("rasa"))
+    body: dict[str, object] = {"status": "ok" if everything else "degraded", **report}
+    if len(urls) > 1:
+        body["rasa_answered"] = list(state.rasa.sent)      # how conversations are spread (counts only)
+    return JSONResponse(body, status_code=200 if serving else 503)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -74,7 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings.database)
         await anyio.to_thread.run_sync(prepare_database, settings, engine)
         async with httpx.AsyncClient(timeout=settings.request_timeout) as http, anyio.create_task_group() as tasks:
-            rasa = RasaClient(http, settings.rasa_url, settings.rasa_token.get_secret_value())
+            token = settings.rasa_token.get_secret_value()
+            rasa = RasaPool([RasaClient(http, url, token) for url in settings.rasa_urls])
             texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
             keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None,
                              settings.key_file)

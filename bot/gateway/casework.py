@@ -26,7 +26,7 @@ from bot.cases.hours import DutyHours
 from bot.db.base import utcnow
 from bot.db.models import Case, Organisation, Sender
 from bot.privacy.keys import Keys, SealError
-from bot.rasa_client import WORD_JOINER, RasaClient
+from bot.rasa_client import WORD_JOINER, Rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
 from bot.settings import Settings
 
@@ -49,7 +49,7 @@ class Casework:
     settings: Settings
     sessions: sessionmaker[Session]
     responder: Responder
-    rasa: RasaClient
+    rasa: Rasa
     hours: DutyHours
     keys: Keys = field(kw_only=True)
     telegram: TelegramSend | None = None

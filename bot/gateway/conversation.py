@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import messages as m
 from bot.gateway.forgetting import Forgetter, forget_language
 from bot.gateway.limits import MessageLimit
-from bot.rasa_client import BotMessage, RasaClient, typed
+from bot.rasa_client import BotMessage, Rasa, typed
 from bot.replies import Button, Document, Reply, Responder, payload
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Languages:
 
 
 async def converse(
-    rasa: RasaClient,
+    rasa: Rasa,
     responder: Responder,
     languages: Languages,
     *,
@@ -110,7 +110,11 @@ async def converse(
         log.warning("Rasa did not answer (%s)", type(error).__name__)
         fallback = languages.get(sender, hinted_language(responder, hint))
         return responder.unavailable(fallback)
-    return [reply for message in answer if (reply := reply_of(message)) is not None]
+    replies = [reply for message in answer if (reply := reply_of(message)) is not None]
+    if not replies:     # every step answers; silence means an action failed (the action server is down)
+        log.warning("Rasa answered nothing")
+        return responder.unavailable(languages.get(sender, hinted_language(responder, hint)))
+    return replies
 
 
 def reply_of(message: BotMessage) -> Reply | None:

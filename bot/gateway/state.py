@@ -14,7 +14,7 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import MessageLimit
 from bot.privacy.keys import Keys
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaPool
 from bot.replies import Responder
 from bot.settings import Settings
 
@@ -23,7 +23,7 @@ from bot.settings import Settings
 class GatewayState:
     settings: Settings
     http: httpx.AsyncClient
-    rasa: RasaClient
+    rasa: RasaPool
     responder: Responder
     keys: Keys
     casework: Casework | None = None
