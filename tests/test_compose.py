@@ -70,3 +70,29 @@ def test_forgetting_and_retention_reach_rasas_tracker_store() -> None:
         assert f"@{rasa_store['url']}:{rasa_store['port']}/" in url, name
         assert url.endswith(rasa_store["db"]), name
     assert "helpline purge" in " ".join(services["purge"]["command"])
+
+
+def test_the_file_follows_the_compose_specification() -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests/data/compose-spec.json").read_text())
+    validator = jsonschema.Draft201909Validator(schema)
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(COMPOSE)]
+    assert problems == []
+
+
+def test_the_validation_catches_a_broken_file() -> None:
+    """The check can fail: a misspelt key and a wrong type are reported."""
+    import copy
+    import json
+
+    import jsonschema
+
+    broken = copy.deepcopy(COMPOSE)
+    broken["services"]["gateway"]["healthchek"] = broken["services"]["gateway"].pop("healthcheck")
+    broken["services"]["rasa"]["deploy"]["replicas"] = "two"
+    schema = json.loads((ROOT / "tests/data/compose-spec.json").read_text())
+    errors = list(jsonschema.Draft201909Validator(schema).iter_errors(broken))
+    assert len(errors) >= 2

@@ -43,6 +43,11 @@ def read_yaml(file: Path) -> tuple[YamlDoc | None, list[Problem]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_problem(file, error)]
+    except yaml.reader.ReaderError as error:      # an invisible control character, pasted in
+        line = text.count("\n", 0, error.position) + 1
+        return None, [Problem(file, line, f"the file contains an invisible control character "
+                                          f"(code {error.character!r}), which YAML does not allow",
+                              "delete the character: retype the line, or paste the text again as plain text")]
     doc = YamlDoc(file, None)
     doc.data = _build(node, (), doc.lines) if node is not None else None
     return doc, []

@@ -75,7 +75,7 @@ def for_language_id(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case, drop apostrophes and fold special letters to the Russian keyboard."""
     text = _APOSTROPHE_RE.sub("", clean(text).lower())
-    return text.translate(_FOLD)
+    return _SPACE_RE.sub(" ", text.translate(_FOLD)).strip()    # "o ' x" loses its apostrophe, not a space
 
 
 def romanise(text: str) -> str:
