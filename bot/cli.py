@@ -58,6 +58,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from bot.evaluation.web_load import run_web_load
 
         return run_web_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 50, out)
+    if args.name == "load":
+        from bot.evaluation.load import run_load
+
+        return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out)
     if args.name == "relay":
         from bot.evaluation.relay_load import run_relay_load
 
@@ -192,11 +196,13 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
     evaluate.add_argument("--json", help="write the full results to this file")
     bench = commands.add_parser("bench", help="external benchmarks")
-    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay"])
+    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay", "load"])
+    bench.add_argument("--rate", type=float, default=50.0, help="load: target messages per second")
     bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
     bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
     bench.add_argument("--sessions", type=int, default=None,
-                       help="web, telegram: concurrent sessions or chats (default 50); relay: open cases (100)")
+                       help="web, telegram: concurrent sessions or chats (default 50); relay: open cases (100); "
+                            "load: simulated users (200)")
     bench.add_argument("--data", default=str(Path(__file__).resolve().parents[2]
                                              / "shared" / "bench" / "sib200"))
     bench.add_argument("--json", help="write the results to this file")

@@ -95,7 +95,8 @@ def end_session(session: Session, token: str | None) -> None:
 
 
 def csrf_ok(console_session: ConsoleSession, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(console_session.csrf_token, given)
+    # bytes: compare_digest refuses non-ASCII str, and a forged form may carry anything
+    return given is not None and hmac.compare_digest(console_session.csrf_token.encode(), given.encode())
 
 
 @dataclass

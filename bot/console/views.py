@@ -71,7 +71,7 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await request.form()
     expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not secrets.compare_digest(expected, str(form.get("csrf", ""))):
+    if not expected or not secrets.compare_digest(expected.encode(), str(form.get("csrf", "")).encode()):
         return Response("CSRF token missing or wrong", status_code=403)
     email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))[:1024]
     limiter: auth.LoginLimiter = request.app.state.console_limiter

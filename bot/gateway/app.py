@@ -24,6 +24,7 @@ from bot.db.prepare import prepare_database
 from bot.gateway.casework import Casework
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import MessageLimit
+from bot.gateway.openapi import openapi
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
 from bot.gateway.web_api import chat, updates
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/chat/updates", updates),
         Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Mount("/static", StaticFiles(directory=WEB), name="static"),
         *console_routes(),

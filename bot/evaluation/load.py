@@ -1,0 +1,220 @@
+"""`helpline bench load`: many simulated users at once, through the web API and Telegram.
+
+Half the users write on the web page's API, half on Telegram (the real gateway polling the
+local fake Bot API server). Each picks a language, asks a held-out question in it, presses a
+button, asks again; every tenth user asks for a person instead, writes to the case and leaves
+it. Messages are paced to a target rate (open loop: the schedule does not slow down when the
+helpline does), but a user waits for the answer before writing again, as people do.
+
+Reported: throughput, p50/p95/p99 turn latency, errors (HTTP failures, apologies), lost
+messages (no answer within 30 s; a message to a case not stored), and the peak resident
+memory of every process of the stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from bot.db.engine import make_engine, make_sessions
+from bot.db.models import CaseMessage, Sender
+from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.devtools.ports import free_port
+from bot.evaluation.dataset import read_examples
+from bot.evaluation.latency import percentile
+from bot.replies import CASE_END, CASE_OPEN_PRIVATE
+from bot.runtime import responder
+from bot.services import Stack, running_stack
+from bot.settings import Settings
+from bot.training.train import train
+
+TURN_TIMEOUT = 30.0
+LANGUAGES = ("ru", "uz", "uz_Cyrl", "tg", "ky", "en")
+CASE_TEXT = "load test: message to the caseworker"
+
+
+@dataclass
+class Results:
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lost: int = 0
+    case_messages: int = 0
+
+
+def script(user: int, questions: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The user's turns: ("payload" | "text", value)."""
+    language = LANGUAGES[user % len(LANGUAGES)]
+    asked = questions.get(language.split("_")[0]) or questions["ru"]
+    first, second = asked[user % len(asked)], asked[(user * 7 + 3) % len(asked)]
+    turns = [("payload", f'/choose_language{{"language":"{language}"}}'), ("text", first)]
+    if user % 10 == 9:                                  # a person: consent, a message, leave
+        return [*turns, ("payload", CASE_OPEN_PRIVATE), ("case", CASE_TEXT), ("payload", CASE_END)]
+    return [*turns, ("payload", "/menu"), ("text", second)]
+
+
+async def web_user(http: httpx.AsyncClient, url: str, user: int, turns: list[tuple[str, str]],
+                   start: float, rate: float, users: int, apologies: set[str], results: Results) -> None:
+    session = f"load-web-{user:05d}"
+    for index, (kind, value) in enumerate(turns):
+        await asyncio.sleep(max(0.0, start + (index * users + user) / rate - time.monotonic()))
+        body = {"session_id": session, ("text" if kind in ("text", "case") else "payload"): value}
+        began = time.perf_counter()
+        try:
+            response = await http.post(url, json=body)
+            response.raise_for_status()
+            texts = [str(m.get("text") or "") for m in response.json()["messages"]]
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            results.errors.append(type(error).__name__)
+            continue
+        results.times.append((time.perf_counter() - began) * 1000)
+        if kind == "case":
+            results.case_messages += 1
+        elif not texts:
+            results.lost += 1
+        elif any(text in apologies for text in texts):
+            results.errors.append("apology")
+
+
+async def telegram_user(fake: FakeTelegram, chat: int, user: int, turns: list[tuple[str, str]],
+                        start: float, rate: float, users: int, apologies: set[str], results: Results) -> None:
+    for index, (kind, value) in enumerate(turns):
+        await asyncio.sleep(max(0.0, start + (index * users + user) / rate - time.monotonic()))
+        before = len(fake.sent(chat))
+        update = user_message(chat, text=value, language_code=None) if kind in ("text", "case") \
+            else button_press(chat, value)
+        update_id = fake.push(update)
+        if kind == "case":                  # nothing comes back: a person answers later
+            results.case_messages += 1
+            continue
+        deadline = time.monotonic() + TURN_TIMEOUT
+        while time.monotonic() < deadline:
+            sent = fake.sent(chat)[before:]
+            if sent and sent[-1].get("reply_markup"):
+                break
+            await asyncio.sleep(0.005)
+        else:
+            results.lost += 1
+            continue
+        first = next(c for c in fake.log if c.ok and c.method == "sendMessage"
+                     and int(c.params.get("chat_id", 0)) == chat and c.at >= fake.pushed_at[update_id])
+        results.times.append((first.at - fake.pushed_at[update_id]) * 1000)
+        if any(str(c.get("text")) in apologies for c in fake.sent(chat)[before:]):
+            results.errors.append("apology")
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+async def sample_rss(stack: Stack, peaks: dict[str, int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        for name, process in stack.processes.items():
+            pids = [process.pid, *_children(process.pid)]
+            peaks[name] = max(peaks.get(name, 0), sum(_rss_kib(p) for p in pids))
+        await asyncio.sleep(0.5)
+
+
+async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
+                questions: dict[str, list[str]], apologies: set[str]) -> dict[str, Any]:
+    settings = stack.settings
+    url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
+    results, peaks, stop = Results(), dict[str, int](), asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(stack, peaks, stop))
+    limits = httpx.Limits(max_connections=users + 10)
+    async with httpx.AsyncClient(timeout=TURN_TIMEOUT, limits=limits) as http:
+        start = time.monotonic() + 1.0
+        plans = [script(user, questions) for user in range(users)]
+        await asyncio.gather(*(
+            web_user(http, url, user, plans[user], start, rate, users, apologies, results) if user % 2 == 0
+            else telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
+            for user in range(users)))
+        elapsed = time.monotonic() - start
+    await asyncio.sleep(2.0)                         # let the case messages settle before counting
+    stop.set()
+    await sampler
+    stored = stored_case_messages(settings)
+    sent = sum(len(p) for p in plans)
+    return {
+        "users": users, "messages": sent, "target_per_s": rate,
+        "achieved_per_s": round(sent / elapsed, 1), "duration_s": round(elapsed, 1),
+        "answered_turns": len(results.times),
+        "p50_ms": round(percentile(results.times, 0.5), 1), "p95_ms": round(percentile(results.times, 0.95), 1),
+        "p99_ms": round(percentile(results.times, 0.99), 1),
+        "errors": len(results.errors), "error_kinds": dict(_count(results.errors)),
+        "lost": results.lost + max(0, results.case_messages - stored),
+        "case_messages_sent": results.case_messages, "case_messages_stored": stored,
+        "rss_mib": {name: round(kib / 1024) for name, kib in peaks.items()},
+        "rss_total_mib": round(sum(peaks.values()) / 1024),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+
+
+def _count(items: list[str]) -> dict[str, int]:
+    counted: dict[str, int] = defaultdict(int)
+    for item in items:
+        counted[item] += 1
+    return counted
+
+
+def stored_case_messages(settings: Settings) -> int:
+    engine = make_engine(settings.database)
+    try:
+        with make_sessions(engine)() as session:
+            return session.query(CaseMessage).filter(CaseMessage.sender == Sender.user,
+                                                     CaseMessage.body == CASE_TEXT).count()
+    finally:
+        engine.dispose()
+
+
+def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: Path | None) -> int:
+    examples = read_examples(path)
+    questions: dict[str, list[str]] = defaultdict(list)
+    for example in examples:
+        questions[example.lang.split("_")[0]].append(example.text)
+    texts = responder(settings.content_dir, settings.locales_dir)
+    apologies = {r.text for code in texts.library.languages for r in texts.unavailable(code)}
+    model = train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir, build_dir=settings.build_dir)
+    fake = FakeTelegram()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        bench = settings.model_copy(update={
+            "data_dir": Path(folder), "database_url": settings.database_url,
+            "telegram_bot_token": SecretStr("123456:LOAD-token"), "telegram_webhook_url": None,
+            "telegram_api_base_url": f"http://127.0.0.1:{port}/bot",
+            "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
+            "messages_per_minute": 600})     # throughput is measured, not one person's pace
+        with Server(fake.app(), port), running_stack(bench, model) as stack:
+            result = asyncio.run(drive(stack, fake, users, rate, questions, apologies))
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    if json_out:
+        json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    return 0

@@ -1,0 +1,85 @@
+"""The gateway's HTTP API as an OpenAPI 3.0 description, served at /openapi.json: the web
+chat API and the console's JSON and form endpoints. Tests run schemathesis against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+_MESSAGE = {"type": "object", "properties": {
+    "text": {"type": "string"},
+    "buttons": {"type": "array", "items": {"type": "object", "properties": {
+        "title": {"type": "string"}, "payload": {"type": "string"}}}},
+    "document": {"type": "object", "properties": {
+        "filename": {"type": "string"}, "media_type": {"type": "string"}, "base64": {"type": "string"}}}}}
+_REPLY = {"type": "object", "properties": {
+    "session_id": {"type": "string"}, "case": {"type": "string", "nullable": True},
+    "messages": {"type": "array", "items": _MESSAGE}, "error": {"type": "integer"}}}
+_JSON = {"application/json": {"schema": _REPLY}}
+_SESSION = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
+_CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_FORM = {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+    "csrf": {"type": "string"}, "body": {"type": "string"}, "outcome": {"type": "string"}}}}}
+_REDIRECT_OR_REFUSED = {"303": {"description": "done, or to the login page"},
+                        "400": {"description": "malformed"}, "403": {"description": "not allowed"},
+                        "404": {"description": "no such case"}, "409": {"description": "not in that state"}}
+
+
+def _action(summary: str) -> dict[str, Any]:
+    return {"post": {"summary": summary, "parameters": [_CASE_ID],
+                     "requestBody": {"content": _FORM}, "responses": _REDIRECT_OR_REFUSED}}
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Migrant workers' helpline gateway", "version": "1"},
+    "paths": {
+        "/api/chat": {"post": {
+            "summary": "A typed text or a button payload; the bot's (or the case's) replies",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "session_id": _SESSION, "text": {"type": "string", "maxLength": 4000},
+                    "payload": {"type": "string", "pattern": r"^/[a-z_]{1,40}(\{[^{}]{0,150}\})?$"}}}}}},
+            "responses": {"200": {"description": "replies", "content": _JSON},
+                          "400": {"description": "malformed, in the user's language", "content": _JSON},
+                          "413": {"description": "too long, in the user's language", "content": _JSON}}}},
+        "/api/chat/updates": {"get": {
+            "summary": "What a caseworker said since the last call (polled while a case is open)",
+            "parameters": [{"name": "session_id", "in": "query", "required": True, "schema": _SESSION}],
+            "responses": {"200": {"description": "messages", "content": _JSON},
+                          "400": {"description": "malformed", "content": _JSON}}}},
+        "/healthz": {"get": {"summary": "Each dependency's state",
+                             "responses": {"200": {"description": "serving"},
+                                           "503": {"description": "not serving"}}}},
+        "/console/login": {
+            "get": {"summary": "The login page", "responses": {"200": {"description": "HTML"}}},
+            "post": {"summary": "Log in", "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    "csrf": {"type": "string"}, "email": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"303": {"description": "logged in"}, "400": {"description": "bad form"},
+                              "401": {"description": "wrong"}, "403": {"description": "no CSRF token"},
+                              "429": {"description": "too many attempts"}}}},
+        "/console": {"get": {"summary": "The queue", "responses": {"200": {"description": "HTML"},
+                                                                   "303": {"description": "log in first"}}}},
+        "/console/cases/{case_id}": {"get": {"summary": "A case", "parameters": [_CASE_ID],
+                                             "responses": {"200": {"description": "HTML"},
+                                                           "303": {"description": "log in first"},
+                                                           "404": {"description": "no such case"}}}},
+        "/console/cases/{case_id}/messages": {"get": {
+            "summary": "A case's messages after an id (the console polls this)",
+            "parameters": [_CASE_ID, {"name": "after", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "messages"}, "303": {"description": "log in first"},
+                          "401": {"description": "log in first"}, "404": {"description": "no such case"}}}},
+        "/console/cases/{case_id}/claim": _action("Take the case"),
+        "/console/cases/{case_id}/release": _action("Give the case back to the queue"),
+        "/console/cases/{case_id}/reply": _action("Write to the user"),
+        "/console/cases/{case_id}/note": _action("An internal note"),
+        "/console/cases/{case_id}/close": _action("Close with an outcome"),
+    },
+}
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(SPEC)
