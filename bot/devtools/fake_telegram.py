@@ -42,6 +42,7 @@ class Call:
 class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     log: list[Call] = field(default_factory=list)
+    by_chat: dict[int, list[Call]] = field(default_factory=dict)   # the log per chat (cheap lookups)
     pushed_at: dict[int, float] = field(default_factory=dict)
     fail_sends: int = 0                      # answer the next N sendMessage calls with 502
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -62,8 +63,10 @@ class FakeTelegram:
 
     def sent(self, chat_id: int, method: str = "sendMessage") -> list[dict[str, Any]]:
         """What the bot delivered to one chat (calls the fake refused are left out)."""
-        return [c.params for c in self.log
-                if c.ok and c.method == method and int(c.params.get("chat_id", 0)) == chat_id]
+        return [c.params for c in self.calls_to(chat_id) if c.ok and c.method == method]
+
+    def calls_to(self, chat_id: int) -> list[Call]:
+        return list(self.by_chat.get(chat_id, ()))
 
     def wait_sent(self, chat_id: int, count: int, timeout: float = 30,
                   method: str = "sendMessage") -> list[dict[str, Any]]:
@@ -82,6 +85,10 @@ class FakeTelegram:
         params = await _params(request)
         call = Call(method, params, time.perf_counter())
         self.log.append(call)
+        try:
+            self.by_chat.setdefault(int(params.get("chat_id", 0)), []).append(call)
+        except (TypeError, ValueError):
+            pass
         if method == "sendMessage" and self.fail_sends > 0:
             self.fail_sends -= 1
             call.ok = False
