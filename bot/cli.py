@@ -61,7 +61,8 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.name == "load":
         from bot.evaluation.load import run_load
 
-        return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out)
+        return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out,
+                        replicas=args.replicas)
     if args.name == "relay":
         from bot.evaluation.relay_load import run_relay_load
 
@@ -198,6 +199,8 @@ def parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="external benchmarks")
     bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay", "load"])
     bench.add_argument("--rate", type=float, default=50.0, help="load: target messages per second")
+    bench.add_argument("--replicas", type=int, default=1,
+                       help="load: Rasa processes (more than 1 needs the PostgreSQL and Redis store URLs)")
     bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
     bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
     bench.add_argument("--sessions", type=int, default=None,

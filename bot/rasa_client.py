@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any, Protocol, TypedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
 
@@ -21,6 +22,7 @@ class BotMessage(TypedDict, total=False):
 
 
 WORD_JOINER = "\u2060"
+T = TypeVar("T")
 
 
 def typed(text: str) -> str:
@@ -96,28 +98,24 @@ class RasaPool:
         first = zlib.crc32(sender.encode()) % len(self.clients)
         return [(first + i) % len(self.clients) for i in range(len(self.clients))]
 
-    async def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+    async def _reachable(self, sender: str, call: Callable[[RasaClient], Awaitable[T]]) -> tuple[int, T]:
+        """`call` on the conversation's replica, or on the next that can be reached."""
         error: Exception | None = None
         for index in self._order(sender):
             try:
-                answer = await self.clients[index].send(sender, text, metadata)
+                return index, await call(self.clients[index])
             except (httpx.ConnectError, httpx.ConnectTimeout) as failed:
                 error = failed
-                continue
-            self.sent[index] += 1
-            return answer
         assert error is not None
         raise error
 
+    async def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotMessage]:
+        index, answer = await self._reachable(sender, lambda client: client.send(sender, text, metadata))
+        self.sent[index] += 1
+        return answer
+
     async def tracker(self, sender: str, *, events: bool = False) -> dict[str, Any]:
-        error: Exception | None = None
-        for index in self._order(sender):
-            try:
-                return await self.clients[index].tracker(sender, events=events)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as failed:
-                error = failed
-        assert error is not None
-        raise error
+        return (await self._reachable(sender, lambda client: client.tracker(sender, events=events)))[1]
 
     async def parse(self, text: str) -> dict[str, Any]:
         return await self.clients[0].parse(text)

@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 TODAY = dt.date(2026, 11, 28)
 # synthetic rates for the arithmetic only (not the Bank of Russia's: those are in content/key_rates.yml)
 RATES = KeyRates(tuple(Rate(start, Decimal(percent), "synthetic") for start, percent in (
-    (dt.date(2024, 3, 1), "10"), (dt.date(2024, 9, 15), "12.5"), (dt.date(2025, 2, 29 - 1), "13"),
+    (dt.date(2024, 3, 1), "10"), (dt.date(2024, 9, 15), "12.5"), (dt.date(2025, 2, 28), "13"),
     (dt.date(2025, 12, 31), "11.75"))), checked_on=dt.date(2026, 6, 1))
 anything = st.text(max_size=300)
 days = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 11, 28))

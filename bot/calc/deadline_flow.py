@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-
 from bot import messages as m
 from bot.calc.dates import parse_date
 from bot.calc.deadlines import Kind, deadline
+from bot.calc.shown import day
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
 
@@ -51,11 +50,10 @@ def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> 
                                            {"language": language, "awaiting": AWAITING})
     kind: Kind = turn.deadline_kind  # type: ignore[assignment]
     found = deadline(kind, start_day, today)
-    where = "uz_Cyrl" if language == "uz_Cyrl" else language.split("_")[0]
     lines = [_(responder, language, m.DEADLINE_RESULT).format(
-        date=format_date(found.last_day, "dd.MM.yyyy", locale=where),
+        date=day(found.last_day, language),
         term=_(responder, language, KINDS[kind][2]),
-        start=format_date(start_day, "dd.MM.yyyy", locale=where))]
+        start=day(start_day, language))]
     if found.passed:
         lines.append(_(responder, language, m.DEADLINE_PASSED).format(days=-found.days_left))
     elif found.near:

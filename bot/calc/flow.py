@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
-
 from bot import messages as m
 from bot.calc.amounts import parse_amount
 from bot.calc.compensation import Compensation, compensation
 from bot.calc.dates import parse_date
 from bot.calc.key_rates import KeyRates
+from bot.calc.shown import day, number, roubles
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
 
@@ -25,10 +23,6 @@ CLEARED = {"awaiting": None, "calc_amount": None, "calc_due": None}
 
 def _(responder: Responder, language: str, message: str) -> str:
     return responder.text(language, message)
-
-
-def locale(language: str) -> str:
-    return "uz_Cyrl" if language == "uz_Cyrl" else language.split("_")[0]
 
 
 def start(responder: Responder, turn: Turn) -> Outcome:
@@ -90,28 +84,26 @@ def result(responder: Responder, rates: KeyRates, turn: Turn, language: str, *, 
 
 
 def explain(responder: Responder, rates: KeyRates, done: Compensation, language: str) -> str:
-    where = locale(language)
-
     def money(value: Decimal) -> str:
-        return format_currency(value, "RUB", locale=where)
+        return roubles(value, language)
 
-    def day(value: dt.date) -> str:
-        return format_date(value, "dd.MM.yyyy", locale=where)
+    def date(value: dt.date) -> str:
+        return day(value, language)
 
     lines = [_(responder, language, m.CALC_RESULT)]
     if done.days == 0:
         lines.append(_(responder, language, m.CALC_NO_DELAY))
     for period in done.periods:
         lines.append(_(responder, language, m.CALC_PERIOD).format(
-            first=day(period.first), last=day(period.last), days=period.days, amount=money(done.owed),
-            rate=format_decimal(period.percent, locale=where), sum=money(period.amount)))
+            first=date(period.first), last=date(period.last), days=period.days, amount=money(done.owed),
+            rate=number(period.percent, language), sum=money(period.amount)))
     if done.days:
         lines.append(_(responder, language, m.CALC_TOTAL).format(total=money(done.total), days=done.days))
     if done.uncovered_days:
         lines.append(_(responder, language, m.CALC_UNCOVERED).format(days=done.uncovered_days,
-                                                                      date=day(rates.first)))
+                                                                      date=date(rates.first)))
     if done.after_checked_days:
         lines.append(_(responder, language, m.CALC_AFTER_CHECK).format(days=done.after_checked_days,
-                                                                        date=day(rates.checked_on)))
-    lines.append(_(responder, language, m.CALC_TABLE).format(date=day(rates.checked_on)))
+                                                                        date=date(rates.checked_on)))
+    lines.append(_(responder, language, m.CALC_TABLE).format(date=date(rates.checked_on)))
     return "\n".join(lines)

@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date
-from babel.numbers import format_currency
-
 from bot import messages as m
 from bot.calc.amounts import parse_amount
 from bot.calc.dates import parse_date
 from bot.calc.deadlines import add_months
 from bot.calc.redundancy import Redundancy, redundancy
+from bot.calc.shown import day, roubles
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
 
@@ -28,10 +26,6 @@ SAFE_REGISTRATION_DAYS = 14  # 14 working days are never fewer than 14 calendar 
 
 def _(responder: Responder, language: str, message: str) -> str:
     return responder.text(language, message)
-
-
-def locale(language: str) -> str:
-    return "uz_Cyrl" if language == "uz_Cyrl" else language.split("_")[0]
 
 
 def _buttons(responder: Responder, language: str, *extra: Button) -> tuple[Button, ...]:
@@ -110,27 +104,25 @@ def result(responder: Responder, language: str, answers: dict[str, str], dismiss
 
 
 def explain(responder: Responder, language: str, owed: Redundancy) -> str:
-    where = locale(language)
-
     def money(value: Decimal) -> str:
-        return format_currency(value, "RUB", locale=where)
+        return roubles(value, language)
 
-    def day(value: dt.date) -> str:
-        return format_date(value, "dd.MM.yyyy", locale=where)
+    def date(value: dt.date) -> str:
+        return day(value, language)
 
     lines = [_(responder, language, m.SEVERANCE_RESULT).format(amount=money(owed.severance),
-                                                                dismissal=day(owed.dismissal))]
+                                                                dismissal=date(owed.dismissal))]
     if owed.notice_given is None or owed.earliest_without_consent is None:
         lines.append(_(responder, language, m.SEVERANCE_NOT_WARNED))
     elif owed.early_by_days:
         lines.append(_(responder, language, m.SEVERANCE_EARLY).format(
-            notice=day(owed.notice_given), earliest=day(owed.earliest_without_consent), days=owed.early_by_days))
+            notice=date(owed.notice_given), earliest=date(owed.earliest_without_consent), days=owed.early_by_days))
     else:
         lines.append(_(responder, language, m.SEVERANCE_NOTICE_OK).format(
-            notice=day(owed.notice_given), earliest=day(owed.earliest_without_consent)))
+            notice=date(owed.notice_given), earliest=date(owed.earliest_without_consent)))
     lines.append(_(responder, language, m.SEVERANCE_SECOND).format(
-        amount=money(owed.second_month), date=day(add_months(owed.dismissal, 2))))
+        amount=money(owed.second_month), date=date(add_months(owed.dismissal, 2))))
     lines.append(_(responder, language, m.SEVERANCE_THIRD).format(
-        date=day(owed.dismissal + dt.timedelta(days=SAFE_REGISTRATION_DAYS))))
+        date=date(owed.dismissal + dt.timedelta(days=SAFE_REGISTRATION_DAYS))))
     lines.append(_(responder, language, m.SEVERANCE_ESTIMATE))
     return "\n\n".join(lines)

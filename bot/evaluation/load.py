@@ -14,12 +14,14 @@ memory of every process of the stack.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from bot.evaluation.dataset import read_examples
 from bot.evaluation.latency import percentile
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE
 from bot.runtime import responder
-from bot.services import Stack, running_stack
+from bot.services import Stack, running_stack, start_actions, start_gateway, start_rasa
 from bot.settings import Settings
 from bot.training.train import train
 
@@ -195,7 +197,35 @@ def stored_case_messages(settings: Settings) -> int:
         engine.dispose()
 
 
-def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: Path | None) -> int:
+@contextlib.contextmanager
+def replicated_stack(settings: Settings, model: Path, replicas: int) -> Iterator[Stack]:
+    """Rasa in `replicas` processes on the shared tracker and lock stores, then the rest."""
+    if replicas == 1:
+        with running_stack(settings, model) as stack:
+            yield stack
+        return
+    if not (settings.tracker_store_url and settings.lock_store_url):
+        raise ValueError("several Rasa replicas need HELPLINE_TRACKER_STORE_URL (PostgreSQL) and "
+                         "HELPLINE_LOCK_STORE_URL (Redis)")
+    ports = [settings.rasa_port, *(free_port() for _ in range(replicas - 1))]
+    settings = settings.model_copy(update={
+        "rasa_replicas": ",".join(f"http://{settings.host}:{port}" for port in ports)})
+    stack = Stack(settings)
+    try:
+        start_actions(stack)
+        start_rasa(stack, model)
+        stack.wait_ready()                       # the first replica creates the tables
+        for index, port in enumerate(ports[1:], start=2):
+            start_rasa(stack, model, name=f"rasa-{index}", port=port)
+        start_gateway(stack)
+        stack.wait_ready()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: Path | None,
+             replicas: int = 1) -> int:
     examples = read_examples(path)
     questions: dict[str, list[str]] = defaultdict(list)
     for example in examples:
@@ -212,8 +242,9 @@ def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: 
             "telegram_api_base_url": f"http://127.0.0.1:{port}/bot",
             "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
             "messages_per_minute": 600})     # throughput is measured, not one person's pace
-        with Server(fake.app(), port), running_stack(bench, model) as stack:
+        with Server(fake.app(), port), replicated_stack(bench, model, replicas) as stack:
             result = asyncio.run(drive(stack, fake, users, rate, questions, apologies))
+            result["rasa_replicas"] = replicas
     print(json.dumps(result, indent=1, ensure_ascii=False))
     if json_out:
         json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
