@@ -42,7 +42,8 @@ def test_start_with_a_language_in_each_language(
         telegram: FakeTelegram, responder: Responder, chat_id: int, language: str) -> None:
     telegram.push(user_message(chat_id, text=f"/start {language}"))
     sent = telegram.wait_sent(chat_id, 2)
-    assert sent[0]["text"] == responder.catalogues.gettext(language, messages.LANGUAGE_SET)
+    notice = responder.privacy_notice(language).text                  # first contact: the privacy notice
+    assert sent[0]["text"] == f"{responder.catalogues.gettext(language, messages.LANGUAGE_SET)}\n{notice}"
     assert sent[1]["text"] == responder.catalogues.gettext(language, messages.MENU_PROMPT)
     assert "reply_markup" in sent[1]   # the menu comes with buttons
 
@@ -228,8 +229,8 @@ def test_a_reply_that_cannot_be_delivered_is_retried_and_logged_without_content(
     fake.fail_sends = 3
     fake.push(user_message(chat, text="/start en"))
     sent = fake.wait_sent(chat, 2, timeout=60)
-    assert [s["text"] for s in sent] == [responder.catalogues.gettext("en", messages.LANGUAGE_SET),
-                                         responder.catalogues.gettext("en", messages.MENU_PROMPT)]
+    said = f'{responder.catalogues.gettext("en", messages.LANGUAGE_SET)}\n{responder.privacy_notice("en").text}'
+    assert [s["text"] for s in sent] == [said, responder.catalogues.gettext("en", messages.MENU_PROMPT)]
     attempts = [c for c in fake.method_calls("sendMessage") if int(c["chat_id"]) == chat]
     assert len(attempts) == 5                         # 3 refused, then both delivered in order
     log = (gateway.settings.data_dir / "log" / "gateway.log").read_text()
