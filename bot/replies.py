@@ -60,9 +60,9 @@ CASE_END = "/case_end"
 FORGET_ALL = "/forget_all"        # + {"language": …}: the gateway deletes the conversation
 FORGET_TOPIC = "privacy_forget"
 HANDOFF_TOPIC = "handoff_human"
-# answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
 # answers under which the bot offers to count redundancy money and notice (TK RF Arts. 178, 180)
 SEVERANCE_TOPICS = frozenset({"dismissal_redundancy"})
+# answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
 DEADLINE_TOPICS = frozenset({"wages_unpaid", "dismissal_unfair", "dismissal_forced_resignation",
                              "dismissal_final_pay", "rights_complaint_how"})
 
@@ -184,8 +184,10 @@ class Responder:
         return [Reply(self._(language, m.FORGOTTEN)), *self.main_menu(language)]
 
     def not_forgotten(self, language: str) -> list[Reply]:
-        return [Reply(self._(language, m.FORGET_FAILED), (
-            Button(self._(language, m.BTN_FORGET_ALL), f'{FORGET_ALL}{{"language":"{language}"}}'),))]
+        return [Reply(self._(language, m.FORGET_FAILED), (self._forget_button(language),))]
+
+    def _forget_button(self, language: str) -> Button:
+        return Button(self._(language, m.BTN_FORGET_ALL), payload(FORGET_ALL.lstrip("/"), language=language))
 
     def not_understood(self, language: str) -> list[Reply]:
         return [Reply(self._(language, m.NOT_UNDERSTOOD), self.main_menu(language)[0].buttons)]
@@ -235,7 +237,7 @@ class Responder:
             return (Button(self._(language, m.BTN_CASE_SHARE), CASE_OPEN_SHARED),
                     Button(self._(language, m.BTN_CASE_PRIVATE), CASE_OPEN_PRIVATE), menu)
         if topic.id == FORGET_TOPIC:       # deleting is a second, explicit press
-            return (Button(self._(language, m.BTN_FORGET_ALL), f'{FORGET_ALL}{{"language":"{language}"}}'), menu)
+            return (self._forget_button(language), menu)
         if topic.kind == "meta":
             return (menu,)
         more: tuple[Button, ...] = (

@@ -76,10 +76,12 @@ async def converse(
 ) -> list[Reply]:
     """Send a typed text or a button payload; the bot's replies, or an apology. While a person
     holds the conversation (a case), the message goes to the case instead and the bot is quiet."""
+    def current_language() -> str:
+        return languages.get(sender, hinted_language(responder, hint))
+
     asked = forget_language(payload)
     if asked is not None and forgetter is not None:
-        language = asked if asked in responder.library.languages else languages.get(
-            sender, hinted_language(responder, hint))
+        language = asked if asked in responder.library.languages else current_language()
         try:
             await forgetter(sender)
         except SQLAlchemyError as error:
@@ -91,7 +93,7 @@ async def converse(
     if payload is not None:
         languages.note(sender, payload)
     if casework is not None:
-        language = languages.get(sender, hinted_language(responder, hint))
+        language = current_language()
         try:
             channel = CHANNELS.get(sender.split(":")[0], "web")
             handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
@@ -102,18 +104,17 @@ async def converse(
         if handled is not None:
             return handled
     if limit is not None and not limit.allow(sender):
-        return [Reply(responder.text(languages.get(sender, hinted_language(responder, hint)), m.SLOW_DOWN))]
+        return [Reply(responder.text(current_language(), m.SLOW_DOWN))]
     metadata = {"language_code": hint} if hint else {}
     try:
         answer = await rasa.send(sender, message, metadata)
     except (httpx.HTTPError, ValueError) as error:
         log.warning("Rasa did not answer (%s)", type(error).__name__)
-        fallback = languages.get(sender, hinted_language(responder, hint))
-        return responder.unavailable(fallback)
+        return responder.unavailable(current_language())
     replies = [reply for message in answer if (reply := reply_of(message)) is not None]
     if not replies:     # every step answers; silence means an action failed (the action server is down)
         log.warning("Rasa answered nothing")
-        return responder.unavailable(languages.get(sender, hinted_language(responder, hint)))
+        return responder.unavailable(current_language())
     return replies
 
 
