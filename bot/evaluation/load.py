@@ -125,6 +125,20 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_by_process(stack: Stack) -> dict[str, float]:
+    return {name: sum(_cpu_seconds(p) for p in [process.pid, *_children(process.pid)])
+            for name, process in stack.processes.items()}
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -150,6 +164,7 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
     settings = stack.settings
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
     results, peaks, stop = Results(), dict[str, int](), asyncio.Event()
+    cpu_before = cpu_by_process(stack)
     sampler = asyncio.create_task(sample_rss(stack, peaks, stop))
     limits = httpx.Limits(max_connections=users + 10)
     async with httpx.AsyncClient(timeout=TURN_TIMEOUT, limits=limits) as http:
@@ -163,6 +178,7 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
     await asyncio.sleep(2.0)                         # let the case messages settle before counting
     stop.set()
     await sampler
+    cpu = {name: round(seconds - cpu_before.get(name, 0.0), 1) for name, seconds in cpu_by_process(stack).items()}
     stored = stored_case_messages(settings)
     sent = sum(len(p) for p in plans)
     return {
@@ -176,6 +192,7 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
         "case_messages_sent": results.case_messages, "case_messages_stored": stored,
         "rss_mib": {name: round(kib / 1024) for name, kib in peaks.items()},
         "rss_total_mib": round(sum(peaks.values()) / 1024),
+        "cpu_seconds": cpu,          # during the run, per process (children included)
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
 
