@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import httpx
 import pytest
 
 from bot import messages as m
 from bot.calc.deadlines import add_months
 from bot.replies import Responder
 from bot.services import Stack
+from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa
 LANGUAGES = ["ru", "uz", "uz_Cyrl", "tg", "ky", "en"]
@@ -31,18 +31,14 @@ def payloads(reply: dict[str, object]) -> list[str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_flow_speaks_the_users_language(stack: Stack, responder: Responder, language: str) -> None:
-    settings = stack.settings
-    url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
     _ = lambda message: responder.catalogues.gettext(language, message)  # noqa: E731
     names = responder.library.languages[language].countries
     today = dt.date.today()
     day = lambda value: value.strftime("%d.%m.%Y")  # noqa: E731
-    with httpx.Client(timeout=60) as http:
+    with WebUser(gateway_url(stack), f"flows-{language}-1") as user:
         def say(**body: str) -> list[dict[str, object]]:
-            response = http.post(url, json={"session_id": f"flows-{language}-1", **body})
-            response.raise_for_status()
-            result: list[dict[str, object]] = response.json()["messages"]
-            assert result, body
+            result = user.say(**body)
+            assert result, body                 # every turn gets an answer
             return result
 
         say(payload=f'/choose_language{{"language":"{language}"}}')

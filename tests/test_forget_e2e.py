@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot import messages as m
@@ -20,6 +19,7 @@ from bot.privacy import trackers
 from bot.replies import CASE_OPEN_SHARED, Responder
 from bot.services import Stack
 from tests.conftest import TEST_KEYS, conversation_key, fake_telegram_settings, free_port, gateway_beside
+from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa
 CHAT = 777000123456          # a Telegram chat id long enough to search the database files for
@@ -70,12 +70,8 @@ def test_forgetting_a_web_conversation_with_a_case(stack: Stack, gateway: tuple[
     own, _fake = gateway
     session_id = "forgetweb0001secret"
     key = conversation_key("web", session_id)
-    url = f"http://{own.settings.gateway_host}:{own.settings.gateway_port}/api/chat"
-    with httpx.Client(timeout=60) as http:
-        def say(**body: str) -> list[dict[str, object]]:
-            response = http.post(url, json={"session_id": session_id, **body})
-            response.raise_for_status()
-            return list(response.json()["messages"])
+    with WebUser(gateway_url(own), session_id) as user:
+        say = user.say
 
         say(payload='/choose_language{"language":"tg"}')
         say(text="дар Маскав кор мекунам, маош намедиҳанд")

@@ -7,27 +7,20 @@ import base64
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
 from bot.services import Stack
 from tests.conftest import fake_telegram_settings, free_port, gateway_beside
+from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa
 SKIP = '/letter{"skip":"yes"}'
 
 
 def test_a_letter_as_a_download_on_the_web(stack: Stack) -> None:
-    settings = stack.settings
-    url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
-    with httpx.Client(timeout=60) as http:
-        def say(**body: str) -> list[dict[str, object]]:
-            response = http.post(url, json={"session_id": "letterweb01", **body})
-            response.raise_for_status()
-            result: list[dict[str, object]] = response.json()["messages"]
-            return result
-
+    with WebUser(gateway_url(stack), "letterweb01") as user:
+        say = user.say
         say(payload='/choose_language{"language":"uz"}')
         say(payload="/complaint_letter")
         say(payload='/letter{"kind":"inspectorate_complaint"}')

@@ -3,7 +3,6 @@ and never for messages to a caseworker."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from bot import messages as m
@@ -11,6 +10,7 @@ from bot.gateway.limits import MessageLimit
 from bot.replies import CASE_OPEN_PRIVATE, Responder
 from bot.services import Stack
 from tests.conftest import gateway_beside
+from tests.web_user import WebUser, gateway_url
 
 
 def test_the_window_slides_and_conversations_are_separate() -> None:
@@ -25,20 +25,16 @@ def test_the_window_slides_and_conversations_are_separate() -> None:
 @pytest.mark.rasa
 def test_over_the_limit_the_user_is_asked_to_slow_down(stack: Stack, responder: Responder,
                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
-    with gateway_beside(stack, tmp_path_factory.mktemp("limit"), messages_per_minute=3) as own:
-        url = f"http://{own.settings.gateway_host}:{own.settings.gateway_port}/api/chat"
-        with httpx.Client(timeout=60) as http:
-            def say(**body: str) -> list[str]:
-                response = http.post(url, json={"session_id": "limited-session-01", **body})
-                response.raise_for_status()
-                return [str(r.get("text")) for r in response.json()["messages"]]
+    with (gateway_beside(stack, tmp_path_factory.mktemp("limit"), messages_per_minute=3) as own,
+          WebUser(gateway_url(own), "limited-session-01") as user,
+          WebUser(gateway_url(own), "another-session-02") as other):
+        say = user.texts
 
-            say(payload='/choose_language{"language":"ky"}')
-            say(text="айлык бербей жатат")
-            say(payload="/menu")
-            assert say(text="дагы бир суроо") == [responder.catalogues.gettext("ky", m.SLOW_DOWN)]
-            other = http.post(url, json={"session_id": "another-session-02", "text": "салам"})
-            assert other.json()["messages"][0]["text"] != responder.catalogues.gettext("ky", m.SLOW_DOWN)
-            say(payload=CASE_OPEN_PRIVATE)                      # a person now: not limited
-            for line in ("биринчи", "экинчи", "үчүнчү"):
-                assert say(text=line) == []                     # stored for the caseworker, no pause
+        say(payload='/choose_language{"language":"ky"}')
+        say(text="айлык бербей жатат")
+        say(payload="/menu")
+        assert say(text="дагы бир суроо") == [responder.catalogues.gettext("ky", m.SLOW_DOWN)]
+        assert other.texts(text="салам")[0] != responder.catalogues.gettext("ky", m.SLOW_DOWN)
+        say(payload=CASE_OPEN_PRIVATE)                      # a person now: not limited
+        for line in ("биринчи", "экинчи", "үчүнчү"):
+            assert say(text=line) == []                     # stored for the caseworker, no pause

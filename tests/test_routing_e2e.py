@@ -3,27 +3,19 @@ a button for the kind of work, then contacts (verified only: not development mod
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from bot import messages
 from bot.replies import Responder
 from bot.services import Stack
+from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa
 
 
 def test_union_routing_with_a_typed_city(stack: Stack, responder: Responder) -> None:
-    settings = stack.settings
-    url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
-    session = {"session_id": "routing0001"}
-    with httpx.Client(timeout=30) as http:
-        def say(**body: str) -> list[dict[str, object]]:
-            response = http.post(url, json={**session, **body})
-            response.raise_for_status()
-            result: list[dict[str, object]] = response.json()["messages"]
-            return result
-
+    with WebUser(gateway_url(stack), "routing0001") as user:
+        say = user.say
         say(payload='/choose_language{"language":"tg"}')
         asked = say(text="рақами профсоюзро диҳед лутфан")
         assert asked[-1]["text"] == responder.catalogues.gettext("tg", messages.ROUTE_ASK_PLACE)

@@ -23,6 +23,7 @@ from bot.replies import CASE_OPEN_PRIVATE, Responder
 from bot.services import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import conversation_key, free_port, make_settings
 from tests.console_client import Console, add_caseworker
+from tests.web_user import WebUser
 
 pytestmark = pytest.mark.rasa
 REDIS = "redis://127.0.0.1:6379/7"
@@ -118,9 +119,8 @@ def test_one_conversation_on_both_replicas_at_once_loses_nothing(topology: Topol
 
 
 def say(topology: Topology, session: str, **body: str) -> list[str]:
-    response = httpx.post(f"{topology.gateway}/api/chat", json={"session_id": session, **body}, timeout=60)
-    response.raise_for_status()
-    return [str(r.get("text")) for r in response.json()["messages"]]
+    with WebUser(topology.gateway, session) as user:
+        return user.texts(**body)
 
 
 def test_the_gateway_spreads_conversations_and_survives_a_replica(topology: Topology,
