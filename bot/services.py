@@ -41,7 +41,8 @@ def lock_store_config(settings: Settings) -> dict[str, Any]:
     if not settings.lock_store_url:
         return {"type": "in_memory"}
     url = urlsplit(settings.lock_store_url)
-    return {"type": "redis", "url": url.hostname, "port": url.port or 6379,
+    # our atomic variant of Rasa's RedisLockStore (nlu/helpline_nlu/lock_store.py)
+    return {"type": "helpline_nlu.lock_store.AtomicRedisLockStore", "url": url.hostname, "port": url.port or 6379,
             "db": int(url.path.lstrip("/") or 0), "password": url.password}
 
 

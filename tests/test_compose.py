@@ -51,7 +51,7 @@ def test_rasa_in_compose_uses_the_shared_stores_and_the_action_service() -> None
     services = COMPOSE["services"]
     assert endpoints["action_endpoint"]["url"].startswith("http://actions:5055/")
     assert endpoints["tracker_store"]["url"] in services and endpoints["lock_store"]["url"] in services
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"] == "helpline_nlu.lock_store.AtomicRedisLockStore"
     assert "COPY nlu/compose /app/run" in (ROOT / "nlu" / "Dockerfile").read_text()
     assert "/app/run/endpoints.yml" in services["rasa"]["command"]
 
