@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UtcDateTime, utcnow
@@ -155,3 +155,71 @@ class ConsoleSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Lease(Base):
+    """Work only one gateway may do at a time (the caseworker delivery loop and its timers).
+
+    The holder renews `until`; another gateway takes over once it has passed."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class UsageCount(Base):
+    """Aggregate counts for the organisers' insight page: how many conversations, answers per
+    topic, fallbacks, handoffs and referrals per organisation, by day, language and channel.
+    No user, no text; kept beyond the retention period because nobody can be found in it."""
+
+    __tablename__ = "usage_count"
+    __table_args__ = (UniqueConstraint("day", "kind", "topic", "language", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))          # conversation | answer | fallback | handoff | referral
+    topic: Mapped[str] = mapped_column(String(64), default="")   # a topic id, or an organisation id for referral
+    language: Mapped[str] = mapped_column(String(10), default="")
+    channel: Mapped[str] = mapped_column(String(10), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unanswered(Base):
+    """A message the bot did not understand, scrubbed of personal data, for organisers to
+    review. `conversation` (a keyed pseudonym, never shown) lets /forget delete it; the
+    retention purge deletes it after the retention period."""
+
+    __tablename__ = "unanswered"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    conversation: Mapped[str] = mapped_column(String(100), index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    guess: Mapped[str | None] = mapped_column(String(64))         # the bot's best topic
+    confidence: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | assigned | candidate | dismissed
+    topic: Mapped[str | None] = mapped_column(String(64))         # the topic an organiser assigned
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class EmployerReport(Base):
+    """An employer or work site named by a user who agreed to have it counted (collective
+    signal). One row per user and employer; `conversation` (a keyed pseudonym) is never shown
+    and lets /forget delete the row; the retention purge deletes old rows."""
+
+    __tablename__ = "employer_report"
+    __table_args__ = (UniqueConstraint("conversation", "employer_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    conversation: Mapped[str] = mapped_column(String(100), index=True)
+    employer_key: Mapped[str] = mapped_column(String(200), index=True)   # normalised across scripts
+    employer_name: Mapped[str] = mapped_column(String(200))              # as written, scrubbed
+    topic: Mapped[str | None] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(64))
