@@ -201,7 +201,8 @@ class Unanswered(Base):
     text: Mapped[str] = mapped_column(Text)
     guess: Mapped[str | None] = mapped_column(String(64))         # the bot's best topic
     confidence: Mapped[float | None] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | assigned | candidate | dismissed
+    # open | assigned | candidate (for a new topic) | dismissed
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     topic: Mapped[str | None] = mapped_column(String(64))         # the topic an organiser assigned
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
