@@ -12,6 +12,7 @@ from typing import Any
 from bot import language as lang
 from bot import messages as m
 from bot.replies import Reply, Responder
+from bot.workbench.notes import Note
 
 MAX_READ_CHARS = 2000
 
@@ -46,6 +47,7 @@ class Turn:
 class Outcome:
     replies: list[Reply]
     slots: dict[str, Any] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)   # for organisers: referrals, employer reports
 
 
 def reply_language(responder: Responder, turn: Turn) -> str:

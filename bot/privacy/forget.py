@@ -2,7 +2,8 @@
 
 What goes: Rasa's events for the conversation (everything the user wrote and every slot:
 language, country, city, the calculators' and letter's answers), the text of every case
-message, the case summary and the sealed address. What stays of a case: its number, topic,
+message, the case summary and the sealed address, unanswered questions kept for organisers
+and the employers the user agreed to have counted. What stays of a case: its number, topic,
 language, dates and outcome, and how many messages it had, so the counts in the console stay
 true. Nothing links what stays back to the person.
 """
@@ -12,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.cases import service
-from bot.db.models import Case, CaseState
+from bot.db.models import Case, CaseState, EmployerReport, Unanswered
 from bot.privacy import trackers
 
 
@@ -49,6 +50,8 @@ def forget(session: Session, tracker_store: Engine, conversation: str) -> Forgot
     """Everything about one conversation. The tracker rows go first: if the case store then
     fails, the transaction rolls back and the user is told to try again."""
     events = trackers.delete_conversation(tracker_store, conversation)
+    for table in (Unanswered, EmployerReport):
+        session.execute(delete(table).where(table.conversation == conversation))
     return Forgotten(events, forget_cases(session, conversation))
 
 
@@ -60,7 +63,8 @@ class Purged:
 
 
 def purge(session: Session, tracker_store: Engine, now: dt.datetime, days: int) -> Purged:
-    """Conversations silent for `days`, and cases closed more than `days` ago, emptied."""
+    """Conversations silent for `days`, and cases closed more than `days` ago, emptied;
+    unanswered questions and employer reports older than `days`, deleted."""
     cutoff = now - dt.timedelta(days=days)
     conversations, events = trackers.purge_conversations(tracker_store, cutoff)
     old = list(session.scalars(select(Case).where(
@@ -68,4 +72,6 @@ def purge(session: Session, tracker_store: Engine, now: dt.datetime, days: int) 
     for case in old:
         _empty(case)
         service.audit(session, None, case.id, "case.purge", f"messages={len(case.messages)}")
+    for table in (Unanswered, EmployerReport):
+        session.execute(delete(table).where(table.created_at < cutoff))
     return Purged(conversations, events, len(old))
