@@ -88,7 +88,10 @@ def letter_start(responder: Responder, turn: Turn) -> Outcome:
 
 
 def letter_step(responder: Responder, turn: Turn) -> Outcome:
-    """/letter{"kind": …} starts the questions; /letter{"skip": "yes"} skips one."""
+    """/letter{"kind": …} starts the questions; /letter{"skip": "yes"} skips one;
+    /letter{"share": "yes" or "no"} answers whether the employer may be counted."""
+    if turn.entities.get(letters.SHARE):
+        return letters.shared(responder, turn, current_places())
     if turn.entities.get("skip") == "yes":
         found = letters.answered(responder, current_templates(), turn, today(), strict=False)
         if found is not None:

@@ -208,6 +208,17 @@ LETTER_READY = N_(
     "it says. Print two copies and keep the one with the employer's or the inspector's mark."
 )
 LETTER_KZ = N_("Letters for Kazakhstan are not ready yet. A person can help you write one.")
+# The collective signal, asked once after the letter (only a Yes counts the employer).
+SIGNAL_ASK = N_(
+    "One more question; you can say no. May we count this employer: {employer}? We keep only the "
+    "employer's name, the kind of problem and the city, not your name and nothing else about you. When "
+    "several workers name the same employer, the union sees how many and can help everyone together. "
+    "/forget deletes it."
+)
+BTN_SIGNAL_YES = N_("Yes, count it")
+BTN_SIGNAL_NO = N_("No, thank you")
+SIGNAL_COUNTED = N_("Thank you. The employer is counted; nothing about you is kept.")
+SIGNAL_NOT_COUNTED = N_("That is fine. Nothing is counted.")
 EMERGENCY_HEADER = N_("If you are in danger now, call:")
 SERVICE_EMERGENCY = N_("emergency services, free, works without credit or SIM card")
 SERVICE_EMERGENCY_KZ = N_("emergency services, free from any phone, even with a blocked SIM card")

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(24)))
     tracker_store_url: str | None = None
     lock_store_url: str | None = None
+    # where several gateways share per-conversation message limits and languages
+    # ("redis://redis:6379/1"); unset: kept in the gateway's memory (one gateway)
+    shared_state_url: str | None = None
     request_timeout: float = Field(10.0, gt=0, le=60)
     log_level: str = "INFO"
     database_url: str | None = Field(
@@ -55,6 +58,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     retention_days: int = Field(30, ge=1, le=3650)     # `helpline purge` deletes what is older
     messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
+    # the collective signal: organisers see an employer once this many different users who
+    # agreed to have it counted have named it (fewer could point at one person)
+    signal_threshold: int = Field(3, ge=2, le=1000)
     telegram_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HELPLINE_TELEGRAM_BOT_TOKEN"))
     telegram_webhook_url: str | None = Field(
@@ -86,6 +92,13 @@ class Settings(BaseSettings):
         if value is not None and not all(u.strip().startswith(("http://", "https://"))
                                          for u in value.split(",") if u.strip()):
             raise ValueError("HELPLINE_RASA_REPLICAS must be http:// URLs separated by commas")
+        return value
+
+    @field_validator("shared_state_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("HELPLINE_SHARED_STATE_URL must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator("log_level")

@@ -15,10 +15,10 @@ from tests.web_user import WebUser, gateway_url
 
 def test_the_window_slides_and_conversations_are_separate() -> None:
     limit = MessageLimit(per_minute=3, max_conversations=2)
-    assert [limit.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert limit.allow("b", now=3)                      # another conversation has its own count
-    assert not limit.allow("a", now=59.9) and limit.allow("a", now=60.0)   # the first left the window
-    limit.allow("c", now=61)
+    assert [limit.allow_at("a", t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert limit.allow_at("b", 3)                       # another conversation has its own count
+    assert not limit.allow_at("a", 59.9) and limit.allow_at("a", 60.0)   # the first left the window
+    limit.allow_at("c", 61)
     assert list(limit.recent) == ["a", "c"]             # the least recent conversation was dropped
 
 

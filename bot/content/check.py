@@ -12,6 +12,7 @@ from bot.content.jurisdiction import scope, unmarked_citations
 from bot.content.loader import read_library
 from bot.content.model import Language, Library
 from bot.content.problems import Problem
+from bot.content.wording import T_
 from bot.content.yamlfile import read_yaml
 from bot.letters.templates import read_templates
 from bot.routing.contacts import load_directory
@@ -58,9 +59,9 @@ def _coverage(root: Path, library: Library) -> list[Problem]:
     for missing in sorted(set(ids) - set(contract)):
         if _topic_file(root, missing).exists():
             continue  # it exists but could not be read: that problem is already reported
-        problems.append(Problem(_topic_file(root, missing), None, f"topic '{missing}' has no file",
-                                f"create content/topics/{missing}.yml (copy another topic file "
-                                "and change the id)"))
+        problems.append(Problem(_topic_file(root, missing), None, T_("topic '{id}' has no file", id=missing),
+                                T_("create content/topics/{id}.yml (copy another topic file "
+                                   "and change the id)", id=missing)))
     written = [lang for lang in library.languages.values() if not lang.base]
     for topic in library.topics.values():
         for lang in written:
@@ -68,32 +69,33 @@ def _coverage(root: Path, library: Library) -> list[Problem]:
             file = _topic_file(root, topic.id)
             if answer is None:
                 problems.append(Problem(file, _line(root, topic.id, "languages"),
-                                        f"there is no {lang.code} part",
-                                        f"add '{lang.code}:' under languages with title, answer "
-                                        "and examples"))
+                                        T_("there is no {code} part", code=lang.code),
+                                        T_("add '{code}:' under languages with title, answer "
+                                           "and examples", code=lang.code)))
                 continue
             path = ("languages", lang.code)
             needed = MIN_EXAMPLES.get(topic.kind, 30)
             if len(answer.examples) < needed:
                 problems.append(Problem(file, _line(root, topic.id, *path, "examples"),
-                                        f"{lang.code} has {len(answer.examples)} example questions; "
-                                        f"at least {needed} are needed",
-                                        "add more questions the way people really write them"))
+                                        T_("{code} has {count} example questions; at least {needed} are needed",
+                                           code=lang.code, count=len(answer.examples), needed=needed),
+                                        T_("add more questions the way people really write them")))
             if answer.text is None:
-                problems.append(Problem(
-                    file, _line(root, topic.id, *path),
-                    f"{lang.code} has no answer yet"
-                    + (f" (people will get the {lang.fallback} answer)" if lang.fallback else ""),
-                    "write the answer under 'answer: |'", warning=lang.fallback is not None))
+                what = T_("{code} has no answer yet (people will get the {fallback} answer)",
+                          code=lang.code, fallback=lang.fallback) if lang.fallback \
+                    else T_("{code} has no answer yet", code=lang.code)
+                problems.append(Problem(file, _line(root, topic.id, *path), what,
+                                        T_("write the answer under 'answer: |'"), warning=lang.fallback is not None))
             for key, value in (("answer", answer.text), ("more", answer.more)):
                 if not value:
                     continue
                 shown = _longest_shown(value, lang)
                 if shown > MAX_ANSWER_CHARS:
                     problems.append(Problem(file, _line(root, topic.id, *path, key),
-                                            f"the {lang.code} {key} shows {shown} characters to one "
-                                            f"country; a phone screen fits about {MAX_ANSWER_CHARS}",
-                                            "shorten it, or move the rest to 'more: |'",
+                                            T_("the {code} {key} shows {count} characters to one country; "
+                                               "a phone screen fits about {limit}",
+                                               code=lang.code, key=key, count=shown, limit=MAX_ANSWER_CHARS),
+                                            T_("shorten it, or move the rest to 'more: |'"),
                                             warning=True))
                 problems += _unmarked(root, topic.id, lang, key, value)
     return problems
@@ -116,9 +118,9 @@ def _unmarked(root: Path, topic_id: str, lang: Language, key: str, text: str) ->
         name = lang.countries[country].name
         problems.append(Problem(
             _topic_file(root, topic_id), start + 1 + index if start else None,
-            f"the {lang.code} {key} has a line citing '{mark}' without '{name}:' in front, so it is "
-            "also shown to people working in the other country",
-            f"start the line with '{name}: ' (after any bullet), or rewrite it so it holds in both",
+            T_("the {code} {key} has a line citing '{mark}' without '{name}:' in front, so it is "
+               "also shown to people working in the other country", code=lang.code, key=key, mark=mark, name=name),
+            T_("start the line with '{name}: ' (after any bullet), or rewrite it so it holds in both", name=name),
             warning=True))
     return problems
 
@@ -148,8 +150,8 @@ def _duplicates(root: Path, library: Library) -> list[Problem]:
             problems.append(Problem(
                 _topic_file(root, topic_id),
                 _line(root, topic_id, "languages", code, "examples", index),
-                f"the {code} example '{text}' is also under {others}",
-                "keep it under the one topic it really belongs to and delete the other"))
+                T_("the {code} example '{example}' is also under {others}", code=code, example=text, others=others),
+                T_("keep it under the one topic it really belongs to and delete the other")))
     return problems
 
 
@@ -158,18 +160,18 @@ def _categories(root: Path, library: Library) -> list[Problem]:
     problems = []
     listed = [t for c in library.categories for t in c.topics]
     for topic_id in sorted(set(listed) - set(library.topics)):
-        problems.append(Problem(file, None, f"'{topic_id}' is not a known topic",
-                                "use a topic id from content/topics.yml exactly"))
+        problems.append(Problem(file, None, T_("'{id}' is not a known topic", id=topic_id),
+                                T_("use a topic id from content/topics.yml exactly")))
     for topic in library.topics.values():
         if topic.kind != "meta" and listed.count(topic.id) != 1:
-            problems.append(Problem(file, None, f"topic '{topic.id}' should be in exactly one "
-                                    f"category (found {listed.count(topic.id)})",
-                                    "list it under one category's topics"))
+            problems.append(Problem(file, None, T_("topic '{id}' should be in exactly one category (found {count})",
+                                                   id=topic.id, count=listed.count(topic.id)),
+                                    T_("list it under one category's topics")))
         for related in topic.related:
             if related not in library.topics:
                 problems.append(Problem(_topic_file(root, topic.id), _line(root, topic.id, "related"),
-                                        f"related topic '{related}' is not known",
-                                        "use a topic id from content/topics.yml exactly"))
+                                        T_("related topic '{id}' is not known", id=related),
+                                        T_("use a topic id from content/topics.yml exactly")))
     return problems
 
 
@@ -178,15 +180,15 @@ def _reviews(root: Path, library: Library, today: dt.date) -> list[Problem]:
     for topic in library.topics.values():
         file = _topic_file(root, topic.id)
         if topic.kind == "answer" and not topic.sources:
-            problems.append(Problem(file, None, "this rights answer lists no sources",
-                                    "add 'sources:' with the law and article each fact comes from"))
+            problems.append(Problem(file, None, T_("this rights answer lists no sources"),
+                                    T_("add 'sources:' with the law and article each fact comes from")))
         if topic.kind != "meta" and (topic.reviewed is None or topic.review_by is None):
-            problems.append(Problem(file, None, "'reviewed' or 'review_by' date is missing",
-                                    "add both dates, for example 'reviewed: 2026-11-28' and "
-                                    "'review_by: 2027-02-28'"))
+            problems.append(Problem(file, None, T_("'reviewed' or 'review_by' date is missing"),
+                                    T_("add both dates, for example 'reviewed: 2026-11-28' and "
+                                       "'review_by: 2027-02-28'")))
         if topic.review_by is not None and topic.review_by < today:
             problems.append(Problem(file, _line(root, topic.id, "review_by"),
-                                    f"the review date {topic.review_by} has passed",
-                                    "check the answer against the current law, then move "
-                                    "'reviewed' to today and 'review_by' forward", warning=True))
+                                    T_("the review date {date} has passed", date=topic.review_by),
+                                    T_("check the answer against the current law, then move "
+                                       "'reviewed' to today and 'review_by' forward"), warning=True))
     return problems

@@ -19,6 +19,7 @@ from bot.content.model import (
 )
 from bot.content.problems import ContentError, Problem
 from bot.content.translit import TRANSLITERATORS
+from bot.content.wording import T_
 from bot.content.yamlfile import YamlDoc, read_yaml
 
 STATUSES = ("draft", "reviewed")
@@ -55,15 +56,15 @@ def read_library(root: Path) -> tuple[Library | None, list[Problem]]:
 
 def _doc(file: Path, problems: list[Problem], kind: type = dict) -> YamlDoc | None:
     if not file.exists():
-        problems.append(Problem(file, None, "the file is missing",
-                                "restore it from git (git checkout -- FILE) or create it"))
+        problems.append(Problem(file, None, T_("the file is missing"),
+                                T_("restore it from git (git checkout -- FILE) or create it")))
         return None
     doc, found = read_yaml(file)
     problems.extend(found)
     if doc is not None and not isinstance(doc.data, kind):
-        what = "a list of 'key: value' entries" if kind is dict else "a list"
-        problems.append(doc.problem((), f"the file should contain {what}",
-                                    "compare it with another file of the same kind"))
+        what = T_("the file should contain a list of 'key: value' entries") if kind is dict \
+            else T_("the file should contain a list")
+        problems.append(doc.problem((), what, T_("compare it with another file of the same kind")))
         return None
     return doc
 
@@ -75,14 +76,14 @@ def _languages(file: Path, problems: list[Problem]) -> tuple[dict[str, Language]
     result: dict[str, Language] = {}
     for i, item in enumerate(doc.data.get("languages") or []):
         if not isinstance(item, dict) or not {"code", "name", "script"} <= item.keys():
-            problems.append(doc.problem(("languages", i), "a language needs code, name and script",
-                                        "add the missing keys, as in the other entries"))
+            problems.append(doc.problem(("languages", i), T_("a language needs code, name and script"),
+                                        T_("add the missing keys, as in the other entries")))
             continue
         tr = item.get("transliterate")
         if tr is not None and tr not in TRANSLITERATORS:
             problems.append(doc.problem(("languages", i, "transliterate"),
-                                        f"unknown transliteration '{tr}'",
-                                        f"use one of: {', '.join(TRANSLITERATORS)}"))
+                                        T_("unknown transliteration '{name}'", name=tr),
+                                        T_("use one of: {choices}", choices=", ".join(TRANSLITERATORS))))
             tr = None
         countries = _countries(doc, i, item.get("countries"), problems)
         if not countries and item.get("derived_from") and tr:
@@ -101,19 +102,21 @@ def _countries(doc: YamlDoc, index: int, data: Any, problems: list[Problem]) -> 
         return {}
     path = ("languages", index, "countries")
     if not isinstance(data, dict):
-        problems.append(doc.problem(path, "'countries' should be a list of 'RU: {name: …, cites: […]}'",
-                                    "copy the 'countries' block of another language and translate it"))
+        problems.append(doc.problem(path, T_("'countries' should be a list of '{example}'",
+                                             example="RU: {name: …, cites: […]}"),
+                                    T_("copy the 'countries' block of another language and translate it")))
         return {}
     result = {}
     for code, entry in data.items():
         if code not in ("RU", "KZ"):
-            problems.append(doc.problem((*path, code), f"unknown country '{code}'", "use RU or KZ"))
+            problems.append(doc.problem((*path, code), T_("unknown country '{code}'", code=code), T_("use RU or KZ")))
             continue
         name = entry.get("name") if isinstance(entry, dict) else None
         cites = entry.get("cites") or [] if isinstance(entry, dict) else []
         if not isinstance(name, str) or not name.strip() or not isinstance(cites, list):
-            problems.append(doc.problem((*path, code), "a country needs a name (and may have a list of cites)",
-                                        "write it as: RU: {name: Россия, cites: [ТК РФ, УК РФ]}"))
+            problems.append(doc.problem((*path, code), T_("a country needs a name (and may have a list of cites)"),
+                                        T_("write it as: {example}",
+                                           example="RU: {name: Россия, cites: [ТК РФ, УК РФ]}")))
             continue
         result[str(code)] = CountryLabel(name.strip(), tuple(str(c) for c in cites if str(c).strip()))
     return result
@@ -134,12 +137,13 @@ def _topic(file: Path, contract: dict[str, dict[str, Any]], languages: dict[str,
     data = doc.data
     topic_id = str(data.get("id", ""))
     if topic_id != file.stem:
-        problems.append(doc.problem(("id",), f"the id '{topic_id}' does not match the file name "
-                                    f"'{file.name}'", f"write 'id: {file.stem}' or rename the file"))
+        problems.append(doc.problem(("id",), T_("the id '{id}' does not match the file name '{file}'",
+                                                id=topic_id, file=file.name),
+                                    T_("write 'id: {id}' or rename the file", id=file.stem)))
     if topic_id not in contract:
-        problems.append(doc.problem(("id",), f"'{topic_id}' is not a topic in topics.yml",
-                                    "use an id from content/topics.yml exactly, or add the topic "
-                                    "there first"))
+        problems.append(doc.problem(("id",), T_("'{id}' is not a topic in topics.yml", id=topic_id),
+                                    T_("use an id from content/topics.yml exactly, or add the topic "
+                                       "there first")))
         return None
     meta = contract[topic_id]
     answers: dict[str, Answer] = {}
@@ -160,25 +164,25 @@ def _answer(doc: YamlDoc, code: str, entry: Any, languages: dict[str, Language],
             problems: list[Problem]) -> Answer | None:
     path = ("languages", code)
     if code not in languages or languages[code].base:
-        problems.append(doc.problem(path, f"'{code}' is not a language in languages.yml",
-                                    "use a code listed in content/languages.yml (uz_Cyrl is made "
-                                    "automatically from uz)"))
+        problems.append(doc.problem(path, T_("'{code}' is not a language in languages.yml", code=code),
+                                    T_("use a code listed in content/languages.yml (uz_Cyrl is made "
+                                       "automatically from uz)")))
         return None
     if not isinstance(entry, dict) or not entry.get("title"):
-        problems.append(doc.problem(path, f"the {code} part has no title",
-                                    "add 'title:' with a short button label"))
+        problems.append(doc.problem(path, T_("the {code} part has no title", code=code),
+                                    T_("add 'title:' with a short button label")))
         return None
     status = str(entry.get("status", "draft"))
     if status not in STATUSES:
-        problems.append(doc.problem((*path, "status"), f"status '{status}' is not known",
-                                    "write 'status: draft' or 'status: reviewed'"))
+        problems.append(doc.problem((*path, "status"), T_("status '{status}' is not known", status=status),
+                                    T_("write 'status: draft' or 'status: reviewed'")))
     if status == "reviewed" and not entry.get("reviewed_by"):
-        problems.append(doc.problem((*path, "status"), "a reviewed translation needs a reviewer",
-                                    "add 'reviewed_by:' with who checked it, or set status: draft"))
+        problems.append(doc.problem((*path, "status"), T_("a reviewed translation needs a reviewer"),
+                                    T_("add 'reviewed_by:' with who checked it, or set status: draft")))
     examples = entry.get("examples") or []
     if not isinstance(examples, list):
-        problems.append(doc.problem((*path, "examples"), "examples should be a list",
-                                    "write each example on its own line starting with '- '"))
+        problems.append(doc.problem((*path, "examples"), T_("examples should be a list"),
+                                    T_("write each example on its own line starting with '- '")))
         examples = []
     return Answer(
         title=str(entry["title"]).strip(), text=_text(entry.get("answer")),
@@ -196,17 +200,18 @@ def _sources(doc: YamlDoc, problems: list[Problem]) -> list[Source]:
     for i, item in enumerate(doc.data.get("sources") or []):
         path = ("sources", i)
         if not isinstance(item, dict) or not item.get("law"):
-            problems.append(doc.problem(path, "a source needs 'law:' (law and article)",
-                                        "write for example 'law: TK RF Art. 136'"))
+            problems.append(doc.problem(path, T_("a source needs 'law:' (law and article)"),
+                                        T_("write for example 'law: TK RF Art. 136'")))
             continue
         jurisdiction = str(item.get("jurisdiction", ""))
         if jurisdiction not in JURISDICTIONS:
-            problems.append(doc.problem((*path, "jurisdiction"), f"jurisdiction '{jurisdiction}' "
-                                        "is not known", "write RU, KZ or INTL"))
+            problems.append(doc.problem((*path, "jurisdiction"),
+                                        T_("jurisdiction '{jurisdiction}' is not known", jurisdiction=jurisdiction),
+                                        T_("write RU, KZ or INTL")))
         url = item.get("url")
         if url is not None and not str(url).startswith(("http://", "https://")):
-            problems.append(doc.problem((*path, "url"), "the source link is not a web address",
-                                        "start it with https:// or remove the line"))
+            problems.append(doc.problem((*path, "url"), T_("the source link is not a web address"),
+                                        T_("start it with https:// or remove the line")))
         result.append(Source(str(item["law"]), jurisdiction, url, item.get("confidence")))
     return result
 
@@ -215,7 +220,7 @@ def _date(doc: YamlDoc, key: str, problems: list[Problem]) -> dt.date | None:
     value = doc.data.get(key)
     if value is None or isinstance(value, dt.date):
         return value
-    problems.append(doc.problem((key,), f"'{key}' is not a date", "write it as 2026-12-31"))
+    problems.append(doc.problem((key,), T_("'{key}' is not a date", key=key), T_("write it as 2026-12-31")))
     return None
 
 

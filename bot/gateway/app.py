@@ -4,11 +4,14 @@ happens at import; clients are created in the lifespan and closed on shutdown.""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import cast
 
 import anyio
 import httpx
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
@@ -22,8 +25,9 @@ from bot.console.views import console_routes
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
 from bot.gateway.casework import Casework
+from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
 from bot.gateway.forgetting import Forgetter
-from bot.gateway.limits import MessageLimit
+from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.gateway.openapi import openapi
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
@@ -63,6 +67,11 @@ async def healthz(request: Request) -> JSONResponse:
             ok = False
         report[name] = "ok" if ok else "down"
     report["database"] = "ok" if state.casework is not None and await state.casework.reachable() else "down"
+    if state.shared is not None:      # limits and languages shared by several gateways
+        try:
+            report["shared_state"] = "ok" if await cast(Awaitable[bool], state.shared.ping()) else "down"
+        except RedisError:
+            report["shared_state"] = "down"
     everything = all(v == "ok" for v in report.values())
     # with several Rasa replicas one down is degraded, not down: the others answer
     serving = report["actions"] == report["database"] == "ok" and any(
@@ -90,10 +99,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
                                 hours=parse_hours(settings.casework_hours), keys=keys)
             trackers = tracker_engine(settings)
+            shared = Redis.from_url(settings.shared_state_url, socket_timeout=2) if settings.shared_state_url else None
+            limit: Limit = (SharedMessageLimit(shared, settings.messages_per_minute) if shared is not None
+                            else MessageLimit(settings.messages_per_minute))
+            languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400) if shared is not None
+                                    else LocalLanguages())
             app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
                                              casework=casework, sessions=casework.sessions,
                                              forgetter=Forgetter(casework.sessions, trackers),
-                                             limit=MessageLimit(settings.messages_per_minute))
+                                             limit=limit, languages=languages, shared=shared)
             app.state.telegram = None
             tasks.start_soon(casework.run)
             tasks.start_soon(app.state.gateway.forgetter.keep_retention, settings.retention_days)
@@ -104,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 tasks.cancel_scope.cancel()
                 engine.dispose()
                 trackers.dispose()
+                if shared is not None:
+                    await shared.aclose()
 
     @contextlib.asynccontextmanager
     async def telegram_channel(app: Starlette, settings: Settings) -> AsyncIterator[None]:

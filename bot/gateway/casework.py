@@ -9,8 +9,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -21,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as m
-from bot.cases import service
+from bot.cases import lease, service
 from bot.cases.hours import DutyHours
 from bot.db.base import utcnow
 from bot.db.models import Case, Organisation, Sender
@@ -38,6 +40,8 @@ TYPED_END = {"/end", "/stop", "/cancel"}
 TRANSCRIPT_LIMIT = 30
 SUMMARY = ("topic", "country", "city", "sector", "place", "referrer")   # what the bot noted, for the caseworker
 TelegramSend = Callable[[int, Reply, Callable[[], Awaitable[None]]], Awaitable[None]]
+LOOP = "casework"        # the lease on delivery and timers: one gateway at a time runs them
+LEASE_SECONDS = 15.0     # renewed every pass (2 s); another gateway takes over after this
 
 
 def babel_locale(language: str) -> str:
@@ -56,6 +60,7 @@ class Casework:
     announce: Callable[[str], Awaitable[None]] | None = None   # the caseworkers' group, if any
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     in_flight: set[int] = field(default_factory=set)
+    instance: str = field(default_factory=lambda: secrets.token_hex(8))   # this gateway, for the lease
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a transaction on a worker thread (the event loop never blocks on SQL)."""
@@ -163,16 +168,33 @@ class Casework:
     # -- the caseworker's side: delivery and timers ------------------------------------------
 
     async def run(self) -> None:
-        """Deliver waiting messages and run the timers, woken by new messages or every 2 s."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), 2.0)
-            self.wake.clear()
-            try:
-                await self.timers(utcnow())
-                await self.deliver()
-            except Exception:   # the loop must outlive a database hiccup; it retries in 2 s
-                log.exception("casework loop failed; retrying")
+        """Deliver waiting messages and run the timers, woken by new messages or every 2 s.
+
+        With several gateways on one database only the holder of the lease does this, so a
+        message is sent once and in order and a timer fires once; the others stand by and
+        one takes over within LEASE_SECONDS if the holder stops."""
+        held = False
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), 2.0)
+                self.wake.clear()
+                try:
+                    now = utcnow()
+                    holding = await self.db(partial(lease.hold, name=LOOP, holder=self.instance, now=now,
+                                                    seconds=LEASE_SECONDS))
+                    if holding != held:
+                        log.info("casework loop %s in this gateway", "running" if holding else "left to another")
+                        held = holding
+                    if holding:
+                        await self.timers(now)
+                        await self.deliver()
+                except Exception:   # the loop must outlive a database hiccup; it retries in 2 s
+                    log.exception("casework loop failed; retrying")
+        finally:
+            if held:
+                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                    await self.db(lambda s: lease.release(s, LOOP, self.instance, utcnow()))
 
     async def deliver(self) -> None:
         if self.telegram is None:

@@ -4,20 +4,23 @@ answer. Channel adapters only translate to and from these plain values."""
 from __future__ import annotations
 
 import binascii
+import contextlib
 import logging
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages as m
 from bot.gateway.forgetting import Forgetter, forget_language
-from bot.gateway.limits import MessageLimit
+from bot.gateway.limits import Limit
 from bot.rasa_client import BotMessage, Rasa, typed
 from bot.replies import Button, Document, Reply, Responder, payload
 
@@ -36,28 +39,75 @@ def is_payload(text: str) -> bool:
     return bool(PAYLOAD.match(text))
 
 
-@dataclass
-class Languages:
-    """The last reply language seen per conversation, for apologies when Rasa is down.
+class Languages(Protocol):
+    """The last reply language chosen per conversation, for apologies when Rasa is down and
+    for messages to a case. Never logged."""
 
-    Kept in memory only, bounded, and never logged."""
+    async def note(self, sender: str, payload: str) -> None: ...
+    async def get(self, sender: str, default: str) -> str: ...
+    async def drop(self, sender: str) -> None: ...
+
+
+def chosen_language(payload: str) -> str | None:
+    match = LANGUAGE_CHOICE.match(payload)
+    return match.group(1) if match else None
+
+
+@dataclass
+class LocalLanguages:
+    """Languages kept in this process's memory, bounded (one gateway)."""
 
     limit: int = 10_000
     known: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
-    def note(self, sender: str, payload: str) -> None:
-        match = LANGUAGE_CHOICE.match(payload)
-        if match:
-            self.known[sender] = match.group(1)
+    async def note(self, sender: str, payload: str) -> None:
+        language = chosen_language(payload)
+        if language is not None:
+            self.known[sender] = language
             self.known.move_to_end(sender)
             while len(self.known) > self.limit:
                 self.known.popitem(last=False)
 
-    def get(self, sender: str, default: str) -> str:
+    async def get(self, sender: str, default: str) -> str:
         return self.known.get(sender, default)
 
-    def drop(self, sender: str) -> None:
+    async def drop(self, sender: str) -> None:
         self.known.pop(sender, None)
+
+
+@dataclass
+class SharedLanguages:
+    """Languages kept in Redis, shared by every gateway; each expires after the retention
+    period like the conversation itself. Redis failing only means the default language."""
+
+    redis: Redis
+    ttl_seconds: int
+    prefix: str = "helpline:language:"
+
+    async def note(self, sender: str, payload: str) -> None:
+        language = chosen_language(payload)
+        if language is not None:
+            with _quiet("remember"):
+                await self.redis.set(self.prefix + sender, language, ex=self.ttl_seconds)
+
+    async def get(self, sender: str, default: str) -> str:
+        with _quiet("read"):
+            value = await self.redis.get(self.prefix + sender)
+            if value:
+                return value.decode() if isinstance(value, bytes) else str(value)
+        return default
+
+    async def drop(self, sender: str) -> None:
+        with _quiet("forget"):
+            await self.redis.delete(self.prefix + sender)
+
+
+@contextlib.contextmanager
+def _quiet(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except RedisError as error:
+        log.warning("shared language store could not %s (%s)", doing, type(error).__name__)
 
 
 async def converse(
@@ -72,28 +122,28 @@ async def converse(
     casework: Casework | None = None,
     address: str | None = None,
     forgetter: Forgetter | None = None,
-    limit: MessageLimit | None = None,
+    limit: Limit | None = None,
 ) -> list[Reply]:
     """Send a typed text or a button payload; the bot's replies, or an apology. While a person
     holds the conversation (a case), the message goes to the case instead and the bot is quiet."""
-    def current_language() -> str:
-        return languages.get(sender, hinted_language(responder, hint))
+    async def current_language() -> str:
+        return await languages.get(sender, hinted_language(responder, hint))
 
     asked = forget_language(payload)
     if asked is not None and forgetter is not None:
-        language = asked if asked in responder.library.languages else current_language()
+        language = asked if asked in responder.library.languages else await current_language()
         try:
             await forgetter(sender)
         except SQLAlchemyError as error:
             log.error("forgetting failed (%s)", type(error).__name__)
             return responder.not_forgotten(language)
-        languages.drop(sender)
+        await languages.drop(sender)
         return responder.forgotten(language)
     message = payload if payload is not None else typed(text or "")
     if payload is not None:
-        languages.note(sender, payload)
+        await languages.note(sender, payload)
     if casework is not None:
-        language = current_language()
+        language = await current_language()
         try:
             channel = CHANNELS.get(sender.split(":")[0], "web")
             handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
@@ -103,18 +153,18 @@ async def converse(
             return responder.unavailable(language)
         if handled is not None:
             return handled
-    if limit is not None and not limit.allow(sender):
-        return [Reply(responder.text(current_language(), m.SLOW_DOWN))]
+    if limit is not None and not await limit.allow(sender):
+        return [Reply(responder.text(await current_language(), m.SLOW_DOWN))]
     metadata = {"language_code": hint} if hint else {}
     try:
         answer = await rasa.send(sender, message, metadata)
     except (httpx.HTTPError, ValueError) as error:
         log.warning("Rasa did not answer (%s)", type(error).__name__)
-        return responder.unavailable(current_language())
+        return responder.unavailable(await current_language())
     replies = [reply for message in answer if (reply := reply_of(message)) is not None]
     if not replies:     # every step answers; silence means an action failed (the action server is down)
         log.warning("Rasa answered nothing")
-        return responder.unavailable(current_language())
+        return responder.unavailable(await current_language())
     return replies
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from bot.gateway.casework import Casework
-from bot.gateway.conversation import Languages, hinted_language
+from bot.gateway.conversation import Languages, LocalLanguages, hinted_language
 from bot.gateway.delivery import Outbox
 from bot.gateway.forgetting import Forgetter
-from bot.gateway.limits import MessageLimit
+from bot.gateway.limits import Limit
 from bot.privacy.keys import Keys
 from bot.rasa_client import RasaPool
 from bot.replies import Responder
@@ -28,16 +29,19 @@ class GatewayState:
     keys: Keys
     casework: Casework | None = None
     forgetter: Forgetter | None = None
-    limit: MessageLimit | None = None
+    limit: Limit | None = None
     sessions: sessionmaker[Session] | None = None
-    languages: Languages = field(default_factory=Languages)
+    languages: Languages = field(default_factory=LocalLanguages)
     outbox: Outbox = field(default_factory=Outbox)
+    shared: Redis | None = None     # limits and languages shared by several gateways
 
     def browser_language(self, request: Request) -> str | None:
         header = request.headers.get("accept-language", "")
         first = header.split(",")[0].split(";")[0].strip()
         return first or None
 
-    def language_for(self, request: Request, session_id: str | None) -> str:
+    async def language_for(self, request: Request, session_id: str | None) -> str:
         default = hinted_language(self.responder, self.browser_language(request))
-        return self.languages.get(self.keys.conversation("web", session_id), default) if session_id else default
+        if not session_id:
+            return default
+        return await self.languages.get(self.keys.conversation("web", session_id), default)

@@ -196,7 +196,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
                 context.error, TelegramError):
             language = hinted_language(state.responder, hint_of(update))
             await sender.send(update.effective_chat.id, state.responder.unavailable(
-                state.languages.get(sender_of(state.keys, update), language)))
+                await state.languages.get(sender_of(state.keys, update), language)))
 
     async def case_message(chat_id: int, item: Reply, delivered: Callable[[], Awaitable[None]]) -> None:
         """A caseworker's message: marked delivered only once Telegram accepted every piece."""

@@ -39,9 +39,9 @@ def message(reply: Reply) -> dict[str, Any]:
     return shown
 
 
-def _refuse(state: GatewayState, request: Request, status: int, message: str,
-            session_id: str | None = None) -> JSONResponse:
-    language = state.language_for(request, session_id)
+async def _refuse(state: GatewayState, request: Request, status: int, message: str,
+                  session_id: str | None = None) -> JSONResponse:
+    language = await state.language_for(request, session_id)
     text = state.responder.catalogues.gettext(language, message)
     return JSONResponse({"session_id": session_id, "error": status,
                          "messages": [{"text": text, "buttons": []}]}, status_code=status)
@@ -51,25 +51,25 @@ async def chat(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
-        return _refuse(state, request, 413, m.TOO_LONG_REFUSED)
+        return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     if not isinstance(data, dict):
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     session_id = data.get("session_id")
     if session_id is None:
         session_id = secrets.token_urlsafe(18)
     if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     text, payload = data.get("text"), data.get("payload")
     if (text is None) == (payload is None) or not isinstance(text or payload or "", str):
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
     if payload is not None and not is_payload(payload):
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
     if text is not None and len(text) > MAX_TEXT_CHARS:
-        return _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
+        return await _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
     sender = state.keys.conversation("web", session_id)
     replies = await converse(state.rasa, state.responder, state.languages,
                              sender=sender, text=text, payload=payload,
@@ -86,12 +86,12 @@ async def updates(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
     session_id = request.query_params.get("session_id", "")
     if not SESSION_ID.match(session_id) or state.casework is None:
-        return _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     try:
         found, case, language = await state.casework.web_updates(state.keys.conversation("web", session_id))
     except SQLAlchemyError:
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
-    end = state.responder.catalogues.gettext(language or state.language_for(request, session_id), m.BTN_END)
+    end = state.responder.catalogues.gettext(language or await state.language_for(request, session_id), m.BTN_END)
     buttons = [{"title": end, "payload": CASE_END}] if case else []
     messages = [{"text": text, "buttons": buttons if i == len(found) - 1 else []} for i, text in enumerate(found)]
     return JSONResponse({"session_id": session_id, "case": case, "messages": messages})

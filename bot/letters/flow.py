@@ -1,6 +1,11 @@
 """The complaint letter as a conversation: which letter, then the facts one by one (each can
 be skipped), then the PDF. The answers live in one slot until the letter is made, then the
-slot is cleared; no name, passport or phone number is ever asked."""
+slot is cleared; no name, passport or phone number is ever asked.
+
+When the user named the employer, one question follows the letter: may the helpline count
+this employer (the collective signal)? Until the answer the slot keeps only the employer, the
+city, the kind of letter and the country; only Yes returns an `EmployerMention` note, and
+either answer clears the slot."""
 
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ from bot.letters.model import LetterFacts, LetterTemplate
 from bot.letters.pdf import make_pdf
 from bot.letters.templates import render
 from bot.replies import Button, Document, Reply, Responder, payload
+from bot.routing.places import Place, Places, match_place
+from bot.signal.employers import display_name, employer_key
+from bot.workbench.notes import EmployerMention
 
 TOPIC = "complaint_letter"
 PREFIX = "letter:"
@@ -35,6 +43,9 @@ FIELDS = {
 }
 LIMITS = {"what_happened": 1500}
 SKIP = payload("letter", skip="yes")
+SHARE = "share"                                          # the question after the letter
+SHARE_YES, SHARE_NO = payload("letter", share="yes"), payload("letter", share="no")
+KEPT_FOR_SHARE = ("kind", "country", "employer", "city")  # all the slot keeps until the answer
 
 
 def _(responder: Responder, language: str, message: str) -> str:
@@ -136,11 +147,53 @@ def _finish(responder: Responder, templates: Templates, answers: dict[str, str],
                             **{**fields, "start_date": None, "end_date": None})
     letter = render(templates[(kind, country)], facts, language)
     pdf = make_pdf(letter, today=today)
+    ready = Reply(_(responder, language, m.LETTER_READY), _onwards(responder, language),
+                  Document(FILENAMES[kind], "application/pdf", pdf))
+    employer = answers.get("employer") or ""
+    if employer_key(employer) is None:
+        return Outcome([ready], {"language": language, "letter": None, "awaiting": None})
+    kept = {name: answers[name] for name in KEPT_FOR_SHARE if answers.get(name)}
+    yes = Button(_(responder, language, m.BTN_SIGNAL_YES), SHARE_YES)
+    no = Button(_(responder, language, m.BTN_SIGNAL_NO), SHARE_NO)
+    ask = _(responder, language, m.SIGNAL_ASK).format(employer=display_name(employer))
+    return Outcome([ready, Reply(ask, (yes, no))], {"language": language, "letter": kept, "awaiting": PREFIX + SHARE})
+
+
+def _onwards(responder: Responder, language: str) -> tuple[Button, Button]:
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
-    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
-    return Outcome([Reply(_(responder, language, m.LETTER_READY), (human, menu),
-                          Document(FILENAMES[kind], "application/pdf", pdf))],
-                   {"language": language, "letter": None, "awaiting": None})
+    return human, Button(_(responder, language, m.BTN_MENU), payload("menu"))
+
+
+def shared(responder: Responder, turn: Turn, places: Places | None = None) -> Outcome:
+    """The Yes or No after the letter. Only Yes, pressed while the question is open, counts
+    the employer; a button pressed later counts nothing."""
+    language = reply_language(responder, turn)
+    cleared = {"language": language, "letter": None, "awaiting": None}
+    answers = turn.letter if turn.awaiting == PREFIX + SHARE and isinstance(turn.letter, dict) else {}
+    employer = answers.get("employer")
+    if not employer:
+        return Outcome(responder.main_menu(language), cleared)
+    if turn.entities.get(SHARE) != "yes":
+        return Outcome([Reply(_(responder, language, m.SIGNAL_NOT_COUNTED), _onwards(responder, language))],
+                       cleared)
+    country, city = _where(answers, turn.city, places)
+    mention = EmployerMention(employer, topic=answers.get("kind"), country=country, city=city)
+    return Outcome([Reply(_(responder, language, m.SIGNAL_COUNTED), _onwards(responder, language))],
+                   cleared, notes=[mention])
+
+
+def _where(answers: dict[str, str], routed: str | None, places: Places | None) -> tuple[str | None, str | None]:
+    """The country and the place id (content/places.yml) of the work: the city typed for the
+    letter, else the one chosen when looking for a union; a city that is not known is not kept."""
+    country = answers.get("country")
+    if places is None:
+        return country, None
+    typed = answers.get("city")
+    place: Place | None = match_place(typed, places) if typed else None
+    chosen = places.by_id.get(routed or "")
+    if place is None and chosen is not None and chosen.country == country:
+        place = chosen
+    return (place.country, place.id) if place is not None else (country, None)
 
 
 def _date(value: str | None) -> dt.date | None:

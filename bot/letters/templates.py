@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, cast
 
 from bot.content.problems import ContentError, Problem
 from bot.content.translit import TRANSLITERATORS
+from bot.content.wording import T_, Text
 from bot.content.yamlfile import Path_, YamlDoc, read_yaml
 from bot.letters.model import (
     COUNTRIES,
@@ -86,14 +87,14 @@ def read_templates(root: Path) -> tuple[dict[TemplateKey, LetterTemplate], list[
             continue
         key = (template.kind, template.country)
         if key in templates:
-            problems.append(doc.problem(("kind",), f"a second template for kind '{template.kind}' "
-                                        f"in country {template.country}",
-                                        "keep one file per kind and country; delete or rename the other one"))
+            problems.append(doc.problem(("kind",), T_("a second template for kind '{kind}' in country {country}",
+                                                      kind=template.kind, country=template.country),
+                                        T_("keep one file per kind and country; delete or rename the other one")))
         templates[key] = template
     for kind in KINDS:
         if (kind, "RU") not in templates and not any(p.file.stem == kind for p in problems):
-            problems.append(Problem(folder / f"{kind}.yml", None, f"there is no template for '{kind}'",
-                                    "restore the file from git (git checkout -- FILE)"))
+            problems.append(Problem(folder / f"{kind}.yml", None, T_("there is no template for '{kind}'", kind=kind),
+                                    T_("restore the file from git (git checkout -- FILE)")))
     return templates, problems
 
 
@@ -150,8 +151,8 @@ def _languages(file: Path, problems: list[Problem]) -> _Languages:
     problems += found
     entries = doc.data.get("languages") if doc is not None and isinstance(doc.data, dict) else None
     if not isinstance(entries, list):
-        problems.append(Problem(file, None, "the list of languages cannot be read",
-                                "fix content/languages.yml first (uv run helpline check)"))
+        problems.append(Problem(file, None, T_("the list of languages cannot be read"),
+                                T_("fix content/languages.yml first (uv run helpline check)")))
         return _Languages([FALLBACK_LANGUAGE], {})
     required: list[str] = []
     derived: dict[str, tuple[str, Callable[[str], str]]] = {}
@@ -169,13 +170,13 @@ def _languages(file: Path, problems: list[Problem]) -> _Languages:
 def _template(doc: YamlDoc, languages: _Languages, problems: list[Problem]) -> LetterTemplate | None:
     data = doc.data
     if not isinstance(data, dict):
-        problems.append(doc.problem((), "the file should contain 'key: value' entries",
-                                    "compare it with the other template in content/letters/"))
+        problems.append(doc.problem((), T_("the file should contain 'key: value' entries"),
+                                    T_("compare it with the other template in content/letters/")))
         return None
     start = len(problems)
     kind = _choice(doc, ("kind",), KINDS, problems)
     country = _choice(doc, ("country",), COUNTRIES, problems,
-                      fix="write RU (Russia) or KZ (Kazakhstan)")
+                      fix=T_("write RU (Russia) or KZ (Kazakhstan)"))
     status = _choice(doc, ("status",), STATUSES, problems)
     title = _text(doc, ("title",), problems, placeholders=False)
     paragraphs = _paragraphs(doc, problems)
@@ -188,21 +189,22 @@ def _template(doc: YamlDoc, languages: _Languages, problems: list[Problem]) -> L
 
 
 def _choice(doc: YamlDoc, path: Path_, allowed: tuple[str, ...], problems: list[Problem],
-            fix: str | None = None) -> str | None:
+            fix: Text | None = None) -> str | None:
     value = _get(doc.data, path)
     if value in allowed:
         return str(value)
     choices = ", ".join(allowed)
-    problems.append(doc.problem(path, f"'{path[-1]}' is {value!r}; it must be one of: {choices}",
-                                fix or f"write one of: {choices}"))
+    problems.append(doc.problem(path, T_("'{key}' is {value}; it must be one of: {choices}",
+                                         key=path[-1], value=repr(value), choices=choices),
+                                fix or T_("write one of: {choices}", choices=choices)))
     return None
 
 
 def _text(doc: YamlDoc, path: Path_, problems: list[Problem], *, placeholders: bool = True) -> str | None:
     value = _get(doc.data, path)
     if not isinstance(value, str) or not value.strip():
-        problems.append(doc.problem(path, f"'{path[-1]}' is missing or empty",
-                                    "write the text after the key, as in the other entries"))
+        problems.append(doc.problem(path, T_("'{key}' is missing or empty", key=path[-1]),
+                                    T_("write the text after the key, as in the other entries")))
         return None
     text = value.strip("\n")
     for what, fix in _placeholder_problems(text, placeholders):
@@ -210,27 +212,29 @@ def _text(doc: YamlDoc, path: Path_, problems: list[Problem], *, placeholders: b
     return text
 
 
-def _placeholder_problems(text: str, allowed: bool) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def _placeholder_problems(text: str, allowed: bool) -> list[tuple[Text, Text]]:
+    found: list[tuple[Text, Text]] = []
+    every = ", ".join(f"{{{f}}}" for f in FIELDS)
     for name in PLACEHOLDER.findall(text):
         if not allowed:
-            found.append((f"'{{{name}}}' cannot be used here", "write this text without {...}"))
+            found.append((T_("'{placeholder}' cannot be used here", placeholder=f"{{{name}}}"),
+                          T_("write this text without {braces}", braces="{...}")))
         elif name not in FIELDS:
             close = difflib.get_close_matches(name, FIELDS, n=1)
-            hint = f"did you mean {{{close[0]}}}? " if close else ""
-            found.append((f"unknown placeholder '{{{name}}}'",
-                          f"{hint}the placeholders are: " + ", ".join(f"{{{f}}}" for f in FIELDS)))
+            fix = T_("did you mean {close}? the placeholders are: {every}", close=f"{{{close[0]}}}", every=every) \
+                if close else T_("the placeholders are: {every}", every=every)
+            found.append((T_("unknown placeholder '{placeholder}'", placeholder=f"{{{name}}}"), fix))
     if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
-        found.append(("a '{' or '}' without its pair",
-                      "placeholders look like {employer}; remove the stray bracket"))
+        found.append((T_("a '{{' or '}}' without its pair"),
+                      T_("placeholders look like {example}; remove the stray bracket", example="{employer}")))
     return found
 
 
 def _paragraphs(doc: YamlDoc, problems: list[Problem]) -> dict[str, TemplateParagraph]:
     items = _get(doc.data, ("document",))
     if not isinstance(items, list) or not items:
-        problems.append(doc.problem(("document",), "'document' must be a list of paragraphs",
-                                    "each paragraph starts with '- id: ...' and has a 'text'"))
+        problems.append(doc.problem(("document",), T_("'document' must be a list of paragraphs"),
+                                    T_("each paragraph starts with '- id: ...' and has a 'text'")))
         return {}
     result: dict[str, TemplateParagraph] = {}
     for i, item in enumerate(items):
@@ -238,26 +242,26 @@ def _paragraphs(doc: YamlDoc, problems: list[Problem]) -> dict[str, TemplatePara
         if paragraph is None:
             continue
         if paragraph.id in result:
-            problems.append(doc.problem(("document", i, "id"), f"the id '{paragraph.id}' is used twice",
-                                        "give every paragraph its own id"))
+            problems.append(doc.problem(("document", i, "id"), T_("the id '{id}' is used twice", id=paragraph.id),
+                                        T_("give every paragraph its own id")))
         result[paragraph.id] = paragraph
     return result
 
 
 def _paragraph(doc: YamlDoc, path: Path_, item: Any, problems: list[Problem]) -> TemplateParagraph | None:
     if not isinstance(item, dict):
-        problems.append(doc.problem(path, "a paragraph must have 'id' and 'text'",
-                                    "compare it with the paragraphs around it"))
+        problems.append(doc.problem(path, T_("a paragraph must have 'id' and 'text'"),
+                                    T_("compare it with the paragraphs around it")))
         return None
     pid = item.get("id")
     if not isinstance(pid, str) or not _ID.match(pid):
-        problems.append(doc.problem((*path, "id"), f"the paragraph id {pid!r} is missing or not simple",
-                                    "use small Latin letters and '_', e.g. id: final_pay"))
+        problems.append(doc.problem((*path, "id"), T_("the paragraph id {id} is missing or not simple", id=repr(pid)),
+                                    T_("use small Latin letters and '_', e.g. id: final_pay")))
         return None
     style = item.get("style", "body")
     if style not in STYLES:
-        problems.append(doc.problem((*path, "style"), f"unknown style {style!r}",
-                                    "use one of: " + ", ".join(STYLES)))
+        problems.append(doc.problem((*path, "style"), T_("unknown style {style}", style=repr(style)),
+                                    T_("use one of: {choices}", choices=", ".join(STYLES))))
     fields = {key: _fields(doc, (*path, key), problems) for key in ("needs", "unless")}
     text = _text(doc, (*path, "text"), problems)
     return TemplateParagraph(pid, cast(Style, style), text or "", fields["needs"], fields["unless"])
@@ -268,8 +272,8 @@ def _fields(doc: YamlDoc, path: Path_, problems: list[Problem]) -> tuple[str, ..
     if value is None:
         return ()
     if not isinstance(value, list) or any(v not in FIELDS for v in value):
-        problems.append(doc.problem(path, f"'{path[-1]}' must be a list of fields, e.g. [amount_owed]",
-                                    "use only: " + ", ".join(FIELDS)))
+        problems.append(doc.problem(path, T_("'{key}' must be a list of fields, e.g. [amount_owed]", key=path[-1]),
+                                    T_("use only: {choices}", choices=", ".join(FIELDS))))
         return ()
     return tuple(value)
 
@@ -279,8 +283,9 @@ def _copies(doc: YamlDoc, paragraphs: dict[str, TemplateParagraph], languages: _
     copies: dict[str, LetterCopy] = {}
     for code in languages.required:
         if not isinstance(_get(doc.data, ("copies", code)), dict):
-            problems.append(doc.problem(("copies",), f"there is no copy in '{code}'",
-                                        f"add '{code}:' under 'copies:' with status, title, note and paragraphs"))
+            problems.append(doc.problem(("copies",), T_("there is no copy in '{code}'", code=code),
+                                        T_("add '{code}:' under 'copies:' with status, title, note and paragraphs",
+                                           code=code)))
             continue
         copy = _copy(doc, code, paragraphs, problems)
         if copy is not None:
@@ -300,14 +305,14 @@ def _copy(doc: YamlDoc, code: str, paragraphs: dict[str, TemplateParagraph],
     advice = _text(doc, (*path, "advice"), problems) if _get(doc.data, (*path, "advice")) else None
     texts = _get(doc.data, (*path, "paragraphs"))
     if not isinstance(texts, dict):
-        problems.append(doc.problem((*path, "paragraphs"), "'paragraphs' must list 'id: text' for each paragraph",
-                                    "copy the ids from 'document' and translate each text"))
+        problems.append(doc.problem((*path, "paragraphs"), T_("'paragraphs' must list 'id: text' for each paragraph"),
+                                    T_("copy the ids from 'document' and translate each text")))
         return None
     result: dict[str, str] = {}
     for pid, paragraph in paragraphs.items():
         if pid not in texts:
-            problems.append(doc.problem((*path, "paragraphs"), f"the paragraph '{pid}' is not translated",
-                                        f"add '{pid}: ...' under paragraphs"))
+            problems.append(doc.problem((*path, "paragraphs"), T_("the paragraph '{id}' is not translated", id=pid),
+                                        T_("add '{id}: ...' under paragraphs", id=pid)))
             continue
         text = _text(doc, (*path, "paragraphs", pid), problems)
         if text is not None:
@@ -315,8 +320,9 @@ def _copy(doc: YamlDoc, code: str, paragraphs: dict[str, TemplateParagraph],
             result[pid] = text
     for pid in texts:
         if pid not in paragraphs:
-            problems.append(doc.problem((*path, "paragraphs", pid), f"there is no paragraph '{pid}' in 'document'",
-                                        "use the ids from 'document' (check the spelling) or delete this text"))
+            problems.append(doc.problem((*path, "paragraphs", pid),
+                                        T_("there is no paragraph '{id}' in 'document'", id=pid),
+                                        T_("use the ids from 'document' (check the spelling) or delete this text")))
     if status is None or title is None or note is None:
         return None
     return LetterCopy(code, cast(Status, status), title, note, result, advice)
@@ -328,11 +334,13 @@ def _same_placeholders(doc: YamlDoc, path: Path_, paragraph: TemplateParagraph, 
     if not ours <= set(FIELDS):  # the Russian text is already reported; do not repeat it per copy
         return
     for name in sorted(theirs - ours):
-        problems.append(doc.problem(path, f"the copy uses {{{name}}} but the Russian paragraph does not",
-                                    "a copy must say what the document says; remove it or add it to both"))
+        problems.append(doc.problem(path, T_("the copy uses {placeholder} but the Russian paragraph does not",
+                                             placeholder=f"{{{name}}}"),
+                                    T_("a copy must say what the document says; remove it or add it to both")))
     for name in sorted(ours - theirs):
-        problems.append(doc.problem(path, f"the Russian paragraph uses {{{name}}} but this copy does not",
-                                    "add the placeholder to the translation", warning=True))
+        problems.append(doc.problem(path, T_("the Russian paragraph uses {placeholder} but this copy does not",
+                                             placeholder=f"{{{name}}}"),
+                                    T_("add the placeholder to the translation"), warning=True))
 
 
 def _derive(copy: LetterCopy, code: str, convert: Callable[[str], str]) -> LetterCopy:

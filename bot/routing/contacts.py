@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.content.problems import Problem
+from bot.content.wording import T_, Text
 from bot.content.yamlfile import YamlDoc, read_yaml
 from bot.routing.places import Places, read_places, time_zone
 
@@ -137,14 +138,15 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
     places, problems = read_places(content_dir / "places.yml")
     file = content_dir / "contacts.yml"
     if not file.exists():
-        return None, [*problems, Problem(file, None, "the file is missing", "restore it from git or create it")]
+        return None, [*problems, Problem(file, None, T_("the file is missing"),
+                                           T_("restore it from git or create it"))]
     doc, found = read_yaml(file)
     problems += found
     if doc is None or places is None:
         return None, problems
     if not isinstance(doc.data, dict):
-        return None, [*problems, doc.problem((), "the file should have 'organisations:' and 'contacts:'",
-                                             "compare it with the file in git")]
+        return None, [*problems, doc.problem((), T_("the file should have 'organisations:' and 'contacts:'"),
+                                             T_("compare it with the file in git"))]
     organisations = _all(doc, "organisations", problems, lambda i, item: _organisation(doc, i, item, problems))
     orgs = {o.id: o for o in organisations}
     contacts = _all(doc, "contacts", problems, lambda i, item: _contact(doc, i, item, orgs, places, problems))
@@ -156,8 +158,8 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
 def _all(doc: YamlDoc, key: str, problems: list[Problem], read: Callable[[int, Any], _E | None]) -> list[_E]:
     items = doc.data.get(key)
     if not isinstance(items, list):
-        problems.append(doc.problem((key,), f"'{key}:' with a list of entries is missing",
-                                    f"write '{key}:' and under it entries starting with '- id: ...'"))
+        problems.append(doc.problem((key,), T_("'{key}:' with a list of entries is missing", key=key),
+                                    T_("write '{key}:' and under it entries starting with '- id: ...'", key=key)))
         return []
     result: list[_E] = []
     seen: dict[str, int | None] = {}
@@ -166,8 +168,9 @@ def _all(doc: YamlDoc, key: str, problems: list[Problem], read: Callable[[int, A
         if entry is None:
             continue
         if entry.id in seen:
-            problems.append(doc.problem((key, i, "id"), f"the id '{entry.id}' is used twice (also on line "
-                                        f"{seen[entry.id]})", "give each entry its own id"))
+            problems.append(doc.problem((key, i, "id"), T_("the id '{id}' is used twice (also on line {line})",
+                                                           id=entry.id, line=seen[entry.id]),
+                                        T_("give each entry its own id")))
             continue
         seen[entry.id] = doc.line(key, i, "id")
         result.append(entry)
@@ -182,8 +185,9 @@ def _organisation(doc: YamlDoc, i: int, item: Any, problems: list[Problem]) -> O
         return None
     org_id = _id(doc, path, item, problems)
     if org_id in _DEEP_LINK_LANGUAGES:
-        problems.append(doc.problem((*path, "id"), f"the id '{org_id}' is also a language code, so an "
-                                    "invitation link could not tell them apart", "choose a longer id"))
+        problems.append(doc.problem((*path, "id"), T_("the id '{id}' is also a language code, so an "
+                                                      "invitation link could not tell them apart", id=org_id),
+                                    T_("choose a longer id")))
     name = _texts(doc, (*path, "name"), item.get("name"), NAME_LANGUAGES, problems)
     kind = _choice(doc, path, item, "kind", KINDS, problems)
     country = _choice(doc, path, item, "country", COUNTRIES, problems)
@@ -202,9 +206,11 @@ def _contact(doc: YamlDoc, i: int, item: Any, orgs: dict[str, Organisation], pla
     contact_id = _id(doc, path, item, problems)
     org = orgs.get(str(item.get("organisation")))
     if org is None:
-        problems.append(doc.problem((*path, "organisation"), f"organisation '{item.get('organisation')}' "
-                                    "is not under 'organisations:'", "use an organisation id from the top "
-                                    "of this file, or add the organisation there first"))
+        problems.append(doc.problem((*path, "organisation"),
+                                    T_("organisation '{id}' is not under 'organisations:'",
+                                       id=item.get("organisation")),
+                                    T_("use an organisation id from the top of this file, "
+                                       "or add the organisation there first")))
     country = _choice(doc, path, item, "country", WORK_COUNTRIES, problems)
     region, city = _where(doc, path, item, country, places, problems)
     sectors = _codes(doc, path, item, "sectors", (*SECTORS, "all"), problems)
@@ -213,8 +219,9 @@ def _contact(doc: YamlDoc, i: int, item: Any, orgs: dict[str, Organisation], pla
     channels = _channels(doc, (*path, "channels"), item.get("channels"), problems)
     verified, verified_on, source = _verification(doc, path, item, problems)
     if verified and org is not None and not org.verified:
-        problems.append(doc.problem((*path, "verified"), f"the contact is verified but its organisation "
-                                    f"'{org.id}' is not", "check the organisation too, or set verified: false"))
+        problems.append(doc.problem((*path, "verified"),
+                                    T_("the contact is verified but its organisation '{id}' is not", id=org.id),
+                                    T_("check the organisation too, or set verified: false")))
     note = _texts(doc, (*path, "note"), item.get("note"), NAME_LANGUAGES, problems) if "note" in item else {}
     if len(problems) > before or channels is None:
         return None
@@ -226,12 +233,12 @@ def _contact(doc: YamlDoc, i: int, item: Any, orgs: dict[str, Organisation], pla
 
 def _entry(doc: YamlDoc, path: Where, item: Any, allowed: frozenset[str], problems: list[Problem]) -> bool:
     if not isinstance(item, dict):
-        problems.append(doc.problem(path, "an entry should be a list of 'key: value' lines",
-                                    "copy another entry and change it"))
+        problems.append(doc.problem(path, T_("an entry should be a list of 'key: value' lines"),
+                                    T_("copy another entry and change it")))
         return False
     for key in sorted(set(item) - allowed):
-        problems.append(doc.problem((*path, key), f"'{key}' is not a known key",
-                                    f"check the spelling; the keys are: {', '.join(sorted(allowed))}"))
+        problems.append(doc.problem((*path, key), T_("'{key}' is not a known key", key=key),
+                                    T_("check the spelling; the keys are: {keys}", keys=", ".join(sorted(allowed)))))
     return True
 
 
@@ -239,8 +246,8 @@ def _id(doc: YamlDoc, path: Where, item: dict[str, Any], problems: list[Problem]
     value = item.get("id")
     if isinstance(value, str) and ID.match(value):
         return value
-    problems.append(doc.problem((*path, "id"), f"the id '{value}' is not usable",
-                                "use 2-32 latin lowercase letters, digits or _, for example 'union_msk'"))
+    problems.append(doc.problem((*path, "id"), T_("the id '{id}' is not usable", id=value),
+                                T_("use 2-32 latin lowercase letters, digits or _, for example 'union_msk'")))
     return None
 
 
@@ -249,7 +256,8 @@ def _choice(doc: YamlDoc, path: Where, item: dict[str, Any], key: str, allowed: 
     value = item.get(key)
     if value in allowed:
         return str(value)
-    problems.append(doc.problem((*path, key), f"{key} '{value}' is not known", f"write one of: {', '.join(allowed)}"))
+    problems.append(doc.problem((*path, key), T_("{key} '{value}' is not known", key=key, value=value),
+                                T_("write one of: {choices}", choices=", ".join(allowed))))
     return None
 
 
@@ -257,25 +265,29 @@ def _codes(doc: YamlDoc, path: Where, item: dict[str, Any], key: str, allowed: t
            problems: list[Problem]) -> tuple[str, ...]:
     values = item.get(key)
     if not isinstance(values, list) or not values:
-        problems.append(doc.problem((*path, key), f"'{key}' should be a list", f"write for example {key}: "
-                                    f"[{allowed[0]}]; allowed: {', '.join(allowed)}"))
+        problems.append(doc.problem((*path, key), T_("'{key}' should be a list", key=key),
+                                    T_("write for example {example}; allowed: {choices}",
+                                       example=f"{key}: [{allowed[0]}]", choices=", ".join(allowed))))
         return ()
     for value in values:
         if value not in allowed:
-            problems.append(doc.problem((*path, key), f"'{value}' is not a known {key[:-1]}",
-                                        f"use one of: {', '.join(allowed)}"))
+            what = T_("'{value}' is not a known sector", value=value) if key == "sectors" \
+                else T_("'{value}' is not a known language", value=value)
+            problems.append(doc.problem((*path, key), what, T_("use one of: {choices}", choices=", ".join(allowed))))
     return tuple(str(v) for v in values)
 
 
 def _texts(doc: YamlDoc, path: Where, value: Any, allowed: tuple[str, ...], problems: list[Problem]) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) for lang in ("ru", "en")):
-        problems.append(doc.problem(path, f"'{path[-1]}' needs at least ru and en texts",
-                                    f"write it as lines like 'ru: \"...\"' and 'en: \"...\"' under {path[-1]}:"))
+        problems.append(doc.problem(path, T_("'{key}' needs at least ru and en texts", key=path[-1]),
+                                    T_("write it as lines like 'ru: \"...\"' and 'en: \"...\"' under {key}:",
+                                       key=path[-1])))
         return {}
     for lang, text in value.items():
         if lang not in allowed or not isinstance(text, str):
-            problems.append(doc.problem((*path, lang), f"'{lang}' is not a known language with a text",
-                                        f"use one of: {', '.join(allowed)}, followed by the text in quotes"))
+            problems.append(doc.problem((*path, lang), T_("'{code}' is not a known language with a text", code=lang),
+                                        T_("use one of: {choices}, followed by the text in quotes",
+                                           choices=", ".join(allowed))))
     return {str(k): str(v).strip() for k, v in value.items()}
 
 
@@ -285,21 +297,23 @@ def _where(doc: YamlDoc, path: Where, item: dict[str, Any], country: str | None,
     if city is not None:
         place = places.by_id.get(str(city))
         if place is None or place.kind != "city":
-            problems.append(doc.problem((*path, "city"), f"city '{city}' is not in places.yml",
-                                        "use a city id from content/places.yml (for example moskva), "
-                                        "or write city: null for a contact serving the whole country"))
+            problems.append(doc.problem((*path, "city"), T_("city '{city}' is not in places.yml", city=city),
+                                        T_("use a city id from content/places.yml (for example moskva), "
+                                           "or write city: null for a contact serving the whole country")))
             return None, None
         if region is not None and region != place.region:
-            problems.append(doc.problem((*path, "region"), f"region '{region}' is not the region of {city} "
-                                        f"({place.region})", f"write region: {place.region} or region: null"))
+            problems.append(doc.problem((*path, "region"),
+                                        T_("region '{region}' is not the region of {city} ({actual})",
+                                           region=region, city=city, actual=place.region),
+                                        T_("write region: {region} or region: null", region=place.region)))
         if country is not None and place.country != country:
-            problems.append(doc.problem((*path, "city"), f"{city} is not in {country}",
-                                        "check the country and the city"))
+            problems.append(doc.problem((*path, "city"), T_("{city} is not in {country}", city=city, country=country),
+                                        T_("check the country and the city")))
         return place.region, place.id
     if region is not None and region not in places.regions():
-        problems.append(doc.problem((*path, "region"), f"region '{region}' is not in places.yml",
-                                    "use a region id from content/places.yml (for example moskovskaya_oblast), "
-                                    "or write region: null for a contact serving the whole country"))
+        problems.append(doc.problem((*path, "region"), T_("region '{region}' is not in places.yml", region=region),
+                                    T_("use a region id from content/places.yml (for example moskovskaya_oblast), "
+                                       "or write region: null for a contact serving the whole country")))
         return None, None
     return (None if region is None else str(region)), None
 
@@ -308,19 +322,20 @@ def _hours(doc: YamlDoc, path: Where, value: Any, problems: list[Problem]) -> Ho
     if value is None:
         return None
     if not isinstance(value, dict):
-        problems.append(doc.problem(path, "hours should be written in curly brackets",
-                                    "write hours: {timezone: Europe/Moscow, always: true}"))
+        problems.append(doc.problem(path, T_("hours should be written in curly brackets"),
+                                    T_("write {example}", example="hours: {timezone: Europe/Moscow, always: true}")))
         return None
     if time_zone(value.get("timezone")) is None:
-        problems.append(doc.problem((*path, "timezone"), f"the time zone '{value.get('timezone')}' is not known",
-                                    "use an IANA name such as Europe/Moscow, Asia/Yekaterinburg or Asia/Almaty "
-                                    "(the time zone of the city in content/places.yml)"))
+        problems.append(doc.problem((*path, "timezone"),
+                                    T_("the time zone '{zone}' is not known", zone=value.get("timezone")),
+                                    T_("use an IANA name such as Europe/Moscow, Asia/Yekaterinburg or Asia/Almaty "
+                                       "(the time zone of the city in content/places.yml)")))
         return None
     weekly, always = value.get("weekly"), value.get("always", False)
     if set(value) - {"timezone", "weekly", "always"} or (always is True) == (weekly is not None):
-        problems.append(doc.problem(path, "hours need a time zone and either 'always: true' or 'weekly:'",
-                                    "write {timezone: Europe/Moscow, always: true} or {timezone: Europe/Moscow, "
-                                    "weekly: {mon: \"09:00-18:00\", ...}}"))
+        problems.append(doc.problem(path, T_("hours need a time zone and either 'always: true' or 'weekly:'"),
+                                    T_("write {always} or {weekly}", always="{timezone: Europe/Moscow, always: true}",
+                                       weekly='{timezone: Europe/Moscow, weekly: {mon: "09:00-18:00", ...}}')))
         return None
     if always is True:
         return Hours(str(value["timezone"]), always=True)
@@ -331,18 +346,19 @@ def _hours(doc: YamlDoc, path: Where, value: Any, problems: list[Problem]) -> Ho
 def _weekly(doc: YamlDoc, path: Where, weekly: Any,
             problems: list[Problem]) -> tuple[tuple[tuple[int, int], ...], ...] | None:
     if not isinstance(weekly, dict) or set(weekly) - set(DAYS):
-        problems.append(doc.problem(path, "weekly hours should list days mon, tue, wed, thu, fri, sat, sun",
-                                    "write weekly: {mon: \"09:00-18:00\", tue: \"09:00-18:00\"}; leave out "
-                                    "the days it is closed"))
+        problems.append(doc.problem(path, T_("weekly hours should list days mon, tue, wed, thu, fri, sat, sun"),
+                                    T_("write {example}; leave out the days it is closed",
+                                       example='weekly: {mon: "09:00-18:00", tue: "09:00-18:00"}')))
         return None
     days: list[tuple[tuple[int, int], ...]] = []
     for day in DAYS:
         text = weekly.get(day)
         intervals = parse_intervals(text) if text is not None else ()
         if intervals is None:
-            problems.append(doc.problem((*path, day), f"{day}: '{text}' is not in HH:MM-HH:MM form",
-                                        "write it like \"09:00-18:00\" in quotes; with a lunch break "
-                                        "\"09:00-13:00, 14:00-18:00\"; for a night shift split it at midnight"))
+            problems.append(doc.problem((*path, day), T_("{day}: '{text}' is not in HH:MM-HH:MM form",
+                                                         day=day, text=text),
+                                        T_("write it like \"09:00-18:00\" in quotes; with a lunch break "
+                                           "\"09:00-13:00, 14:00-18:00\"; for a night shift split it at midnight")))
             return None
         days.append(intervals)
     return tuple(days)
@@ -367,13 +383,13 @@ def parse_intervals(text: Any) -> tuple[tuple[int, int], ...] | None:
 
 def _channels(doc: YamlDoc, path: Where, value: Any, problems: list[Problem]) -> Channels | None:
     if not isinstance(value, dict) or not any(value.get(c) for c in CHANNELS):
-        problems.append(doc.problem(path, "the contact has no way to reach it",
-                                    "add channels: with at least one of web, phone, telegram, address"))
+        problems.append(doc.problem(path, T_("the contact has no way to reach it"),
+                                    T_("add channels: with at least one of web, phone, telegram, address")))
         return None
     before = len(problems)
     for key in sorted(set(value) - set(CHANNELS)):
-        problems.append(doc.problem((*path, key), f"'{key}' is not a known channel",
-                                    f"use one of: {', '.join(CHANNELS)}"))
+        problems.append(doc.problem((*path, key), T_("'{key}' is not a known channel", key=key),
+                                    T_("use one of: {choices}", choices=", ".join(CHANNELS))))
     checks = {"web": _web_problem, "phone": _phone_problem, "telegram": _telegram_problem}
     for key, check in checks.items():
         what = check(value[key]) if value.get(key) is not None else None
@@ -384,30 +400,34 @@ def _channels(doc: YamlDoc, path: Where, value: Any, problems: list[Problem]) ->
     return Channels(**{key: str(value[key]) for key in CHANNELS if value.get(key)})
 
 
-def _web_problem(value: Any) -> tuple[str, str] | None:
+def _web_problem(value: Any) -> tuple[Text, Text] | None:
     if isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value:
         return None
-    return f"the web address '{value}' does not start with https://", "copy the full address from the browser"
+    return (T_("the web address '{address}' does not start with https://", address=value),
+            T_("copy the full address from the browser"))
 
 
-def _telegram_problem(value: Any) -> tuple[str, str] | None:
+def _telegram_problem(value: Any) -> tuple[Text, Text] | None:
     if isinstance(value, str) and _TELEGRAM.match(value):
         return None
-    return f"the Telegram handle '{value}' does not look right", "write it as \"@name\" (5-32 letters, digits or _)"
+    return (T_("the Telegram handle '{handle}' does not look right", handle=value),
+            T_("write it as \"@name\" (5-32 letters, digits or _)"))
 
 
-def _phone_problem(value: Any) -> tuple[str, str] | None:
+def _phone_problem(value: Any) -> tuple[Text, Text] | None:
     """A phone must be written as text, in the usual characters, with a plausible number of digits."""
-    fix = "copy it exactly from the source, in quotes, e.g. \"+7 (495) 123-45-67\" or \"8-800-123-45-67\""
+    fix = T_("copy it exactly from the source, in quotes, e.g. \"+7 (495) 123-45-67\" or \"8-800-123-45-67\"")
     if not isinstance(value, str) or not _PHONE_CHARS.match(value) or "+" in value[1:]:
-        return f"the phone number '{value}' does not look like a phone number", fix
+        return T_("the phone number '{phone}' does not look like a phone number", phone=value), fix
     digits = re.sub(r"\D", "", value)
     if value.startswith(("+7", "8")) and len(digits) != 11:
-        return f"the phone number '{value}' has {len(digits)} digits; Russian and Kazakh numbers have 11", fix
+        return T_("the phone number '{phone}' has {count} digits; Russian and Kazakh numbers have 11",
+                  phone=value, count=len(digits)), fix
     if value.startswith("+") and not 8 <= len(digits) <= 15:
-        return f"the phone number '{value}' has {len(digits)} digits", fix
+        return T_("the phone number '{phone}' has {count} digits", phone=value, count=len(digits)), fix
     if not value.startswith(("+", "8")):
-        return f"the phone number '{value}' has no country code", "write it with +7 (or 8-800 for free lines)"
+        return (T_("the phone number '{phone}' has no country code", phone=value),
+                T_("write it with +7 (or 8-800 for free lines)"))
     return None
 
 
@@ -415,20 +435,20 @@ def _verification(doc: YamlDoc, path: Where, item: dict[str, Any],
                   problems: list[Problem]) -> tuple[bool, dt.date | None, str | None]:
     verified, verified_on, source = item.get("verified"), item.get("verified_on"), item.get("source")
     if not isinstance(verified, bool):
-        problems.append(doc.problem((*path, "verified"), "'verified' must be true or false",
-                                    "write verified: false unless a person checked it against a source"))
+        problems.append(doc.problem((*path, "verified"), T_("'verified' must be true or false"),
+                                    T_("write verified: false unless a person checked it against a source")))
         verified = False
     if verified_on is not None and not isinstance(verified_on, dt.date):
-        problems.append(doc.problem((*path, "verified_on"), f"'{verified_on}' is not a date",
-                                    "write it as 2026-03-01"))
+        problems.append(doc.problem((*path, "verified_on"), T_("'{value}' is not a date", value=verified_on),
+                                    T_("write it as 2026-03-01")))
         verified_on = None
     if verified and verified_on is None:
-        problems.append(doc.problem((*path, "verified"), "a verified entry needs the date it was checked",
-                                    "add 'verified_on: 2026-03-01' (the day a person checked it)"))
+        problems.append(doc.problem((*path, "verified"), T_("a verified entry needs the date it was checked"),
+                                    T_("add 'verified_on: 2026-03-01' (the day a person checked it)")))
     if source is not None and _web_problem(source) is not None:
-        problems.append(doc.problem((*path, "source"), "the source is not a web address",
-                                    "write the https:// address where the facts were found"))
+        problems.append(doc.problem((*path, "source"), T_("the source is not a web address"),
+                                    T_("write the https:// address where the facts were found")))
     elif verified and source is None:
-        problems.append(doc.problem((*path, "verified"), "a verified entry needs its source",
-                                    "add 'source: \"https://...\"' with where the facts were found"))
+        problems.append(doc.problem((*path, "verified"), T_("a verified entry needs its source"),
+                                    T_("add 'source: \"https://...\"' with where the facts were found")))
     return verified, verified_on, None if source is None else str(source)

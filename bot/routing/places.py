@@ -19,6 +19,7 @@ from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content.problems import ContentError, Problem
+from bot.content.wording import T_
 from bot.content.yamlfile import YamlDoc, read_yaml
 
 COUNTRIES = ("RU", "KZ")
@@ -300,14 +301,14 @@ def load_places(path: Path) -> Places:
 
 def read_places(path: Path) -> tuple[Places | None, list[Problem]]:
     if not path.exists():
-        return None, [Problem(path, None, "the file is missing", "restore it from git or create it")]
+        return None, [Problem(path, None, T_("the file is missing"), T_("restore it from git or create it"))]
     doc, problems = read_yaml(path)
     if doc is None:
         return None, problems
     items = doc.data.get("places") if isinstance(doc.data, dict) else None
     if not isinstance(items, list):
-        return None, [doc.problem((), "the file should have 'places:' with a list of places",
-                                  "compare it with the file in git")]
+        return None, [doc.problem((), T_("the file should have 'places:' with a list of places"),
+                                  T_("compare it with the file in git"))]
     found: list[Place] = []
     lines: dict[str, int | None] = {}
     for i, item in enumerate(items):
@@ -315,8 +316,9 @@ def read_places(path: Path) -> tuple[Places | None, list[Problem]]:
         if place is None:
             continue
         if place.id in lines:
-            problems.append(doc.problem(("places", i, "id"), f"the id '{place.id}' is used twice "
-                                        f"(also on line {lines[place.id]})", "give each place its own id"))
+            problems.append(doc.problem(("places", i, "id"), T_("the id '{id}' is used twice (also on line {line})",
+                                                                id=place.id, line=lines[place.id]),
+                                        T_("give each place its own id")))
             continue
         lines[place.id] = doc.line("places", i, "id")
         found.append(place)
@@ -328,31 +330,34 @@ def read_places(path: Path) -> tuple[Places | None, list[Problem]]:
 def _place(doc: YamlDoc, i: int, item: Any, problems: list[Problem]) -> Place | None:
     path = ("places", i)
     if not isinstance(item, dict):
-        problems.append(doc.problem(path, "a place should be a list of 'key: value' lines",
-                                    "copy another place and change it"))
+        problems.append(doc.problem(path, T_("a place should be a list of 'key: value' lines"),
+                                    T_("copy another place and change it")))
         return None
     before = len(problems)
     place_id, kind = str(item.get("id", "")), item.get("kind")
     if not ID.match(place_id):
-        problems.append(doc.problem((*path, "id"), f"the id '{place_id}' is not usable",
-                                    "use latin lowercase letters, digits and _, for example 'moskva'"))
+        problems.append(doc.problem((*path, "id"), T_("the id '{id}' is not usable", id=place_id),
+                                    T_("use latin lowercase letters, digits and _, for example 'moskva'")))
     if kind not in KINDS:
-        problems.append(doc.problem((*path, "kind"), f"kind '{kind}' is not known", "write city or region"))
+        problems.append(doc.problem((*path, "kind"), T_("kind '{kind}' is not known", kind=kind),
+                                    T_("write city or region")))
     if item.get("country") not in COUNTRIES:
-        problems.append(doc.problem((*path, "country"), f"country '{item.get('country')}' is not known",
-                                    f"write one of: {', '.join(COUNTRIES)}"))
+        problems.append(doc.problem((*path, "country"),
+                                    T_("country '{country}' is not known", country=item.get("country")),
+                                    T_("write one of: {choices}", choices=", ".join(COUNTRIES))))
     region = item.get("region", place_id if kind == "region" else None)
     if not isinstance(region, str) or not ID.match(region) or (kind == "region" and region != place_id):
-        problems.append(doc.problem((*path, "region"), f"region '{region}' is not usable",
-                                    "a city needs 'region: <region id>' in latin lowercase; "
-                                    "a region leaves it out"))
+        problems.append(doc.problem((*path, "region"), T_("region '{region}' is not usable", region=region),
+                                    T_("a city needs 'region: <region id>' in latin lowercase; "
+                                       "a region leaves it out")))
     if time_zone(item.get("timezone")) is None:
-        problems.append(doc.problem((*path, "timezone"), f"the time zone '{item.get('timezone')}' is not known",
-                                    "use an IANA name such as Europe/Moscow, Asia/Yekaterinburg or Asia/Almaty"))
+        problems.append(doc.problem((*path, "timezone"), T_("the time zone '{zone}' is not known",
+                                                            zone=item.get("timezone")),
+                                    T_("use an IANA name such as Europe/Moscow, Asia/Yekaterinburg or Asia/Almaty")))
     names = _names(doc, path, item.get("names"), problems)
     near = item.get("near") or []
     if not isinstance(near, list):
-        problems.append(doc.problem((*path, "near"), "near should be a list", "write near: [region_id]"))
+        problems.append(doc.problem((*path, "near"), T_("near should be a list"), T_("write near: [region_id]")))
         near = []
     lat, lon = _coordinates(doc, path, item, kind == "city", problems)
     if len(problems) > before:
@@ -367,21 +372,25 @@ def _coordinates(doc: YamlDoc, path: tuple[str | int, ...], item: dict[str, Any]
     if "lat" not in item and "lon" not in item and not required:
         return None, None
     found: list[float | None] = []
-    for key, word, limit in (("lat", "latitude", 90), ("lon", "longitude", 180)):
+    for key, word, limit in (("lat", T_("latitude"), 90), ("lon", T_("longitude"), 180)):
         value = item.get(key)
         if _is_number(value) and abs(value) <= limit:
             found.append(float(value))
             continue
         found.append(None)
         if key not in item:
-            problems.append(doc.problem(path, f"'{item.get('id')}' has no {key} ({word} of its centre)",
-                                        f"add '{key}:' in decimal degrees next to 'timezone:', as in the other "
-                                        "places (Moscow has lat: 55.75 and lon: 37.62)"
-                                        + ("" if required else ", or leave out both lat and lon")))
+            fix = T_("add '{key}:' in decimal degrees next to 'timezone:', as in the other places "
+                     "(Moscow has lat: 55.75 and lon: 37.62)", key=key) if required \
+                else T_("add '{key}:' in decimal degrees next to 'timezone:', as in the other places "
+                        "(Moscow has lat: 55.75 and lon: 37.62), or leave out both lat and lon", key=key)
+            problems.append(doc.problem(path, T_("'{id}' has no {key} ({word} of its centre)",
+                                                 id=item.get("id"), key=key, word=word), fix))
         else:
-            problems.append(doc.problem((*path, key), f"{key} '{value}' is not a {word}",
-                                        f"write a number from -{limit} to {limit} in decimal degrees, "
-                                        "with a dot and without quotes (Moscow has lat: 55.75 and lon: 37.62)"))
+            problems.append(doc.problem((*path, key), T_("{key} '{value}' is not a {word}", key=key, value=value,
+                                                         word=word),
+                                        T_("write a number from -{limit} to {limit} in decimal degrees, "
+                                           "with a dot and without quotes (Moscow has lat: 55.75 and lon: 37.62)",
+                                           limit=limit)))
     return found[0], found[1]
 
 
@@ -392,15 +401,15 @@ def _is_number(value: object) -> TypeGuard[float]:
 def _names(doc: YamlDoc, path: tuple[str | int, ...], names: Any,
            problems: list[Problem]) -> tuple[tuple[str, str], ...]:
     if not isinstance(names, dict) or not {"ru", "en"} <= names.keys():
-        problems.append(doc.problem((*path, "names"), "a place needs names, at least ru and en",
-                                    "add 'names:' with lines like 'ru: [Москва]' and 'en: [Moscow]'"))
+        problems.append(doc.problem((*path, "names"), T_("a place needs names, at least ru and en"),
+                                    T_("add 'names:' with lines like 'ru: [Москва]' and 'en: [Moscow]'")))
         return ()
     result: list[tuple[str, str]] = []
     for lang, values in names.items():
         if lang not in NAME_LANGUAGES or not isinstance(values, list):
-            problems.append(doc.problem((*path, "names", lang), f"names '{lang}' cannot be used",
-                                        f"use a language from {', '.join(NAME_LANGUAGES)} followed by "
-                                        "a list in square brackets"))
+            problems.append(doc.problem((*path, "names", lang), T_("names '{code}' cannot be used", code=lang),
+                                        T_("use a language from {choices} followed by a list in square brackets",
+                                           choices=", ".join(NAME_LANGUAGES))))
             continue
         result += [(str(lang), str(value)) for value in values if str(value).strip()]
     return tuple(result)
@@ -412,13 +421,17 @@ def _cross_checks(doc: YamlDoc, places: Places, lines: dict[str, int | None]) ->
     for place in places:
         for region in place.near:
             if region not in regions:
-                problems.append(Problem(doc.file, lines[place.id], f"'{place.id}' is near '{region}', "
-                                        "which is not a region of any place",
-                                        "use a region id written in this file"))
+                problems.append(Problem(doc.file, lines[place.id],
+                                        T_("'{id}' is near '{region}', which is not a region of any place",
+                                           id=place.id, region=region),
+                                        T_("use a region id written in this file")))
     for text, keys in places.exact.items():
         owners = sorted({key.place for key in keys})
         if len(owners) > 1:
-            problems.append(Problem(doc.file, lines[owners[1]], f"the name '{keys[0].name}' ({text}) "
-                                    f"fits both {' and '.join(owners)}", "remove it from one of them",
+            what = T_("the name '{name}' ({skeleton}) fits both {first} and {second}",
+                      name=keys[0].name, skeleton=text, first=owners[0], second=owners[1]) if len(owners) == 2 \
+                else T_("the name '{name}' ({skeleton}) fits all of {places}",
+                        name=keys[0].name, skeleton=text, places=", ".join(owners))
+            problems.append(Problem(doc.file, lines[owners[1]], what, T_("remove it from one of them"),
                                     all(key.derived for key in keys)))
     return problems

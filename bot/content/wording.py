@@ -1,0 +1,62 @@
+"""What `helpline check` says to organisers, in English or Russian.
+
+Texts are English msgids marked with `T_` for the `check` catalogue
+(`pybabel extract -F babel-check.cfg -k T_`, see babel-check.cfg) and carry their values
+separately, so a text is translated first and filled in after: `T_("{file} has no {key}",
+file=..., key=...)`. Literal braces are written twice, as str.format wants. The catalogue is
+locales/ru/LC_MESSAGES/check.po; English needs none. It is compiled in memory when first used.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LANGUAGES = ("en", "ru")
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+DOMAIN = "check"
+
+
+@dataclass(frozen=True)
+class Text:
+    """An untranslated text and its values (strings, or texts translated along with it)."""
+
+    id: str
+    values: tuple[tuple[str, str | Text], ...] = ()
+
+    def translated(self, language: str = "en", locales: Path = LOCALES) -> str:
+        gettext = check_translations(language, locales).gettext
+        values = {key: value.translated(language, locales) if isinstance(value, Text) else value
+                  for key, value in self.values}
+        return gettext(self.id).format(**values)
+
+    def __str__(self) -> str:
+        return self.translated()
+
+
+def T_(message: str, /, **values: object) -> Text:
+    """Mark an organiser-facing text for the `check` catalogue, with its named values."""
+    return Text(message, tuple((key, value if isinstance(value, Text) else str(value))
+                               for key, value in sorted(values.items())))
+
+
+@functools.cache
+def check_translations(language: str, locales: Path = LOCALES) -> NullTranslations:
+    """The `check` catalogue for `language` (en or ru); English is the msgids themselves."""
+    if language not in LANGUAGES:
+        raise ValueError(f"the check language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    po_file = locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == "en" or not po_file.exists():
+        return NullTranslations()
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
