@@ -42,7 +42,11 @@ def test_services_match_the_names_the_code_and_images_use() -> None:
         assert port in [p["containerPort"] for p in containers(deployment)[0]["ports"]]
 
 
-def test_rasa_scales_and_the_gateway_stays_single_until_delivery_is_shared() -> None:
+def test_rasa_and_the_gateway_scale_with_shared_state() -> None:
     assert BY[("Deployment", "rasa")]["spec"]["replicas"] >= 2
-    assert BY[("Deployment", "gateway")]["spec"]["replicas"] == 1
+    assert BY[("Deployment", "gateway")]["spec"]["replicas"] >= 2
+    env = {e["name"]: e["value"] for e in containers(BY[("Deployment", "gateway")])[0]["env"]}
+    # several gateways need one message count and language per conversation: Redis, not memory
+    assert env["HELPLINE_SHARED_STATE_URL"].startswith("redis://redis:")
+    assert ("Service", "redis") in BY
     assert "helpline" in containers(BY[("CronJob", "purge")])[0]["command"]
