@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import replace
+from functools import cache
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -13,11 +14,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.flows import current_places
 from actions.tracker import current_responder, emit, turn_from
+from bot.db.engine import make_engine, make_sessions
 from bot.dialogue import Outcome, Turn
 from bot.replies import Responder
 from bot.routing.country import infer_country
+from bot.settings import Settings
+from bot.workbench.record import Recorder, confidence_of
 
 log = logging.getLogger(__name__)
+
+
+@cache
+def current_recorder() -> Recorder:
+    """Counts and unanswered questions for organisers, into the helpline's database."""
+    settings = Settings()
+    return Recorder(make_sessions(make_engine(settings.database)), settings.usage_flush_seconds)
 
 
 class StepAction(Action, ABC):  # type: ignore[misc]
@@ -47,6 +58,8 @@ class StepAction(Action, ABC):  # type: ignore[misc]
                 outcome.slots["country"] = inferred  # the country of work, for this conversation
             if turn.awaiting and "awaiting" not in outcome.slots:
                 outcome.slots["awaiting"] = None     # any other step ends a routing question
+            await current_recorder().record(self.action_name, tracker.sender_id or "", turn, outcome,
+                                            confidence_of(tracker.latest_message or {}))
             return emit(outcome, dispatcher)
         except Exception:
             log.exception("action %s failed", self.action_name)

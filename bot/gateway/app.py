@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.cases.hours import parse_hours
 from bot.console.auth import LoginLimiter
+from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
 from bot.console.views import console_routes
 from bot.db.engine import make_engine, make_sessions
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Mount("/static", StaticFiles(directory=WEB), name="static"),
+        *organiser_routes(),
         *console_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

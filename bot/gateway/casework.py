@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,6 +32,7 @@ from bot.privacy.keys import Keys, SealError
 from bot.rasa_client import WORD_JOINER, Rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
 from bot.settings import Settings
+from bot.workbench.record import add_counts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,6 +136,7 @@ class Casework:
             case, created = service.open_case(session, opening)
             if created:
                 service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
+                add_counts(session, Counter({(now.date(), "handoff", opening.topic or "", language, channel): 1}))
             return created, case.id, case.urgent
 
         created, case_id, urgent = await self.db(create)

@@ -12,8 +12,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[e-mail]"),
     # a passport or patent number: letters then 6-9 digits (AA1234567, FA 1234567, № 123456)
     (re.compile(r"(?<![\w])(?:[A-ZА-ЯЁ]{1,2}|№)\s?\d{6,9}(?!\d)"), "[document]"),
-    # phone numbers and long ids: 9-15 digits, spaced or dashed as people write them
-    (re.compile(rf"(?<![\w])\+?\d(?:{_SEP}\d){{8,14}}(?![\w])"), "[number]"),
+    # phone numbers, card numbers and long ids: 9-19 digits, spaced or dashed as people write them
+    (re.compile(rf"(?<![\w])\+?\d(?:{_SEP}\d){{8,18}}(?![\w])"), "[number]"),
     # a local number: 123-45-67
     (re.compile(r"(?<!\d)\d{3}-\d{2}-\d{2}(?!\d)"), "[number]"),
 )

@@ -1,0 +1,190 @@
+"""The organisers' workbench in the console (role organiser or admin): the coverage board,
+unanswered questions, insight and answer preview. Thin handlers over bot/workbench; the
+same login, session and CSRF rules as the rest of the console (bot/console/views.py), and a
+403 for any other role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.cases import service
+from bot.console.pages import C_, console_language
+from bot.console.views import _db, _labels, _organisation_name, _pages, _state, signed_in
+from bot.content.loader import read_library
+from bot.db.base import utcnow
+from bot.db.models import Account, ConsoleSession, Role, Unanswered
+from bot.workbench import charts, coverage, examples, insight, preview
+from bot.workbench.unanswered import Question, group
+
+ORGANISERS = {Role.organiser, Role.admin}
+ACTIONS = ("assign", "candidate", "dismiss")
+CELL_STATES = {"reviewed": C_("reviewed"), "draft": C_("draft"), "stale": C_("stale"), "missing": C_("missing")}
+Page = Callable[[Request, Account, ConsoleSession], Awaitable[Response]]
+
+
+def organisers_only(handler: Page) -> Page:
+    async def wrapped(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+        if account.role not in ORGANISERS:
+            return Response(_pages(request).gettext(console_language(request), C_("For organisers only.")),
+                            status_code=403)
+        return await handler(request, account, console_session)
+    return wrapped
+
+
+async def _common(request: Request, account: Account, console_session: ConsoleSession) -> dict[str, Any]:
+    name = await _db(request, lambda s: _organisation_name(s, account))
+    return {"account": account, "organisation": name, "csrf": console_session.csrf_token, "organiser": True}
+
+
+@signed_in
+@organisers_only
+async def coverage_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    settings = _state(request).settings
+    library, problems = read_library(settings.content_dir)
+    board = coverage.board(library, utcnow().date()) if library is not None else None
+    return _pages(request).render(request, "organiser_coverage.html", board=board,
+                                  problems=[p.render(settings.content_dir) for p in problems if not p.warning],
+                                  states=_labels(request, CELL_STATES), **await _common(request, account,
+                                                                                        console_session))
+
+
+def _open_questions(session: Session, since: dt.datetime) -> list[Question]:
+    rows = session.scalars(select(Unanswered).where(Unanswered.state == "open", Unanswered.created_at >= since)
+                           .order_by(Unanswered.id)).all()
+    return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in rows]
+
+
+@signed_in
+@organisers_only
+async def unanswered_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    state = _state(request)
+    since = utcnow() - dt.timedelta(days=state.settings.retention_days)
+    questions = await _db(request, lambda s: _open_questions(s, since))
+    library, _ = read_library(state.settings.content_dir)
+    topics = sorted(library.topics) if library is not None else []
+    return _pages(request).render(request, "organiser_unanswered.html", groups=group(questions), topics=topics,
+                                  development=state.settings.development, done=request.query_params.get("done"),
+                                  **await _common(request, account, console_session))
+
+
+def _example_language(language: str, library_languages: dict[str, Any], default: str) -> str:
+    """Examples of a derived language (Uzbek Cyrillic) go under its base language."""
+    known = library_languages.get(language)
+    if known is None:
+        return default
+    return str(known.base or known.code)
+
+
+@signed_in
+@organisers_only
+async def unanswered_action(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    form = await request.form()
+    action, topic = str(form.get("action", "")), str(form.get("topic", ""))
+    ids = [int(x) for x in str(form.get("ids", "")).split(",") if x.strip().isdigit()][:200]
+    settings = _state(request).settings
+    library, _ = read_library(settings.content_dir)
+    if action not in ACTIONS or not ids or (action == "assign" and (library is None or topic not in library.topics)):
+        return Response("bad request", status_code=400)
+
+    def change(session: Session) -> list[tuple[str, str]]:
+        rows = session.scalars(select(Unanswered).where(Unanswered.id.in_(ids), Unanswered.state == "open")).all()
+        now = utcnow()
+        for row in rows:
+            row.state = {"assign": "assigned", "candidate": "candidate", "dismiss": "dismissed"}[action]
+            row.topic = topic if action == "assign" else None
+            row.handled_by, row.handled_at = account.id, now
+        service.audit(session, account.id, None, f"unanswered.{action}", f"n={len(rows)} topic={topic}"[:200])
+        return [(r.language, r.text) for r in rows]
+    changed = await _db(request, change)
+    if action != "assign" or not changed or library is None:
+        return RedirectResponse(f"/console/organiser/unanswered?done={action}", status_code=303)
+    items = [(_example_language(lang, library.languages, library.default_language), text) for lang, text in changed]
+    if settings.development:
+        for language, text in items:
+            examples.write(settings.content_dir, topic, language, text)
+        return RedirectResponse("/console/organiser/unanswered?done=written", status_code=303)
+    _, diff = examples.patch_many(settings.content_dir, topic, items)
+    name = f"examples-{topic}-{utcnow():%Y%m%d-%H%M%S}.patch"
+    return Response(diff, media_type="text/x-diff; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@signed_in
+@organisers_only
+async def insight_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    state = _state(request)
+    try:
+        days = min(max(int(request.query_params.get("days", "30")), 7), 366)
+    except ValueError:
+        days = 30
+    end = utcnow().date()
+    start = end - dt.timedelta(days=days - 1)
+    rows = await _db(request, lambda s: insight.read(s, start, end))
+    summary = insight.summarise(rows, start, end)
+    pages, language = _pages(request), console_language(request)
+    t = pages.gettext
+    pictures = {
+        "topics": charts.lines(summary.days, {k: [v for v in vs] for k, vs in summary.topics.items()},
+                               t(language, C_("Answers per topic per day"))),
+        "rates": charts.lines(summary.days, {t(language, C_("fallback rate")): summary.fallback_rate,
+                                             t(language, C_("handoff rate")): summary.handoff_rate},
+                              t(language, C_("Fallback and handoff rates per day")), percent=True),
+        "languages": charts.bars(summary.languages, t(language, C_("Answers by language"))),
+        "channels": charts.bars(summary.channels, t(language, C_("Conversations by channel"))),
+        "referrals": charts.bars(summary.referrals, t(language, C_("Referrals by organisation"))),
+        "topic_totals": charts.bars(summary.topic_totals, t(language, C_("Answers by topic"))),
+    }
+    alerts = await _db(request, lambda s: _alerts(s, account, state.settings.signal_threshold,
+                                                 state.settings.retention_days))
+    return _pages(request).render(request, "organiser_insight.html", summary=summary, charts=pictures, days=days,
+                                  alerts=alerts, threshold=state.settings.signal_threshold,
+                                  **await _common(request, account, console_session))
+
+
+def _alerts(session: Session, account: Account, threshold: int, days: int) -> list[Any]:
+    from bot.signal.reports import alerts
+
+    organisation = None if account.role is Role.admin else account.organisation_id
+    return list(alerts(session, organisation, threshold=threshold, days=days, now=utcnow()))
+
+
+@signed_in
+@organisers_only
+async def preview_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    settings = _state(request).settings
+    responder, problems = preview.load(settings.content_dir, settings.locales_dir)
+    params = request.query_params
+    topic, language = params.get("topic", ""), params.get("language", "")
+    country = params.get("country") or None
+    shown = None
+    if responder is not None:
+        library = responder.library
+        topic = topic if topic in library.topics else sorted(library.topics)[0]
+        language = language if language in library.languages else library.default_language
+        country = country if country in ("RU", "KZ") else None
+        shown = {part: preview.render(responder, topic, language, country, part) for part in ("answer", "more")}
+    return _pages(request).render(
+        request, "organiser_preview.html", shown=shown, topic=topic, language=language, country=country or "",
+        topics=sorted(responder.library.topics) if responder else [],
+        languages=list(responder.library.languages) if responder else [],
+        problems=[p.render(settings.content_dir) for p in problems if not p.warning],
+        **await _common(request, account, console_session))
+
+
+def organiser_routes() -> list[BaseRoute]:
+    return [
+        Route("/console/organiser", lambda request: RedirectResponse("/console/organiser/coverage", 303)),
+        Route("/console/organiser/coverage", coverage_page),
+        Route("/console/organiser/unanswered", unanswered_page),
+        Route("/console/organiser/unanswered", unanswered_action, methods=["POST"]),
+        Route("/console/organiser/insight", insight_page),
+        Route("/console/organiser/preview", preview_page),
+    ]

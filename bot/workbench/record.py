@@ -1,0 +1,154 @@
+"""What the action server records for organisers after each dialogue step.
+
+- Counts (table usage_count): a new conversation, an answer per topic, a fallback, a referral
+  per organisation, by day, language and channel. Counted in memory and added to the database
+  every few seconds, so a busy turn never waits on a write; at most those seconds of counts
+  are lost if the process dies. No user and no text in them.
+- Unanswered questions (table unanswered): typed text that fell to the fallback, or that was
+  answered with low confidence, scrubbed (bot/workbench/unanswered.py), with the bot's best
+  guess. Kept with the conversation pseudonym only so /forget can delete it.
+- Employer mentions the user agreed to have counted (bot/signal).
+
+Recording never breaks a turn: any failure is logged by kind and the turn goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.base import utcnow
+from bot.db.models import Unanswered, UsageCount
+from bot.dialogue import Outcome, Turn
+from bot.workbench.notes import EmployerMention, Referral
+from bot.workbench.unanswered import scrub_question
+
+log = logging.getLogger(__name__)
+
+ANSWERS = {"action_answer_topic", "action_answer_urgent"}
+FALLBACKS = {"action_did_you_mean"}
+LOW_CONFIDENCE = 0.5          # an answer given below this is shown to organisers too
+CHANNELS = {"tg": "telegram", "web": "web"}
+Key = tuple[dt.date, str, str, str, str]      # day, kind, topic, language, channel
+
+
+@dataclass(frozen=True)
+class Observed:
+    counts: list[tuple[str, str]]                 # (kind, topic or organisation)
+    unanswered: Unanswered | None
+    mentions: list[EmployerMention]
+
+
+def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: float | None,
+            now: dt.datetime) -> Observed:
+    """The plain decision: what this step means for organisers."""
+    counts: list[tuple[str, str]] = []
+    if outcome.slots.get("noticed") and not turn.noticed:
+        counts.append(("conversation", ""))
+    if action in ANSWERS and turn.intent:
+        counts.append(("answer", turn.intent))
+    if action in FALLBACKS:
+        counts.append(("fallback", ""))
+    counts += [("referral", note.organisation) for note in outcome.notes if isinstance(note, Referral)]
+    language = str(outcome.slots.get("language") or turn.language or "")
+    unsure = action in ANSWERS and confidence is not None and confidence < LOW_CONFIDENCE
+    kept = None
+    text = scrub_question(turn.text) if not turn.is_button else ""
+    if (action in FALLBACKS or unsure) and any(ch.isalnum() for ch in text):
+        guess = turn.intent if unsure else (turn.ranking[0] if turn.ranking else None)
+        kept = Unanswered(created_at=now, conversation=sender, language=language, channel=channel_of(sender),
+                          text=text, guess=guess, confidence=confidence, state="open")
+    mentions = [note for note in outcome.notes if isinstance(note, EmployerMention)]
+    return Observed(counts, kept, mentions)
+
+
+def channel_of(sender: str) -> str:
+    return CHANNELS.get(sender.split(":")[0], "other")
+
+
+def add_counts(session: Session, counts: Counter[Key]) -> None:
+    """Add to the day's counters: an UPDATE, or an INSERT for a new one (another process may
+    insert it first: then the UPDATE again)."""
+    for (day, kind, topic, language, channel), n in counts.items():
+        where = (UsageCount.day == day, UsageCount.kind == kind, UsageCount.topic == topic,
+                 UsageCount.language == language, UsageCount.channel == channel)
+        for _ in range(2):
+            result = session.execute(update(UsageCount).where(*where).values(count=UsageCount.count + n))
+            if isinstance(result, CursorResult) and result.rowcount:
+                break
+            try:
+                with session.begin_nested():
+                    session.add(UsageCount(day=day, kind=kind, topic=topic, language=language, channel=channel,
+                                           count=n))
+                break
+            except IntegrityError:
+                continue
+
+
+@dataclass
+class Recorder:
+    sessions: sessionmaker[Session]
+    flush_seconds: float = 5.0
+    pending: Counter[Key] = field(default_factory=Counter)
+    flusher: asyncio.Task[None] | None = None
+
+    async def record(self, action: str, sender: str, turn: Turn, outcome: Outcome,
+                     confidence: float | None) -> None:
+        try:
+            now = utcnow()
+            seen = observe(action, sender, turn, outcome, confidence, now)
+            language, channel = str(outcome.slots.get("language") or turn.language or ""), channel_of(sender)
+            for kind, topic in seen.counts:
+                self.pending[(now.date(), kind, topic, language, channel)] += 1
+            if seen.unanswered is not None or seen.mentions:
+                await asyncio.to_thread(self._keep, seen, sender, now)
+            if self.flush_seconds <= 0:
+                await self.flush()
+            elif self.flusher is None or self.flusher.done():
+                self.flusher = asyncio.get_running_loop().create_task(self._flush_later())
+        except Exception as error:   # organisers' records must never cost the user an answer
+            log.warning("could not record a turn for organisers (%s)", type(error).__name__)
+
+    def _keep(self, seen: Observed, sender: str, now: dt.datetime) -> None:
+        with self.sessions.begin() as session:
+            if seen.unanswered is not None:
+                session.add(seen.unanswered)
+            if seen.mentions:
+                from bot.signal.reports import record_mention
+
+                for mention in seen.mentions:
+                    record_mention(session, sender, mention, now)
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.flush_seconds)
+        await self.flush()
+
+    async def flush(self) -> None:
+        counts, self.pending = self.pending, Counter()
+        if not counts:
+            return
+        try:
+            await asyncio.to_thread(self._write, counts)
+        except SQLAlchemyError as error:
+            self.pending.update(counts)       # kept for the next try
+            log.warning("could not add usage counts (%s); will retry", type(error).__name__)
+
+    def _write(self, counts: Counter[Key]) -> None:
+        with self.sessions.begin() as session:
+            add_counts(session, counts)
+
+
+def confidence_of(message: dict[str, Any]) -> float | None:
+    """The classifier's confidence in its best topic, from Rasa's parse data (past the
+    fallback's own entry when the message fell to the fallback)."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    top = ranking[0] if ranking else (message.get("intent") or {})
+    value = top.get("confidence")
+    return float(value) if isinstance(value, int | float) else None
