@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     retention_days: int = Field(30, ge=1, le=3650)     # `helpline purge` deletes what is older
     messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
+    # the action server adds organisers' usage counts to the database this often (0: every turn)
+    usage_flush_seconds: float = Field(5.0, ge=0, le=3600)
+    # the collective signal: organisers see an employer once this many different users who
+    # agreed to have it counted have named it (fewer could point at one person)
+    signal_threshold: int = Field(3, ge=2, le=1000)
     # the collective signal: organisers see an employer once this many different users who
     # agreed to have it counted have named it (fewer could point at one person)
     signal_threshold: int = Field(3, ge=2, le=1000)

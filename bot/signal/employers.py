@@ -43,11 +43,13 @@ _VOWELS = (("ye", "e"), ("yo", "e"), ("y", "i"), ("o", "a"))
 _DOUBLES = re.compile(r"([^\W\d_])\1+")
 
 # Legal forms as written, in every script people use (Latin look-alikes of Cyrillic too).
-_LEGAL_WORDS = frozenset("""
-    ооо ooo 000 оао oao зао zao ао ao пао pao нао nao ип ip чп тоо too ақ жшс осоо osoo жчк мчж mchj
-    ятт yatt хк xk qk чдмм ҷдмм jdmm chdmm ҷск ҷсп llc ltd inc jsc cjsc ojsc pjsc gmbh corp гк gk фгуп гуп
-    муп ано нко
-""".split())   # not "ак": Kyrgyz and Kazakh "Ак" (white) starts many names; Kazakh "АҚ" is the form
+# Not "ак": Kyrgyz and Kazakh "Ак" (white) starts many names; the Kazakh form is "АҚ".
+_LEGAL_WORDS = frozenset((
+    "ооо", "ooo", "000", "оао", "oao", "зао", "zao", "ао", "ao", "пао", "pao", "нао", "nao", "ип", "ip", "чп",
+    "тоо", "too", "ақ", "жшс", "осоо", "osoo", "жчк", "мчж", "mchj", "ятт", "yatt", "хк", "xk", "qk", "чдмм",
+    "ҷдмм", "jdmm", "chdmm", "ҷск", "ҷсп", "llc", "ltd", "inc", "jsc", "cjsc", "ojsc", "pjsc", "gmbh", "corp",
+    "гк", "gk", "фгуп", "гуп", "муп", "ано", "нко",
+))
 # Spelled-out forms and generic words, as stems matched at the start of consecutive words.
 _LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
     ("обществ", "с", "ограниченн", "ответственност"), ("товариществ", "с", "ограниченн", "ответственност"),
@@ -67,16 +69,13 @@ _MEANINGLESS = (
     "ish beruvchi", "намедонам", "нест", "корфармо", "маълум нест", "билбейм", "жок", "белгисиз",
     "иш берүүчү", "білмеймін", "жоқ",
 )
-_UNKNOWN = ("не знаю", "не помню", "dont know", "bilmayman", "bilmadim", "намедонам", "билбейм")  # "не знаю как"
+# ... also with more words after them: "не знаю название", "bilmayman nomini".
+_UNKNOWN = ("не знаю", "не помню", "dont know", "bilmayman", "bilmadim", "намедонам", "билбейм")
 
 
 def employer_key(name: str) -> str | None:
     """The key `name` is counted under, or None when it names no employer."""
-    words = _WORD.findall(_APOSTROPHES.sub("", _plain(name)))
-    words = [w for w in words if w not in _LEGAL_WORDS]
-    latin = [_latin(w) for w in words]
-    folded = _drop_phrases(latin)
-    key = _fold("".join(folded))[:MAX_KEY_CHARS]
+    key = _key(_PLACEHOLDERS.sub(" ", scrub(unicodedata.normalize("NFKC", name[:1000]))))
     if len(key) < MIN_KEY_CHARS or sum(ch.isalpha() for ch in key) < 2 or key in _MEANINGLESS_KEYS \
             or key.startswith(_UNKNOWN_KEYS):
         return None
@@ -85,12 +84,13 @@ def employer_key(name: str) -> str | None:
 
 def display_name(name: str) -> str:
     """The name as written, without phone numbers, e-mails or document numbers, on one line."""
-    return " ".join(scrub(unicodedata.normalize("NFKC", name)).split())[:MAX_NAME_CHARS]
+    return " ".join(scrub(unicodedata.normalize("NFKC", name[:1000])).split())[:MAX_NAME_CHARS]
 
 
-def _plain(name: str) -> str:
-    text = unicodedata.normalize("NFKC", scrub(name[:1000]))
-    return _PLACEHOLDERS.sub(" ", text).casefold()
+def _key(text: str) -> str:
+    words = _WORD.findall(_APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).casefold()))
+    latin = [_latin(word) for word in words if word not in _LEGAL_WORDS]
+    return _fold("".join(_drop_phrases(latin)))[:MAX_KEY_CHARS]
 
 
 def _latin(word: str) -> str:
@@ -129,11 +129,5 @@ def _phrase_at(words: list[str], i: int) -> int:
 
 
 _PHRASE_STEMS = tuple(tuple(_fold(_latin(stem)) for stem in phrase) for phrase in _LEGAL_PHRASES)
-
-
-def _plain_key(phrase: str) -> str:
-    return _fold("".join(_latin(w) for w in _WORD.findall(_APOSTROPHES.sub("", phrase))))
-
-
-_MEANINGLESS_KEYS = frozenset(_plain_key(p) for p in _MEANINGLESS)
-_UNKNOWN_KEYS = tuple(_plain_key(p) for p in _UNKNOWN)
+_MEANINGLESS_KEYS = frozenset(_key(phrase) for phrase in _MEANINGLESS)
+_UNKNOWN_KEYS = tuple(_key(phrase) for phrase in _UNKNOWN)

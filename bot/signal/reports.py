@@ -29,7 +29,7 @@ class Alert:
     """Several users named one employer. Only counts: nothing here leads back to a person."""
 
     key: str
-    employer: str                  # the spelling most users wrote, scrubbed
+    name: str                      # the spelling most users wrote, scrubbed
     users: int                     # different users (conversations) who named it
     topics: dict[str, int]         # users per topic, most first
     cities: dict[str, int]         # users per place id, most first
@@ -76,7 +76,7 @@ def record_mention(session: Session, conversation: str, mention: EmployerMention
     return True
 
 
-def _refresh(session: Session, conversation: str, key: str, values: dict[str, object]) -> bool:
+def _refresh(session: Session, conversation: str, key: str, values: Mapping[str, object]) -> bool:
     row = session.scalar(select(EmployerReport).where(EmployerReport.conversation == conversation,
                                                       EmployerReport.employer_key == key))
     if row is None:
@@ -130,13 +130,13 @@ def alerts(session: Session, organisation_id: str | None, *, threshold: int, day
         by_key.setdefault(report.employer_key, []).append(report)
     found = [_alert(key, rows) for key, rows in by_key.items()
              if len({r.conversation for r in rows}) >= threshold]
-    return sorted(found, key=lambda a: (-a.users, a.employer.casefold(), a.key))
+    return sorted(found, key=lambda a: (-a.users, a.name.casefold(), a.key))
 
 
 def _alert(key: str, rows: list[EmployerReport]) -> Alert:
     names = Counter(r.employer_name for r in rows)
-    employer = min(names, key=lambda name: (-names[name], name))
-    return Alert(key, employer, len({r.conversation for r in rows}),
+    name = min(names, key=lambda written: (-names[written], written))
+    return Alert(key, name, len({r.conversation for r in rows}),
                  _counted(r.topic for r in rows), _counted(r.city for r in rows))
 
 

@@ -9,8 +9,11 @@ import json
 import re
 from pathlib import Path
 
+import yaml
+
 LANGUAGE = re.compile(r"^  ([A-Za-z_]{2,10}):\s*$")
 EXAMPLES = re.compile(r"^    examples:\s*$")
+FLOW = re.compile(r"^    examples:\s*(\[.*\])\s*$")     # examples: [one, two] on one line
 ITEM = re.compile(r"^    - ")
 
 
@@ -20,7 +23,7 @@ class NoPlace(ValueError):
 
 def with_example(source: str, language: str, example: str) -> str:
     """`source` (a topic file) with `example` added under `languages.<language>.examples`."""
-    lines = source.splitlines(keepends=True)
+    lines = _block_style(source.splitlines(keepends=True), language)
     in_language, in_examples, last_item = False, False, None
     for index, line in enumerate(lines):
         heading = LANGUAGE.match(line)
@@ -44,6 +47,22 @@ def with_example(source: str, language: str, example: str) -> str:
     if not lines[last_item].endswith("\n"):
         lines[last_item] += "\n"
     return "".join([*lines[:last_item + 1], entry, *lines[last_item + 1:]])
+
+
+def _block_style(lines: list[str], language: str) -> list[str]:
+    """A one-line `examples: [..]` of `language` rewritten as a block list, one per line."""
+    in_language = False
+    for index, line in enumerate(lines):
+        heading = LANGUAGE.match(line)
+        if heading:
+            in_language = heading.group(1) == language
+            continue
+        flow = FLOW.match(line) if in_language else None
+        if flow:
+            items = yaml.safe_load(flow.group(1)) or []
+            block = ["    examples:\n", *(f"    - {json.dumps(str(x), ensure_ascii=False)}\n" for x in items)]
+            return [*lines[:index], *block, *lines[index + 1:]]
+    return lines
 
 
 def patch_many(content_root: Path, topic: str, items: list[tuple[str, str]]) -> tuple[Path, str]:

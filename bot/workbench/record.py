@@ -4,8 +4,8 @@
   per organisation, by day, language and channel. Counted in memory and added to the database
   every few seconds, so a busy turn never waits on a write; at most those seconds of counts
   are lost if the process dies. No user and no text in them.
-- Unanswered questions (table unanswered): typed text that fell to the fallback, or that was
-  answered with low confidence, scrubbed (bot/workbench/unanswered.py), with the bot's best
+- Unanswered questions (table unanswered): typed text that fell to the fallback, was taken
+  as out of scope, or was answered with low confidence, scrubbed (bot/workbench/unanswered.py), with the bot's best
   guess. Kept with the conversation pseudonym only so /forget can delete it.
 - Employer mentions the user agreed to have counted (bot/signal).
 
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ANSWERS = {"action_answer_topic", "action_answer_urgent"}
 FALLBACKS = {"action_did_you_mean"}
+OUTSIDE = {"out_of_scope"}     # answered "not something I can help with": a new topic, perhaps
 LOW_CONFIDENCE = 0.5          # an answer given below this is shown to organisers too
 CHANNELS = {"tg": "telegram", "web": "web"}
 Key = tuple[dt.date, str, str, str, str]      # day, kind, topic, language, channel
@@ -58,7 +59,7 @@ def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: 
         counts.append(("fallback", ""))
     counts += [("referral", note.organisation) for note in outcome.notes if isinstance(note, Referral)]
     language = str(outcome.slots.get("language") or turn.language or "")
-    unsure = action in ANSWERS and confidence is not None and confidence < LOW_CONFIDENCE
+    unsure = action in ANSWERS and (turn.intent in OUTSIDE or (confidence is not None and confidence < LOW_CONFIDENCE))
     kept = None
     text = scrub_question(turn.text) if not turn.is_button else ""
     if (action in FALLBACKS or unsure) and any(ch.isalnum() for ch in text):

@@ -1,0 +1,117 @@
+"""The organisers' pages end to end: real gateway, Rasa and action server. What users write
+that the bot does not understand reaches the unanswered list scrubbed, an organiser turns it
+into a ready-to-apply patch; counts reach the insight page; the coverage board and preview
+render from content; every organiser page is refused to caseworkers and to anonymous users."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from bot.db.models import Role
+from bot.services import Stack
+from tests.console_client import OPEN, Console, add_caseworker
+from tests.web_user import WebUser, gateway_url
+
+pytestmark = pytest.mark.rasa
+PAGES = ("coverage", "unanswered", "insight", "preview")
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
+@pytest.fixture(scope="module")
+def people(stack: Stack) -> dict[str, str]:
+    suffix = secrets.token_hex(3)
+    emails = {"organiser": f"org-{suffix}@helpline.example", "caseworker": f"cw-{suffix}@helpline.example",
+              "admin": f"admin-{suffix}@helpline.example"}
+    for role, email in emails.items():
+        add_caseworker(stack.settings.database, email, role=Role(role))
+    return emails
+
+
+def signed_in(stack: Stack, email: str) -> Console:
+    console = Console(gateway_url(stack))
+    assert console.login(email).status_code == 303
+    return console
+
+
+def test_organiser_pages_are_refused_to_caseworkers_and_anonymous_users(stack: Stack,
+                                                                        people: dict[str, str]) -> None:
+    anonymous = httpx.Client(base_url=gateway_url(stack), timeout=30)
+    OPEN.append(anonymous)
+    caseworker = signed_in(stack, people["caseworker"])
+    for page in PAGES:
+        url = f"/console/organiser/{page}"
+        response = anonymous.get(url)
+        assert response.status_code == 303 and response.headers["location"] == "/console/login"
+        assert caseworker.http.get(url).status_code == 403
+    assert anonymous.post("/console/organiser/unanswered", data={"action": "dismiss", "ids": "1"}).status_code == 401
+    assert caseworker.http.post("/console/organiser/unanswered", data={
+        "csrf": caseworker.csrf, "action": "dismiss", "ids": "1"}).status_code == 403
+    assert "/console/organiser/coverage" not in caseworker.queue()         # no link either
+    organiser = signed_in(stack, people["organiser"])
+    assert organiser.http.post("/console/organiser/unanswered", data={       # CSRF still required
+        "csrf": "wrong", "action": "dismiss", "ids": "1"}).status_code == 403
+    assert "/console/organiser/coverage" in organiser.queue()
+
+
+def test_an_unanswered_question_arrives_scrubbed_and_becomes_a_patch(stack: Stack, people: dict[str, str]) -> None:
+    marker = secrets.token_hex(3)
+    # not a topic the helpline has: it falls to the fallback or is answered as out of scope
+    question = f"можно ли взять кредит {marker} на машину, звоните +7 916 123-45-67"
+    with WebUser(gateway_url(stack), f"unanswered-{marker}") as user:
+        user.texts(payload='/choose_language{"language":"ru"}')
+        user.texts(text=question)
+    organiser = signed_in(stack, people["organiser"])
+    page = organiser.http.get("/console/organiser/unanswered").text
+    assert marker in page, "the fallback message is listed"
+    assert "916" not in page and "[number]" in page                      # the phone number is gone
+    assert f"unanswered-{marker}" not in page                            # no session id
+    found = re.search(rf'data-ids="([0-9,]+)">\s*<p>.*?</p>\s*<ul class="questions">(?:(?!</ul>).)*{marker}', page,
+                      re.S)
+    assert found is not None
+    response = organiser.http.post("/console/organiser/unanswered", data={
+        "csrf": organiser.csrf, "action": "assign", "topic": "wages_unpaid", "ids": found.group(1)})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/x-diff")
+    assert "attachment" in response.headers["content-disposition"]
+    diff = response.text
+    assert diff.startswith("--- a/content/topics/wages_unpaid.yml") and marker in diff and "916" not in diff
+    assert marker not in organiser.http.get("/console/organiser/unanswered").text   # handled: off the list
+
+
+def test_insight_shows_counts_and_hides_small_ones(stack: Stack, people: dict[str, str]) -> None:
+    for i in range(6):
+        with WebUser(gateway_url(stack), f"insight-{secrets.token_hex(4)}-{i}") as user:
+            user.texts(payload="/greet")
+            user.texts(payload='/choose_language{"language":"tg"}')
+            user.texts(payload="/documents_confiscated")
+    organiser = signed_in(stack, people["organiser"])
+    page = organiser.http.get("/console/organiser/insight").text
+    conversations = re.search(r'data-kind="conversation">([^<]+)<', page)
+    assert conversations is not None and int(conversations.group(1)) >= 6
+    assert "documents_confiscated" in page and page.count("<svg") >= 6
+    assert "insight-" not in page                                        # no session ids
+    assert organiser.http.get("/console/organiser/insight", params={"days": "x"}).status_code == 200
+
+
+def test_coverage_and_preview_render_every_topic_and_language(stack: Stack, people: dict[str, str]) -> None:
+    admin = signed_in(stack, people["admin"])
+    board = admin.http.get("/console/organiser/coverage").text
+    assert len(re.findall(r"<td class=\"cell-", board)) == 37 * 6
+    assert 'data-topic="wages_unpaid" data-language="uz_Cyrl"' in board
+    preview = admin.http.get("/console/organiser/preview", params={
+        "topic": "wages_unpaid", "language": "ru", "country": "KZ"}).text
+    assert "Telegram" in preview and preview.count('class="bubble"') >= 2
+    assert "ТК РК" in preview and "ТК РФ" not in preview             # a Kazakhstan worker's answer
+    everywhere = admin.http.get("/console/organiser/preview", params={"topic": "wages_unpaid", "language": "ky"})
+    assert everywhere.status_code == 200 and "ТК РФ" in everywhere.text
+    assert admin.http.get("/console/organiser/preview", params={"topic": "<script>"}).status_code == 200
