@@ -16,13 +16,16 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.check import check_content
+    from bot.content.wording import T_
 
+    language = args.language or settings.check_language
     problems = check_content(settings.content_dir)
     for problem in problems:
-        print(problem.render(settings.content_dir.parent))
+        print(problem.render(settings.content_dir.parent, language, locales=settings.locales_dir))
     errors = sum(not p.warning for p in problems)
     warnings = len(problems) - errors
-    print(f"content check: {errors} error(s), {warnings} warning(s)")
+    print(T_("content check: {errors} error(s), {warnings} warning(s)", errors=errors, warnings=warnings)
+          .translated(language, settings.locales_dir))
     return 1 if errors else 0
 
 
@@ -187,7 +190,9 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate content/ (errors name file, line and fix)")
+    check = commands.add_parser("check", help="validate content/ (errors name file, line and fix)")
+    check.add_argument("--language", choices=["en", "ru"], default=None,
+                       help="the language of the report (default HELPLINE_CHECK_LANGUAGE, else en)")
     train = commands.add_parser("train", help="compile content/ and train the Rasa model")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     run = commands.add_parser("run", help="start Rasa, the action server and the channels")

@@ -60,9 +60,7 @@ class Settings(BaseSettings):
     messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
     # the action server adds organisers' usage counts to the database this often (0: every turn)
     usage_flush_seconds: float = Field(5.0, ge=0, le=3600)
-    # the collective signal: organisers see an employer once this many different users who
-    # agreed to have it counted have named it (fewer could point at one person)
-    signal_threshold: int = Field(3, ge=2, le=1000)
+    check_language: str = "en"            # what `helpline check` speaks to organisers: en or ru
     # the collective signal: organisers see an employer once this many different users who
     # agreed to have it counted have named it (fewer could point at one person)
     signal_threshold: int = Field(3, ge=2, le=1000)
@@ -112,6 +110,16 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("check_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        from bot.content.wording import LANGUAGES
+
+        if value.strip().lower() not in LANGUAGES:
+            raise ValueError(f"HELPLINE_CHECK_LANGUAGE must be {' or '.join(LANGUAGES)} "
+                             f"(the language of `helpline check`), not {value!r}")
+        return value.strip().lower()
 
     @field_validator("database_url")
     @classmethod

@@ -115,3 +115,43 @@ def test_coverage_and_preview_render_every_topic_and_language(stack: Stack, peop
     everywhere = admin.http.get("/console/organiser/preview", params={"topic": "wages_unpaid", "language": "ky"})
     assert everywhere.status_code == 200 and "ТК РФ" in everywhere.text
     assert admin.http.get("/console/organiser/preview", params={"topic": "<script>"}).status_code == 200
+
+
+def write_letter(stack: Stack, session: str, employer: str, share: str | None) -> list[dict[str, object]]:
+    """A complaint letter on the web, every question but the employer skipped; then the answer
+    to "may we count this employer?" (None: not answered)."""
+    with WebUser(gateway_url(stack), session) as user:
+        user.say(payload='/choose_language{"language":"ru"}')
+        user.say(payload="/complaint_letter")
+        user.say(payload='/letter{"kind":"employer_claim"}')
+        user.say(text=employer)
+        last: list[dict[str, object]] = []
+        for _ in range(12):
+            last = user.say(payload='/letter{"skip":"yes"}')
+            if any("document" in m for m in last):
+                break
+        asked = [b["payload"] for m in last for b in m.get("buttons", [])]  # type: ignore[attr-defined]
+        assert '/letter{"share":"yes"}' in asked and '/letter{"share":"no"}' in asked
+        if share is not None:
+            return user.say(payload=f'/letter{{"share":"{share}"}}')
+        return last
+
+
+def test_an_employer_reaches_organisers_only_from_enough_users_who_agreed(stack: Stack,
+                                                                         people: dict[str, str]) -> None:
+    stem = secrets.token_hex(2)
+    employer = f"Стройтрест{stem}"
+    spellings = [f'ООО "Стройтрест{stem}"', f"Stroytrest{stem} MChJ", f"стройтрест{stem}"]
+    admin = signed_in(stack, people["admin"])
+    write_letter(stack, f"signal-a-{stem}", spellings[0], "yes")
+    write_letter(stack, f"signal-a-{stem}", spellings[0], "yes")      # the same user again: one count
+    write_letter(stack, f"signal-b-{stem}", spellings[1], "no")       # did not agree: not counted
+    write_letter(stack, f"signal-c-{stem}", spellings[2], None)       # never answered: not counted
+    assert employer.lower() not in admin.http.get("/console/organiser/insight").text.lower()
+    write_letter(stack, f"signal-d-{stem}", spellings[1], "yes")
+    write_letter(stack, f"signal-e-{stem}", spellings[2], "yes")      # three different users agreed
+    page = admin.http.get("/console/organiser/insight").text
+    alerts = re.search(r'<ul id="alerts">(.*?)</ul>', page, re.S)
+    assert alerts is not None and f"trest{stem}".lower() in alerts.group(1).lower()
+    assert re.search(rf"trest{stem}.*?</strong> · 3 ", alerts.group(1), re.S | re.I)
+    assert "signal-" not in page

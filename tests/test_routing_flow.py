@@ -11,6 +11,7 @@ from bot.replies import Responder
 from bot.routing import flow
 from bot.routing.contacts import Directory, load_directory
 from bot.settings import ROOT
+from bot.workbench.notes import Referral
 from tests.builders import make_turn
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)   # a Monday, 12:00 in Moscow
@@ -68,6 +69,9 @@ def test_production_shows_only_verified_contacts(responder: Responder, directory
     assert "example" not in text.lower() and "пример" not in text
     assert outcome.slots["awaiting"] is None
     assert [b.payload for b in outcome.replies[0].buttons] == ["/handoff_human", "/menu"]
+    referred = [note.organisation for note in outcome.notes if isinstance(note, Referral)]
+    assert referred and len(referred) == len(set(referred))         # counted once per organisation
+    assert all(directory.organisations[o].display_name("ru") in text for o in referred)
 
 
 def test_development_shows_sample_contacts_marked_as_such(responder: Responder, directory: Directory) -> None:
@@ -86,6 +90,7 @@ def test_nothing_checked_offers_a_person_and_emergency_numbers(responder: Respon
     assert responder.catalogues.gettext("ky", messages.ROUTE_NOTHING) in text
     assert "112" in text and "онлайнинспекция" not in text          # Russia's inspectorate is not for Almaty
     assert outcome.replies[0].buttons[0].payload == "/handoff_human"
+    assert outcome.notes == []                                       # nobody referred, nothing counted
 
 
 def test_a_shared_location_is_used_as_the_place(responder: Responder, directory: Directory) -> None:

@@ -21,6 +21,8 @@ from bot.console.views import _db, _labels, _organisation_name, _pages, _state, 
 from bot.content.loader import read_library
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession, Role, Unanswered
+from bot.routing.places import read_places
+from bot.signal.reports import Alert, alerts
 from bot.workbench import charts, coverage, examples, insight, preview
 from bot.workbench.unanswered import Question, group
 
@@ -142,18 +144,19 @@ async def insight_page(request: Request, account: Account, console_session: Cons
         "referrals": charts.bars(summary.referrals, t(language, C_("Referrals by organisation"))),
         "topic_totals": charts.bars(summary.topic_totals, t(language, C_("Answers by topic"))),
     }
+    places, _ = read_places(state.settings.content_dir / "places.yml")
+    regions = {p.id: p.region for p in places} if places is not None else {}
     alerts = await _db(request, lambda s: _alerts(s, account, state.settings.signal_threshold,
-                                                 state.settings.retention_days))
+                                                 state.settings.retention_days, regions))
     return _pages(request).render(request, "organiser_insight.html", summary=summary, charts=pictures, days=days,
                                   alerts=alerts, threshold=state.settings.signal_threshold,
                                   **await _common(request, account, console_session))
 
 
-def _alerts(session: Session, account: Account, threshold: int, days: int) -> list[Any]:
-    from bot.signal.reports import alerts
-
+def _alerts(session: Session, account: Account, threshold: int, days: int, regions: dict[str, str]) -> list[Alert]:
+    """The collective signal for this organiser's union (an administrator sees every union's)."""
     organisation = None if account.role is Role.admin else account.organisation_id
-    return list(alerts(session, organisation, threshold=threshold, days=days, now=utcnow()))
+    return alerts(session, organisation, threshold=threshold, days=days, now=utcnow(), regions=regions)
 
 
 @signed_in

@@ -112,9 +112,10 @@ def _longest_shown(text: str, lang: Language) -> int:
 def _unmarked(root: Path, topic_id: str, lang: Language, key: str, text: str) -> list[Problem]:
     """Lines that cite one country's law without the country's name in front: people in the
     other country would be shown them."""
-    start = _line(root, topic_id, "languages", lang.code, key)
+    found = unmarked_citations(text, lang.countries)
+    start = _line(root, topic_id, "languages", lang.code, key) if found else None
     problems = []
-    for index, country, mark in unmarked_citations(text, lang.countries):
+    for index, country, mark in found:
         name = lang.countries[country].name
         problems.append(Problem(
             _topic_file(root, topic_id), start + 1 + index if start else None,

@@ -15,6 +15,7 @@ from bot.replies import Button, Reply, Responder, payload
 from bot.routing.contacts import Contact, Directory
 from bot.routing.places import Place, match_place, nearest_place
 from bot.routing.rank import Ranked, fallback, rank
+from bot.workbench.notes import Referral
 
 SECTOR_LABELS = {
     "construction": m.SECTOR_CONSTRUCTION, "delivery": m.SECTOR_DELIVERY, "retail": m.SECTOR_RETAIL,
@@ -114,7 +115,8 @@ def results(responder: Responder, routing: Routing, turn: Turn, language: str, *
         text = "\n\n".join([_(responder, language, m.ROUTE_NOTHING), responder.emergency_text(language, country)])
         return Outcome([Reply(text, (human, menu))], slots)
     lines = [_(responder, language, header), *(describe(responder, routing, r, language) for r in found)]
-    return Outcome([Reply("\n\n".join(lines), (human, menu))], slots)
+    referred = list(dict.fromkeys(r.contact.organisation for r in found))   # for organisers' counts
+    return Outcome([Reply("\n\n".join(lines), (human, menu))], slots, [Referral(o) for o in referred])
 
 
 def describe(responder: Responder, routing: Routing, ranked: Ranked, language: str) -> str:

@@ -372,22 +372,24 @@ def _coordinates(doc: YamlDoc, path: tuple[str | int, ...], item: dict[str, Any]
     if "lat" not in item and "lon" not in item and not required:
         return None, None
     found: list[float | None] = []
-    for key, word, limit in (("lat", T_("latitude"), 90), ("lon", T_("longitude"), 180)):
+    for key, limit in (("lat", 90), ("lon", 180)):
         value = item.get(key)
         if _is_number(value) and abs(value) <= limit:
             found.append(float(value))
             continue
         found.append(None)
         if key not in item:
+            what = T_("'{id}' has no lat (latitude of its centre)", id=item.get("id")) if key == "lat" \
+                else T_("'{id}' has no lon (longitude of its centre)", id=item.get("id"))
             fix = T_("add '{key}:' in decimal degrees next to 'timezone:', as in the other places "
                      "(Moscow has lat: 55.75 and lon: 37.62)", key=key) if required \
                 else T_("add '{key}:' in decimal degrees next to 'timezone:', as in the other places "
                         "(Moscow has lat: 55.75 and lon: 37.62), or leave out both lat and lon", key=key)
-            problems.append(doc.problem(path, T_("'{id}' has no {key} ({word} of its centre)",
-                                                 id=item.get("id"), key=key, word=word), fix))
+            problems.append(doc.problem(path, what, fix))
         else:
-            problems.append(doc.problem((*path, key), T_("{key} '{value}' is not a {word}", key=key, value=value,
-                                                         word=word),
+            what = T_("lat '{value}' is not a latitude", value=value) if key == "lat" \
+                else T_("lon '{value}' is not a longitude", value=value)
+            problems.append(doc.problem((*path, key), what,
                                         T_("write a number from -{limit} to {limit} in decimal degrees, "
                                            "with a dot and without quotes (Moscow has lat: 55.75 and lon: 37.62)",
                                            limit=limit)))
