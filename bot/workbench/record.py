@@ -53,16 +53,19 @@ def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: 
     counts: list[tuple[str, str]] = []
     if outcome.slots.get("noticed") and not turn.noticed:
         counts.append(("conversation", ""))
-    if action in ANSWERS and turn.intent:
+    # typed text while a flow waits for an answer (a city, an amount, a date) continues the flow:
+    # it is neither a topic answered nor a question the bot failed
+    flowing = bool(turn.awaiting) and not turn.is_button
+    if action in ANSWERS and turn.intent and not flowing:
         counts.append(("answer", turn.intent))
-    if action in FALLBACKS:
+    if action in FALLBACKS and not flowing:
         counts.append(("fallback", ""))
     counts += [("referral", note.organisation) for note in outcome.notes if isinstance(note, Referral)]
     language = str(outcome.slots.get("language") or turn.language or "")
     unsure = action in ANSWERS and (turn.intent in OUTSIDE or (confidence is not None and confidence < LOW_CONFIDENCE))
     kept = None
     text = scrub_question(turn.text) if not turn.is_button else ""
-    if (action in FALLBACKS or unsure) and any(ch.isalnum() for ch in text):
+    if (action in FALLBACKS or unsure) and not flowing and any(ch.isalnum() for ch in text):
         guess = turn.intent if unsure else (turn.ranking[0] if turn.ranking else None)
         kept = Unanswered(created_at=now, conversation=sender, language=language, channel=channel_of(sender),
                           text=text, guess=guess, confidence=confidence, state="open")
