@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from bot.db.models import Role
+from bot.content.loader import read_library
+from bot.db.engine import make_engine, make_sessions
+from bot.db.models import Role, Unanswered
+from bot.replies import CASE_OPEN_PRIVATE
 from bot.services import Stack
+from tests.conftest import gateway_beside
 from tests.console_client import OPEN, Console, add_caseworker
 from tests.web_user import WebUser, gateway_url
 
@@ -155,3 +160,77 @@ def test_an_employer_reaches_organisers_only_from_enough_users_who_agreed(stack:
     assert alerts is not None and f"trest{stem}".lower() in alerts.group(1).lower()
     assert re.search(rf"trest{stem}.*?</strong> · 3 ", alerts.group(1), re.S | re.I)
     assert "signal-" not in page
+
+
+def test_in_development_an_assigned_question_is_written_into_the_topic_file(
+        stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("devcontent")
+    content = folder / "content"
+    shutil.copytree(stack.settings.content_dir, content)          # never the repository's own files
+    with gateway_beside(stack, folder / "var", development=True, content_dir=content) as own:
+        database = own.settings.database
+        add_caseworker(database, "dev-organiser@helpline.example", role=Role.organiser)
+        engine = make_engine(database)
+        with make_sessions(engine).begin() as session:
+            for text, language in (("ish haqini 4 oy bermadi", "uz"), ("иш ҳақини 4 ой бермади", "uz_Cyrl"),
+                                   ("куда жаловаться на прораба", "ru")):
+                session.add(Unanswered(conversation="web:x", language=language, channel="web", text=text,
+                                       guess="wages_unpaid", confidence=0.2, state="open"))
+        engine.dispose()
+        organiser = signed_in(own, "dev-organiser@helpline.example")
+        page = organiser.http.get("/console/organiser/unanswered").text
+        groups = page.split('<li class="group"')[1:]
+        (uzbek,) = [g for g in groups if "ish haqini 4 oy" in g]
+        assert "иш ҳақини" in uzbek and "прораба" not in uzbek        # one group across two scripts
+        ids = re.match(r' data-ids="([0-9,]+)"', uzbek)
+        assert ids is not None
+        done = organiser.http.post("/console/organiser/unanswered", data={
+            "csrf": organiser.csrf, "action": "assign", "topic": "wages_unpaid", "ids": ids.group(1)})
+        assert done.status_code == 303 and done.headers["location"].endswith("done=written")
+        library, problems = read_library(content)
+        assert library is not None and not [p for p in problems if not p.warning]
+        uz = library.topics["wages_unpaid"].answers["uz"].examples
+        assert uz[-2:] == ("ish haqini 4 oy bermadi", "иш ҳақини 4 ой бермади")   # Cyrillic Uzbek under uz
+
+        (other,) = [g for g in groups if "прораба" in g]
+        other_ids = re.match(r' data-ids="([0-9,]+)"', other)
+        assert other_ids is not None
+        organiser.http.post("/console/organiser/unanswered", data={
+            "csrf": organiser.csrf, "action": "candidate", "ids": other_ids.group(1)})
+        assert "прораба" not in organiser.http.get("/console/organiser/unanswered").text
+        candidates = organiser.http.get("/console/organiser/unanswered", params={"state": "candidate"}).text
+        assert "прораба" in candidates
+        organiser.http.post("/console/organiser/unanswered", data={
+            "csrf": organiser.csrf, "action": "dismiss", "ids": other_ids.group(1)})
+        assert "прораба" not in organiser.http.get("/console/organiser/unanswered",
+                                                   params={"state": "candidate"}).text
+
+
+def test_a_caseworker_counts_an_employer_only_with_the_users_agreement(stack: Stack,
+                                                                       people: dict[str, str]) -> None:
+    stem = secrets.token_hex(2)
+    caseworker = signed_in(stack, people["caseworker"])
+    admin = signed_in(stack, people["admin"])
+    for i, agreed in enumerate(("yes", "", "yes", "yes")):
+        with WebUser(gateway_url(stack), f"case-signal-{stem}-{i}") as user:
+            user.texts(payload='/choose_language{"language":"tg"}')
+            user.texts(payload=CASE_OPEN_PRIVATE)
+        case_id = max(caseworker.case_ids())
+        caseworker.act(case_id, "claim")
+        form = {"body": f"Агрофирма{stem}", **({"agreed": agreed} if agreed else {})}
+        response = caseworker.http.post(f"/console/cases/{case_id}/employer", data={"csrf": caseworker.csrf, **form},
+                                        headers={"accept": "application/json"})
+        assert response.status_code == (200 if agreed else 409)
+        caseworker.act(case_id, "close", outcome="advice_given")
+        alerts = re.search(r'<ul id="alerts">(.*?)</ul>', admin.http.get("/console/organiser/insight").text, re.S)
+        assert alerts is not None
+        assert (f"агрофирма{stem}" in alerts.group(1).lower()) == (i == 3)   # the third user who agreed
+
+
+def test_insight_filters_by_language_and_channel(stack: Stack, people: dict[str, str]) -> None:
+    organiser = signed_in(stack, people["organiser"])
+    everything = organiser.http.get("/console/organiser/insight").text
+    assert '<option value="web"' in everything
+    nothing = organiser.http.get("/console/organiser/insight", params={"channel": "nowhere"}).text
+    shown = re.search(r'data-kind="conversation">([^<]+)<', nothing)
+    assert shown is not None and shown.group(1) == "0"

@@ -58,8 +58,11 @@ async def coverage_page(request: Request, account: Account, console_session: Con
                                                                                         console_session))
 
 
-def _open_questions(session: Session, since: dt.datetime) -> list[Question]:
-    rows = session.scalars(select(Unanswered).where(Unanswered.state == "open", Unanswered.created_at >= since)
+LISTS = ("open", "candidate")     # what an organiser can list: still to review, or new-topic candidates
+
+
+def _questions(session: Session, state: str, since: dt.datetime) -> list[Question]:
+    rows = session.scalars(select(Unanswered).where(Unanswered.state == state, Unanswered.created_at >= since)
                            .order_by(Unanswered.id)).all()
     return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in rows]
 
@@ -69,10 +72,13 @@ def _open_questions(session: Session, since: dt.datetime) -> list[Question]:
 async def unanswered_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     state = _state(request)
     since = utcnow() - dt.timedelta(days=state.settings.retention_days)
-    questions = await _db(request, lambda s: _open_questions(s, since))
+    listed = request.query_params.get("state", "open")
+    listed = listed if listed in LISTS else "open"
+    questions = await _db(request, lambda s: _questions(s, listed, since))
     library, _ = read_library(state.settings.content_dir)
     topics = sorted(library.topics) if library is not None else []
     return _pages(request).render(request, "organiser_unanswered.html", groups=group(questions), topics=topics,
+                                  listed=listed,
                                   development=state.settings.development, done=request.query_params.get("done"),
                                   **await _common(request, account, console_session))
 
@@ -97,7 +103,7 @@ async def unanswered_action(request: Request, account: Account, console_session:
         return Response("bad request", status_code=400)
 
     def change(session: Session) -> list[tuple[str, str]]:
-        rows = session.scalars(select(Unanswered).where(Unanswered.id.in_(ids), Unanswered.state == "open")).all()
+        rows = session.scalars(select(Unanswered).where(Unanswered.id.in_(ids), Unanswered.state.in_(LISTS))).all()
         now = utcnow()
         for row in rows:
             row.state = {"assign": "assigned", "candidate": "candidate", "dismiss": "dismissed"}[action]
@@ -130,6 +136,10 @@ async def insight_page(request: Request, account: Account, console_session: Cons
     end = utcnow().date()
     start = end - dt.timedelta(days=days - 1)
     rows = await _db(request, lambda s: insight.read(s, start, end))
+    languages = sorted({r.language for r in rows if r.language})
+    channels = sorted({r.channel for r in rows if r.channel})
+    language_filter, channel_filter = request.query_params.get("language", ""), request.query_params.get("channel", "")
+    rows = [r for r in rows if (language_filter in ("", r.language)) and (channel_filter in ("", r.channel))]
     summary = insight.summarise(rows, start, end)
     pages, language = _pages(request), console_language(request)
     t = pages.gettext
@@ -149,6 +159,8 @@ async def insight_page(request: Request, account: Account, console_session: Cons
     alerts = await _db(request, lambda s: _alerts(s, account, state.settings.signal_threshold,
                                                  state.settings.retention_days, regions))
     return _pages(request).render(request, "organiser_insight.html", summary=summary, charts=pictures, days=days,
+                                  languages=languages, channels=channels, language_filter=language_filter,
+                                  channel_filter=channel_filter,
                                   alerts=alerts, threshold=state.settings.signal_threshold,
                                   **await _common(request, account, console_session))
 

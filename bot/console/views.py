@@ -18,8 +18,12 @@ from bot import messages as m
 from bot.cases import service
 from bot.console import auth
 from bot.console.pages import C_, TEMPLATES, Pages, console_language
+from bot.db.base import utcnow
 from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
 from bot.gateway.state import GatewayState
+from bot.signal.employers import employer_key
+from bot.signal.reports import record_mention
+from bot.workbench.notes import EmployerMention
 
 COOKIE = "helpline_console"
 LOGIN_CSRF = "helpline_console_login"
@@ -219,6 +223,14 @@ def _action(name: str) -> Handler:
             elif name == "note" and body:
                 service.add_message(session, case, Sender.note, body, author=account, delivered=True)
                 service.audit(session, account.id, case.id, "case.note")
+            elif name == "employer" and form.get("agreed") == "yes" and not case.conversation.startswith("forgotten:"):
+                # the collective signal from a case: the caseworker asked, the user agreed
+                noted = dict(line.split(": ", 1) for line in case.summary.splitlines() if ": " in line)
+                mention = EmployerMention(body[:200], case.topic, noted.get("country"), noted.get("city"))
+                if employer_key(mention.employer) is None:
+                    return False
+                record_mention(session, case.conversation, mention, utcnow())
+                service.audit(session, account.id, case.id, "case.employer")
             elif name == "close" and outcome in OUTCOMES and service.close(
                     session, case, by="caseworker", outcome=outcome, account=account):
                 say(m.CASE_ENDED)
@@ -246,6 +258,6 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/cases/{case_id}", case_page),
         Route("/console/cases/{case_id}/messages", case_messages),
         *[Route(f"/console/cases/{{case_id}}/{name}", _action(name), methods=["POST"])
-          for name in ("claim", "release", "reply", "note", "close")],
+          for name in ("claim", "release", "reply", "note", "employer", "close")],
         Mount("/console/static", StaticFiles(directory=TEMPLATES.parent / "static"), name="console_static"),
     ]
