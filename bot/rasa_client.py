@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
@@ -42,19 +44,40 @@ class Rasa(Protocol):
 
 
 class RasaClient:
-    """A thin async client; the caller owns the httpx.AsyncClient's lifetime."""
+    """A thin async client; the caller owns the httpx.AsyncClient's lifetime.
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str) -> None:
+    At most `concurrency` messages are in flight to this server at once; the others wait here,
+    for at most `wait` seconds (then httpx.PoolTimeout, which the gateway answers with an
+    apology). A Rasa process works on one message at a time, so more in flight only makes
+    every message slower, and a long queue inside httpx's connection pool costs the gateway
+    CPU (it scans the queue for each request: seen with py-spy under load, BENCHMARKS.md)."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, token: str, *,
+                 concurrency: int = 8, wait: float = 10.0) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._token = token
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wait = wait
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._wait)
+        except TimeoutError:
+            raise httpx.PoolTimeout(f"no free slot for Rasa within {self._wait:g} s") from None
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def send(self, sender: str, text: str,
                    metadata: dict[str, Any] | None = None) -> list[BotMessage]:
-        response = await self._http.post(
-            f"{self._base}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": metadata or {}},
-        )
+        async with self._slot():
+            response = await self._http.post(
+                f"{self._base}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata or {}},
+            )
         response.raise_for_status()
         result: list[BotMessage] = response.json()
         return result

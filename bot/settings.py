@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     # ("redis://redis:6379/1"); unset: kept in the gateway's memory (one gateway)
     shared_state_url: str | None = None
     request_timeout: float = Field(10.0, gt=0, le=60)
+    rasa_concurrency: int = Field(8, ge=1, le=256)     # messages in flight to each Rasa server at once
     log_level: str = "INFO"
     database_url: str | None = Field(
         None, validation_alias=AliasChoices("DATABASE_URL", "HELPLINE_DATABASE_URL"))

@@ -93,7 +93,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await anyio.to_thread.run_sync(prepare_database, settings, engine)
         async with httpx.AsyncClient(timeout=settings.request_timeout) as http, anyio.create_task_group() as tasks:
             token = settings.rasa_token.get_secret_value()
-            rasa = RasaPool([RasaClient(http, url, token) for url in settings.rasa_urls])
+            rasa = RasaPool([RasaClient(http, url, token, concurrency=settings.rasa_concurrency,
+                                        wait=settings.request_timeout) for url in settings.rasa_urls])
             texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
             keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None,
                              settings.key_file)

@@ -17,6 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from helpline_nlu.action_validation import install
 from helpline_nlu.normalise import clean, fold
 
 NORMALISED = "normalised_text"
@@ -36,6 +37,7 @@ class TextNormaliser(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "TextNormaliser":
+        install()      # the action-response check built once per process (action_validation.py)
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
