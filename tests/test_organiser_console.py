@@ -192,6 +192,21 @@ def test_in_development_an_assigned_question_is_written_into_the_topic_file(
         uz = library.topics["wages_unpaid"].answers["uz"].examples
         assert uz[-2:] == ("ish haqini 4 oy bermadi", "иш ҳақини 4 ой бермади")   # Cyrillic Uzbek under uz
 
+        before = (content / "topics" / "wages_unpaid.yml").read_text(encoding="utf-8")
+        known = library.topics["wages_unpaid"].answers["ru"].examples[0]
+        engine = make_engine(database)
+        with make_sessions(engine).begin() as session:
+            row = Unanswered(conversation="web:y", language="ru", channel="web", text=known, guess="wages_unpaid",
+                             confidence=0.3, state="open")
+            session.add(row)
+            session.flush()
+            row_id = row.id
+        engine.dispose()
+        again = organiser.http.post("/console/organiser/unanswered", data={
+            "csrf": organiser.csrf, "action": "assign", "topic": "wages_unpaid", "ids": str(row_id)})
+        assert again.headers["location"].endswith("done=known")        # already an example: not added twice
+        assert (content / "topics" / "wages_unpaid.yml").read_text(encoding="utf-8") == before
+
         (other,) = [g for g in groups if "прораба" in g]
         other_ids = re.match(r' data-ids="([0-9,]+)"', other)
         assert other_ids is not None

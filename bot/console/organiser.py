@@ -102,24 +102,44 @@ async def unanswered_action(request: Request, account: Account, console_session:
     if action not in ACTIONS or not ids or (action == "assign" and (library is None or topic not in library.topics)):
         return Response("bad request", status_code=400)
 
-    def change(session: Session) -> list[tuple[str, str]]:
+    def listed(session: Session) -> list[tuple[int, str, str]]:
         rows = session.scalars(select(Unanswered).where(Unanswered.id.in_(ids), Unanswered.state.in_(LISTS))).all()
+        return [(r.id, r.language, r.text) for r in rows]
+
+    found = await _db(request, listed)
+
+    def mark(session: Session) -> None:
         now = utcnow()
-        for row in rows:
+        for row in session.scalars(select(Unanswered).where(Unanswered.id.in_([i for i, _, _ in found]))):
             row.state = {"assign": "assigned", "candidate": "candidate", "dismiss": "dismissed"}[action]
             row.topic = topic if action == "assign" else None
             row.handled_by, row.handled_at = account.id, now
-        service.audit(session, account.id, None, f"unanswered.{action}", f"n={len(rows)} topic={topic}"[:200])
-        return [(r.language, r.text) for r in rows]
-    changed = await _db(request, change)
-    if action != "assign" or not changed or library is None:
+        service.audit(session, account.id, None, f"unanswered.{action}", f"n={len(found)} topic={topic}"[:200])
+    diff = ""
+    if action == "assign" and library is not None and found:
+        known = {(code, example) for t in library.topics.values() for code, a in t.answers.items()
+                 for example in a.examples}
+        items = list(dict.fromkeys(
+            (_example_language(lang, library.languages, library.default_language), " ".join(text.split()))
+            for _, lang, text in found))
+        items = [item for item in items if item not in known]    # already an example somewhere: not twice
+        if not items:
+            await _db(request, mark)
+            return RedirectResponse("/console/organiser/unanswered?done=known", status_code=303)
+        try:
+            if settings.development:
+                examples.write_many(settings.content_dir, topic, items)
+            else:
+                _, diff = examples.patch_many(settings.content_dir, topic, items)
+        except examples.NoPlace:
+            text = C_("The topic file has no list of example questions for this language; add one, then try again.")
+            return Response(f"{topic}: {_pages(request).gettext(console_language(request), text)}", status_code=409)
+
+    await _db(request, mark)
+    if action != "assign" or not found:
         return RedirectResponse(f"/console/organiser/unanswered?done={action}", status_code=303)
-    items = [(_example_language(lang, library.languages, library.default_language), text) for lang, text in changed]
     if settings.development:
-        for language, text in items:
-            examples.write(settings.content_dir, topic, language, text)
         return RedirectResponse("/console/organiser/unanswered?done=written", status_code=303)
-    _, diff = examples.patch_many(settings.content_dir, topic, items)
     name = f"examples-{topic}-{utcnow():%Y%m%d-%H%M%S}.patch"
     return Response(diff, media_type="text/x-diff; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

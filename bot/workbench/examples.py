@@ -65,21 +65,30 @@ def _block_style(lines: list[str], language: str) -> list[str]:
     return lines
 
 
+def _added(before: str, items: list[tuple[str, str]]) -> str:
+    after = before
+    for language, example in items:
+        after = with_example(after, language, example)
+    return after
+
+
 def patch_many(content_root: Path, topic: str, items: list[tuple[str, str]]) -> tuple[Path, str]:
     """One diff adding several (language, example) pairs to one topic file."""
     file = content_root / "topics" / f"{topic}.yml"
     before = file.read_text(encoding="utf-8")
-    after = before
-    for language, example in items:
-        after = with_example(after, language, example)
     name = f"{content_root.name}/topics/{topic}.yml"
-    diff = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+    diff = difflib.unified_diff(before.splitlines(keepends=True), _added(before, items).splitlines(keepends=True),
                                 fromfile=f"a/{name}", tofile=f"b/{name}")
     return file, "".join(diff)
 
 
-def write(content_root: Path, topic: str, language: str, example: str) -> Path:
-    """Add the example in place (development)."""
+def write_many(content_root: Path, topic: str, items: list[tuple[str, str]]) -> Path:
+    """Add the examples in place (development); nothing is written if one has no place."""
     file = content_root / "topics" / f"{topic}.yml"
-    file.write_text(with_example(file.read_text(encoding="utf-8"), language, example), encoding="utf-8")
+    file.write_text(_added(file.read_text(encoding="utf-8"), items), encoding="utf-8")
     return file
+
+
+def write(content_root: Path, topic: str, language: str, example: str) -> Path:
+    """Add one example in place (development)."""
+    return write_many(content_root, topic, [(language, example)])
