@@ -108,7 +108,8 @@ def _contacts(args: argparse.Namespace, settings: Settings) -> int:
 
     directory, problems = load_directory(settings.content_dir)
     for problem in problems:
-        print(problem.render(settings.content_dir.parent), file=sys.stderr)
+        print(problem.render(settings.content_dir.parent, settings.check_language, locales=settings.locales_dir),
+              file=sys.stderr)
     if directory is None:
         print("helpline contacts sync: fix the errors above; the database was not changed", file=sys.stderr)
         return 1
@@ -251,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(error, ContentError):
             for problem in error.problems:
-                print(problem.render(settings.content_dir.parent), file=sys.stderr)
+                print(problem.render(settings.content_dir.parent, settings.check_language,
+                                     locales=settings.locales_dir), file=sys.stderr)
             return 1
         print(f"helpline {args.command}: {error}", file=sys.stderr)
         return 1
