@@ -16,6 +16,7 @@ from actions.flows import current_places
 from actions.tracker import current_responder, emit, turn_from
 from bot.db.engine import make_engine, make_sessions
 from bot.dialogue import Outcome, Turn
+from bot.letters.flow import PREFIX as LETTER_QUESTION
 from bot.replies import Responder
 from bot.routing.country import infer_country
 from bot.settings import Settings
@@ -58,6 +59,8 @@ class StepAction(Action, ABC):  # type: ignore[misc]
                 outcome.slots["country"] = inferred  # the country of work, for this conversation
             if turn.awaiting and "awaiting" not in outcome.slots:
                 outcome.slots["awaiting"] = None     # any other step ends a routing question
+                if turn.awaiting.startswith(LETTER_QUESTION) and "letter" not in outcome.slots:
+                    outcome.slots["letter"] = None   # a letter left half-way: its answers are not kept
             await current_recorder().record(self.action_name, tracker.sender_id or "", turn, outcome,
                                             confidence_of(tracker.latest_message or {}))
             return emit(outcome, dispatcher)

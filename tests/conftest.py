@@ -25,6 +25,15 @@ TEST_SECRET = "test-secret-key-for-conversation-pseudonyms-0001"
 TEST_KEYS = Keys(TEST_SECRET.encode())
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Code that reads Settings() from the environment in the test process itself (the action
+    classes run in unit tests record for organisers) writes under a temporary data folder,
+    never the checkout's var/. Child processes get their settings explicitly (settings_env)."""
+    import tempfile
+
+    os.environ.setdefault("HELPLINE_DATA_DIR", tempfile.mkdtemp(prefix="helpline-test-var-"))
+
+
 def conversation_key(channel: str, raw: str | int) -> str:
     """The key a test gateway gives the Telegram chat or web session `raw` in Rasa and cases."""
     return TEST_KEYS.conversation(channel, raw)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
-from actions import steps
+from actions import base, steps
 from actions.base import StepAction
+from bot.db.engine import make_engine, make_sessions, upgrade
+from bot.db.models import Unanswered, UsageCount
+from bot.workbench.record import Recorder
 from tests.builders import make_tracker
 
 
@@ -89,3 +94,29 @@ async def test_a_message_from_kazakhstan_sets_the_country_and_its_emergency_numb
                                  intent="documents_confiscated", detected=("ru", "Cyrl", 0.95))
     assert slot(events, "country") == "KZ"
     assert "Казахстан: 112" in messages[0]["text"] and "Россия: 112" not in messages[0]["text"]
+
+
+async def test_a_letter_left_half_way_keeps_no_answers() -> None:
+    _, events = await run(steps.ActionAnswerTopic(), text="/wages_unpaid", intent="wages_unpaid",
+                          slots={"language": "ru", "awaiting": "letter:share",
+                                 "letter": {"kind": "employer_claim", "employer": "ООО Ромашка"}})
+    assert slot(events, "awaiting") is None and slot(events, "letter") is None
+
+
+async def test_actions_record_for_organisers_in_the_helpline_database(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'helpline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    monkeypatch.setattr(base, "current_recorder", lambda: Recorder(make_sessions(engine), 0))
+    try:
+        await run(steps.ActionDidYouMean(), text="как получить кредит на машину", intent="nlu_fallback",
+                  ranking=("wages_unpaid",), detected=("ru", "Cyrl", 0.9), slots={"language": "ru"},
+                  sender_id="web:abc")
+        with make_sessions(engine)() as session:
+            kept = [(k.text, k.guess, k.channel, k.conversation) for k in session.scalars(select(Unanswered))]
+            counts = {(r.kind, r.channel): r.count for r in session.scalars(select(UsageCount))}
+    finally:
+        engine.dispose()
+    assert kept == [("как получить кредит на машину", "wages_unpaid", "web", "web:abc")]
+    assert counts == {("fallback", "web"): 1}
