@@ -21,7 +21,7 @@ from bot import messages as m
 from bot.cases import service
 from bot.cli import main as helpline
 from bot.db.engine import make_engine, make_sessions, upgrade
-from bot.db.models import Case, CaseMessage, CaseState
+from bot.db.models import Case, CaseMessage, CaseState, EmployerReport, Unanswered
 from bot.logs import configure
 from bot.privacy.keys import Keys, SealError, load_keys
 from bot.privacy.scrub import scrub
@@ -130,7 +130,8 @@ def rasa_events_table(path: Path, rows: list[tuple[str, float]]) -> None:
                        rows)
 
 
-def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: Path) -> None:
+def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_settings(tmp_path)
     now = dt.datetime.now(dt.UTC)
     old, recent = (now - dt.timedelta(days=40)).timestamp(), (now - dt.timedelta(days=2)).timestamp()
@@ -153,11 +154,13 @@ def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: 
                                                               organisation_id="helpline", language="tg"))
         service.add_message(session, fresh, service.Sender.user, "салом")
         old_id, fresh_id = case.id, fresh.id
-    os.environ["HELPLINE_DATA_DIR"] = str(settings.data_dir)
-    try:
-        assert helpline(["purge"]) == 0
-    finally:
-        del os.environ["HELPLINE_DATA_DIR"]
+        for when, text in ((now - dt.timedelta(days=31), "старый вопрос"), (now, "новый вопрос")):
+            session.add(Unanswered(created_at=when, conversation="tg:x", language="ru", channel="telegram",
+                                   text=text, state="open"))
+            session.add(EmployerReport(created_at=when, conversation=f"tg:{text}", employer_key=text,
+                                       employer_name=text))
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(settings.data_dir))
+    assert helpline(["purge"]) == 0
     with sqlite3.connect(settings.data_dir / "rasa" / "tracker.db") as db:
         left = sorted({row[0] for row in db.execute("SELECT sender_id FROM events")})
     assert left == ["tg:mixed", "web:new"]
@@ -169,6 +172,9 @@ def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: 
         assert [msg.body for msg in kept.messages if msg.sender is service.Sender.user] == ["салом"]
         assert kept.state is CaseState.queued
         assert session.query(CaseMessage).filter(CaseMessage.body.contains("7916")).count() == 0
+        # unanswered questions and employer reports older than the retention period are gone
+        assert [u.text for u in session.query(Unanswered)] == ["новый вопрос"]
+        assert [r.employer_name for r in session.query(EmployerReport)] == ["новый вопрос"]
     engine.dispose()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import make_engine, make_sessions
-from bot.db.models import Contact, EmployerReport, Organisation
+from bot.db.models import Contact, EmployerReport, Organisation, Unanswered
 from bot.letters import flow
 from bot.privacy.forget import forget
 from bot.replies import Responder
@@ -188,12 +188,16 @@ def test_forget_deletes_the_users_reports(sessions: sessionmaker[Session], tmp_p
                    "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
         db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('tg:user0', 'user', 1, '{}')")
     tracker_store = make_engine(f"sqlite:///{tracker}")
+    with sessions.begin() as session:                               # and their unanswered questions
+        for who in ("tg:user0", "tg:user1"):
+            session.add(Unanswered(conversation=who, language="ru", channel="telegram", text="вопрос", state="open"))
     with sessions.begin() as session:
         assert forget(session, tracker_store, "tg:user0").events == 1
     tracker_store.dispose()
     with sessions.begin() as session:
         left = set(session.scalars(select(EmployerReport.conversation)))
-    assert left == {"tg:user1", "tg:user2"}
+        unanswered = set(session.scalars(select(Unanswered.conversation)))
+    assert left == {"tg:user1", "tg:user2"} and unanswered == {"tg:user1"}
     assert seen(sessions, None) == []                                # two users are below the threshold
 
 
