@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -18,9 +19,10 @@ from starlette.routing import BaseRoute, Route
 from bot.cases import service
 from bot.console.pages import C_, console_language
 from bot.console.views import _db, _labels, _organisation_name, _pages, _state, signed_in
-from bot.content.loader import read_library
+from bot.content.problems import Problem
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession, Role, Unanswered
+from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
 from bot.workbench import charts, coverage, examples, insight, preview
@@ -41,6 +43,13 @@ def organisers_only(handler: Page) -> Page:
     return wrapped
 
 
+async def _content(request: Request) -> tuple[Responder | None, list[Problem]]:
+    """content/ as it is on disk, read on a worker thread (about a second for the shipped
+    content; never on the event loop that serves users) and cached until a file changes."""
+    settings = _state(request).settings
+    return await anyio.to_thread.run_sync(preview.load, settings.content_dir, settings.locales_dir)
+
+
 async def _common(request: Request, account: Account, console_session: ConsoleSession) -> dict[str, Any]:
     name = await _db(request, lambda s: _organisation_name(s, account))
     return {"account": account, "organisation": name, "csrf": console_session.csrf_token, "organiser": True}
@@ -50,8 +59,8 @@ async def _common(request: Request, account: Account, console_session: ConsoleSe
 @organisers_only
 async def coverage_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     settings = _state(request).settings
-    library, problems = read_library(settings.content_dir)
-    board = coverage.board(library, utcnow().date()) if library is not None else None
+    responder, problems = await _content(request)
+    board = coverage.board(responder.library, utcnow().date()) if responder is not None else None
     return _pages(request).render(request, "organiser_coverage.html", board=board,
                                   problems=[p.render(settings.content_dir) for p in problems if not p.warning],
                                   states=_labels(request, CELL_STATES), **await _common(request, account,
@@ -61,10 +70,13 @@ async def coverage_page(request: Request, account: Account, console_session: Con
 LISTS = ("open", "candidate")     # what an organiser can list: still to review, or new-topic candidates
 
 
+SHOWN = 500      # the newest questions grouped on one page (grouping compares each with each group)
+
+
 def _questions(session: Session, state: str, since: dt.datetime) -> list[Question]:
     rows = session.scalars(select(Unanswered).where(Unanswered.state == state, Unanswered.created_at >= since)
-                           .order_by(Unanswered.id)).all()
-    return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in rows]
+                           .order_by(Unanswered.id.desc()).limit(SHOWN)).all()
+    return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in reversed(rows)]
 
 
 @signed_in
@@ -75,9 +87,10 @@ async def unanswered_page(request: Request, account: Account, console_session: C
     listed = request.query_params.get("state", "open")
     listed = listed if listed in LISTS else "open"
     questions = await _db(request, lambda s: _questions(s, listed, since))
-    library, _ = read_library(state.settings.content_dir)
-    topics = sorted(library.topics) if library is not None else []
-    return _pages(request).render(request, "organiser_unanswered.html", groups=group(questions), topics=topics,
+    responder, _ = await _content(request)
+    topics = sorted(responder.library.topics) if responder is not None else []
+    groups = await anyio.to_thread.run_sync(group, questions)
+    return _pages(request).render(request, "organiser_unanswered.html", groups=groups, topics=topics,
                                   listed=listed,
                                   development=state.settings.development, done=request.query_params.get("done"),
                                   **await _common(request, account, console_session))
@@ -98,7 +111,8 @@ async def unanswered_action(request: Request, account: Account, console_session:
     action, topic = str(form.get("action", "")), str(form.get("topic", ""))
     ids = [int(x) for x in str(form.get("ids", "")).split(",") if x.strip().isdigit()][:200]
     settings = _state(request).settings
-    library, _ = read_library(settings.content_dir)
+    responder, _ = await _content(request)
+    library = responder.library if responder is not None else None
     if action not in ACTIONS or not ids or (action == "assign" and (library is None or topic not in library.topics)):
         return Response("bad request", status_code=400)
 
@@ -174,7 +188,7 @@ async def insight_page(request: Request, account: Account, console_session: Cons
         "referrals": charts.bars(summary.referrals, t(language, C_("Referrals by organisation"))),
         "topic_totals": charts.bars(summary.topic_totals, t(language, C_("Answers by topic"))),
     }
-    places, _ = read_places(state.settings.content_dir / "places.yml")
+    places, _ = await anyio.to_thread.run_sync(read_places, state.settings.content_dir / "places.yml")
     regions = {p.id: p.region for p in places} if places is not None else {}
     alerts = await _db(request, lambda s: _alerts(s, account, state.settings.signal_threshold,
                                                  state.settings.retention_days, regions))
@@ -195,7 +209,7 @@ def _alerts(session: Session, account: Account, threshold: int, days: int, regio
 @organisers_only
 async def preview_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     settings = _state(request).settings
-    responder, problems = preview.load(settings.content_dir, settings.locales_dir)
+    responder, problems = await _content(request)
     params = request.query_params
     topic, language = params.get("topic", ""), params.get("language", "")
     country = params.get("country") or None

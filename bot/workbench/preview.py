@@ -7,6 +7,7 @@ and drops buttons whose payload is over 64 bytes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot.content.loader import read_library
@@ -30,6 +31,18 @@ class Preview:
 
 
 def load(content_dir: Path, locales_dir: Path) -> tuple[Responder | None, list[Problem]]:
+    """The content and catalogues as they are on disk now; read again only after a change."""
+    return _load(content_dir, locales_dir, stamp(content_dir, locales_dir))
+
+
+def stamp(*folders: Path) -> tuple[int, int]:
+    """Changes when any file under the folders changes, appears or goes."""
+    files = [f for folder in folders for f in folder.rglob("*") if f.suffix in (".yml", ".po")]
+    return len(files), max((f.stat().st_mtime_ns for f in files), default=0)
+
+
+@lru_cache(maxsize=4)
+def _load(content_dir: Path, locales_dir: Path, _stamp: tuple[int, int]) -> tuple[Responder | None, list[Problem]]:
     library, problems = read_library(content_dir)
     if library is None or any(not p.warning for p in problems):
         return None, problems
