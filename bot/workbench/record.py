@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import Unanswered, UsageCount
 from bot.dialogue import Outcome, Turn
+from bot.signal.reports import record_mention
 from bot.workbench.notes import EmployerMention, Referral
 from bot.workbench.unanswered import scrub_question
 
@@ -42,6 +43,8 @@ Key = tuple[dt.date, str, str, str, str]      # day, kind, topic, language, chan
 
 @dataclass(frozen=True)
 class Observed:
+    language: str
+    channel: str
     counts: list[tuple[str, str]]                 # (kind, topic or organisation)
     unanswered: Unanswered | None
     mentions: list[EmployerMention]
@@ -70,7 +73,7 @@ def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: 
         kept = Unanswered(created_at=now, conversation=sender, language=language, channel=channel_of(sender),
                           text=text, guess=guess, confidence=confidence, state="open")
     mentions = [note for note in outcome.notes if isinstance(note, EmployerMention)]
-    return Observed(counts, kept, mentions)
+    return Observed(language, channel_of(sender), counts, kept, mentions)
 
 
 def channel_of(sender: str) -> str:
@@ -108,9 +111,8 @@ class Recorder:
         try:
             now = utcnow()
             seen = observe(action, sender, turn, outcome, confidence, now)
-            language, channel = str(outcome.slots.get("language") or turn.language or ""), channel_of(sender)
             for kind, topic in seen.counts:
-                self.pending[(now.date(), kind, topic, language, channel)] += 1
+                self.pending[(now.date(), kind, topic, seen.language, seen.channel)] += 1
             if seen.unanswered is not None or seen.mentions:
                 await asyncio.to_thread(self._keep, seen, sender, now)
             if self.flush_seconds <= 0:
@@ -125,8 +127,6 @@ class Recorder:
             if seen.unanswered is not None:
                 session.add(seen.unanswered)
             if seen.mentions:
-                from bot.signal.reports import record_mention
-
                 for mention in seen.mentions:
                     record_mention(session, sender, mention, now)
 
