@@ -220,6 +220,12 @@ def test_in_development_an_assigned_question_is_written_into_the_topic_file(
         assert "прораба" not in organiser.http.get("/console/organiser/unanswered",
                                                    params={"state": "candidate"}).text
 
+        broken = content / "topics" / "greet.yml"                     # an organiser's broken edit
+        broken.write_text(broken.read_text(encoding="utf-8").replace("id: greet", "id: [greet", 1), encoding="utf-8")
+        page = organiser.http.get("/console/organiser/coverage", headers={"accept-language": "ru"}).text
+        assert "greet.yml" in page and "как исправить" in page            # as helpline check says it, in Russian
+        assert 'id="coverage"' not in page
+
 
 def test_a_caseworker_counts_an_employer_only_with_the_users_agreement(stack: Stack,
                                                                        people: dict[str, str]) -> None:

@@ -50,6 +50,13 @@ async def _content(request: Request) -> tuple[Responder | None, list[Problem]]:
     return await anyio.to_thread.run_sync(preview.load, settings.content_dir, settings.locales_dir)
 
 
+def _shown(request: Request, problems: list[Problem]) -> list[str]:
+    """Content errors as `helpline check` words them, in the organiser's language."""
+    settings = _state(request).settings
+    return [p.render(settings.content_dir, console_language(request), locales=settings.locales_dir)
+            for p in problems if not p.warning]
+
+
 async def _common(request: Request, account: Account, console_session: ConsoleSession) -> dict[str, Any]:
     name = await _db(request, lambda s: _organisation_name(s, account))
     return {"account": account, "organisation": name, "csrf": console_session.csrf_token, "organiser": True}
@@ -58,11 +65,10 @@ async def _common(request: Request, account: Account, console_session: ConsoleSe
 @signed_in
 @organisers_only
 async def coverage_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    settings = _state(request).settings
     responder, problems = await _content(request)
     board = coverage.board(responder.library, utcnow().date()) if responder is not None else None
     return _pages(request).render(request, "organiser_coverage.html", board=board,
-                                  problems=[p.render(settings.content_dir) for p in problems if not p.warning],
+                                  problems=_shown(request, problems),
                                   states=_labels(request, CELL_STATES), **await _common(request, account,
                                                                                         console_session))
 
@@ -208,7 +214,6 @@ def _alerts(session: Session, account: Account, threshold: int, days: int, regio
 @signed_in
 @organisers_only
 async def preview_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    settings = _state(request).settings
     responder, problems = await _content(request)
     params = request.query_params
     topic, language = params.get("topic", ""), params.get("language", "")
@@ -224,7 +229,7 @@ async def preview_page(request: Request, account: Account, console_session: Cons
         request, "organiser_preview.html", shown=shown, topic=topic, language=language, country=country or "",
         topics=sorted(responder.library.topics) if responder else [],
         languages=list(responder.library.languages) if responder else [],
-        problems=[p.render(settings.content_dir) for p in problems if not p.warning],
+        problems=_shown(request, problems),
         **await _common(request, account, console_session))
 
 
