@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.content.latin import CYRILLIC_TO_LATIN, skeleton
 from bot.content.problems import ContentError, Problem
 from bot.content.wording import T_
 from bot.content.yamlfile import YamlDoc, read_yaml
@@ -34,19 +35,8 @@ LONG_NAME = 9  # skeleton letters
 EARTH_RADIUS_KM = 6371.0
 MAX_POINT_CHARS = 40  # "lat,lon" as the gateway sends it is about 10
 
-_CYRILLIC = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
-    "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya", "є": "e", "ґ": "g",
-    "ғ": "g", "ӣ": "i", "қ": "k", "ӯ": "u", "ҳ": "h", "ҷ": "j", "ў": "o",  # Tajik, Uzbek
-    "ң": "n", "ө": "o", "ү": "u", "ә": "a", "ұ": "u", "һ": "h", "і": "i",  # Kyrgyz, Kazakh
-})
 _APOSTROPHES = re.compile("['`´ʻʼ‘’]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_LATIN_RULES = (("shch", "sh"), ("sch", "sh"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("x", "h"),
-                ("q", "k"), ("w", "v"), ("ph", "f"), ("ck", "k"))
-_LONE_C = re.compile(r"c(?!h)")
 _DOUBLES = re.compile(r"([aeiu])\1+")  # Алма-Ата = Алмаата = Алмата
 # Russian noun and adjective endings, in skeleton spelling (о -> a, й/ы -> i), longest first.
 _CASE_ENDINGS = ("iami", "iah", "aia", "uiu", "aga", "amu", "ami", "iam", "ai", "ei", "am", "em",
@@ -126,21 +116,14 @@ def time_zone(name: object) -> ZoneInfo | None:
 
 # ---------------------------------------------------------------- skeletons
 
-def _skeleton(word: str) -> str:
-    for old, new in _LATIN_RULES:
-        word = word.replace(old, new)
-    word = _LONE_C.sub("k", word).replace("ye", "e").replace("y", "i").replace("o", "a")
-    return _DOUBLES.sub(r"\1", word)
-
-
-_STOP_SKELETONS = frozenset(_skeleton(_NON_WORD.sub("", w.translate(_CYRILLIC))) for w in _STOP_WORDS)
+_STOP_SKELETONS = frozenset(skeleton(_NON_WORD.sub("", w.translate(CYRILLIC_TO_LATIN))) for w in _STOP_WORDS)
 
 
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold().translate(_CYRILLIC)
+    text = unicodedata.normalize("NFC", text[:MAX_CHARS]).casefold().translate(CYRILLIC_TO_LATIN)
     text = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    words = (_skeleton(w) for w in _NON_WORD.split(text))
+    words = (skeleton(w) for w in _NON_WORD.split(text))
     return [w for w in words if w and w not in _STOP_SKELETONS]
 
 

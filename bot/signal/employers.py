@@ -12,22 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.content.latin import CYRILLIC_TO_LATIN
 from bot.privacy.scrub import PATTERNS, scrub
 
 MAX_NAME_CHARS = 80    # the name shown to organisers
 MAX_KEY_CHARS = 100
 MIN_KEY_CHARS = 3
 
-_CYRILLIC = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "є": "e", "ґ": "g", "ї": "i",
-    "ў": "o", "қ": "q", "ғ": "gh", "ҳ": "h",                      # Uzbek
-    "ҷ": "j", "ӣ": "i", "ӯ": "u",                                # Tajik
-    "ң": "n", "ө": "o", "ү": "u",                                # Kyrgyz, Kazakh
-    "ә": "a", "ұ": "u", "һ": "h", "і": "i",                      # Kazakh
-})
 _LATIN = str.maketrans({"ş": "sh", "ç": "ch", "ğ": "g", "ı": "i", "ñ": "n", "ŋ": "n", "ä": "a", "ö": "o",
                         "ü": "u", "ø": "o", "æ": "ae", "ß": "ss"})
 _APOSTROPHES = re.compile("['`´ʻʼ‘’ʹ]")
@@ -94,7 +85,7 @@ def _key(text: str) -> str:
 
 
 def _latin(word: str) -> str:
-    word = unicodedata.normalize("NFKD", word.translate(_CYRILLIC).translate(_LATIN))
+    word = unicodedata.normalize("NFKD", word.translate(CYRILLIC_TO_LATIN).translate(_LATIN))
     return "".join(ch for ch in word if ch.isalnum() and not unicodedata.combining(ch))
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.content.latin import CYRILLIC_TO_LATIN, skeleton
 from bot.privacy.scrub import scrub
 
 NAME = "[name]"
@@ -35,20 +36,14 @@ def scrub_question(text: str) -> str:
     return PATRONYMIC.sub(NAME, text)
 
 
-LATIN = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "h", "ц": "s", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "ў": "o", "қ": "q", "ғ": "g", "ҳ": "h", "ӣ": "i", "ӯ": "u", "ҷ": "j",
-    "ң": "n", "ө": "o", "ү": "u", "ә": "a", "і": "i", "ұ": "u", "һ": "h",
-    "x": "h", "c": "s", "w": "v", "ʻ": "", "ʼ": "", "'": "", "‘": "", "’": "",
-})
+_APOSTROPHES = re.compile("['`´ʻʼ‘’]")
 
 
 def fold(text: str) -> str:
-    """Any script to plain Latin letters, lower case, digits and spaces only."""
-    latin = text.lower().translate(LATIN).replace("zh", "j").replace("kh", "h").replace("sh", "s")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", latin).split())
+    """Any script to the Latin skeleton place names are matched in (bot/content/latin.py):
+    lower case, digits and spaces only."""
+    latin = _APOSTROPHES.sub("", text.casefold()).translate(CYRILLIC_TO_LATIN)
+    return " ".join(skeleton(word) for word in re.sub(r"[^a-z0-9]+", " ", latin).split())
 
 
 def trigrams(text: str) -> Counter[str]:
