@@ -7,14 +7,12 @@ catalogue, as content is.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from bot.catalogues import compiled
 from bot.content.model import Language
 from bot.content.translit import TRANSLITERATORS
 
@@ -36,15 +34,6 @@ def load_catalogues(locales: Path, languages: dict[str, Language]) -> Catalogues
         po_file = locales / source / "LC_MESSAGES" / "messages.po"
         if not po_file.exists():
             continue
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=None)
-        if language.base and language.transliterate:
-            convert = TRANSLITERATORS[language.transliterate]
-            for message in catalog:
-                if message.id and isinstance(message.string, str) and message.string:
-                    message.string = convert(message.string)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        result.translations[language.code] = Translations(buffer)
+        convert = TRANSLITERATORS[language.transliterate] if language.base and language.transliterate else None
+        result.translations[language.code] = compiled(po_file, convert)
     return result

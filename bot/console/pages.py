@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+
+from bot.catalogues import compiled
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("ru", "en")
@@ -38,12 +37,7 @@ def load_console_translations(locales: Path) -> dict[str, NullTranslations]:
         po_file = locales / language / "LC_MESSAGES" / "console.po"
         if language == "en" or not po_file.exists():
             continue
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        result[language] = Translations(buffer)
+        result[language] = compiled(po_file)
     return result
 
 

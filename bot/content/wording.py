@@ -10,13 +10,12 @@ locales/ru/LC_MESSAGES/check.po; English needs none. It is compiled in memory wh
 from __future__ import annotations
 
 import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
+
+from bot.catalogues import compiled
 
 LANGUAGES = ("en", "ru")
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -54,9 +53,4 @@ def check_translations(language: str, locales: Path = LOCALES) -> NullTranslatio
     po_file = locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if language == "en" or not po_file.exists():
         return NullTranslations()
-    with po_file.open("rb") as handle:
-        catalog = read_po(handle)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    return compiled(po_file)
