@@ -77,6 +77,16 @@ def fake_telegram_settings(port: int) -> dict[str, object]:
     return {"telegram_bot_token": "123456:TEST-token", "telegram_api_base_url": f"http://127.0.0.1:{port}/bot"}
 
 
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    """HTTP clients a test's console client opened (tests/console_client.py), closed after it."""
+    from tests.console_client import OPEN
+
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
 @pytest.fixture(scope="session")
 def responder() -> Responder:
     settings = Settings()

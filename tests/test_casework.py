@@ -19,16 +19,10 @@ from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
 from bot.services import Stack, start_gateway
 from bot.settings import Settings
 from tests.conftest import fake_telegram_settings, free_port, gateway_beside
-from tests.console_client import OPEN, Console, add_caseworker, client
+from tests.console_client import Console, add_caseworker, client
 
 pytestmark = pytest.mark.rasa
 
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    while OPEN:
-        OPEN.pop().close()
 
 
 @dataclass

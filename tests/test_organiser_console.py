@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -25,12 +24,6 @@ from tests.web_user import WebUser, gateway_url
 pytestmark = pytest.mark.rasa
 PAGES = ("coverage", "unanswered", "insight", "preview")
 
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    while OPEN:
-        OPEN.pop().close()
 
 
 @pytest.fixture(scope="module")
