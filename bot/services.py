@@ -24,15 +24,20 @@ from bot.training.train import model_path, train
 READY_TIMEOUT = 180.0
 
 
+# Rasa's SQL tracker store (same tables and rows) that reads only new rows each turn
+# (nlu/helpline_nlu/tracker_store.py).
+TRACKER_STORE = "helpline_nlu.tracker_store.CachedSQLTrackerStore"
+
+
 def tracker_store_config(settings: Settings) -> dict[str, Any]:
     if not settings.tracker_store_url:
         path = settings.data_dir / "rasa" / "tracker.db"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return {"type": "SQL", "dialect": "sqlite", "db": str(path)}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(path)}
     if settings.tracker_store_url.startswith("sqlite:///"):
-        return {"type": "SQL", "dialect": "sqlite", "db": settings.tracker_store_url.removeprefix("sqlite:///")}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": settings.tracker_store_url.removeprefix("sqlite:///")}
     url = urlsplit(settings.tracker_store_url)
-    return {"type": "SQL", "dialect": url.scheme.split("+")[0], "url": url.hostname,
+    return {"type": TRACKER_STORE, "dialect": url.scheme.split("+")[0], "url": url.hostname,
             "port": url.port or 5432, "db": url.path.lstrip("/"), "username": url.username,
             "password": url.password}
 

@@ -1,0 +1,208 @@
+"""Rasa's SQL tracker store, without re-reading a whole conversation on every turn.
+
+Rasa 3.6's SQLTrackerStore, for every message, reads all events of the conversation's latest
+session through the ORM and parses each from JSON (retrieve), then counts them again with a
+sub-query before inserting the new ones (save). On SQLite it also opens a new database
+connection for each of these, because SQLAlchemy 1.4 gives file databases no pool. Under
+`helpline bench load` that was about a third of Rasa's CPU time.
+
+This store keeps, per conversation, the parsed events of its latest session and the id of
+the last row it has seen. Each turn it asks the database only for what is new:
+
+- rows after the last one it has seen (another replica may have written them), and
+- how many rows up to that one still exist. If the gateway deleted any (`/forget`, the
+  retention purge), the cache for that conversation is dropped and read again in full.
+
+Saving inserts the new events with their ids, so the count query is no longer needed. The
+tables, rows and their JSON are exactly Rasa's, so the gateway's privacy code, Rasa's own
+store and older data all work unchanged. Conversations idle for `cache_seconds` (300) leave
+the cache, and it holds at most `cache_size` (2000) of them.
+
+endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTrackerStore,
+                                dialect: sqlite|postgresql, db: …, url: …, port: …, …}
+"""
+
+import itertools
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+DEFAULT_CACHE_SIZE = 2000
+DEFAULT_CACHE_SECONDS = 300.0
+
+
+Row = Tuple[int, str, Optional[float], Optional[Event]]     # id, type_name, timestamp, event
+
+
+def in_session(timestamp: Optional[float], session_start: Optional[float]) -> bool:
+    """Rasa's filter: `timestamp >= session_start OR session_start IS NULL`."""
+    if session_start is None:
+        return True
+    return timestamp is not None and timestamp >= session_start
+
+
+@dataclass
+class Conversation:
+    """What this process knows of one conversation's rows."""
+
+    last_id: int = 0                         # the highest row id seen
+    rows: int = 0                            # rows with id <= last_id, all sessions
+    session_start: Optional[float] = None    # timestamp of the latest session_started
+    session: List[Tuple[Optional[float], Optional[Event]]] = field(default_factory=list)
+    used: float = 0.0                        # rows of the latest session, in id order
+
+    def extend(self, rows: List[Row]) -> None:
+        """Take in rows newer than `last_id`, in id order."""
+        starts = [ts for _, kind, ts, _ in rows if kind == SessionStarted.type_name and ts is not None]
+        if starts and (self.session_start is None or max(starts) > self.session_start):
+            self.session_start = max(starts)
+            self.session = [(ts, event) for ts, event in self.session if in_session(ts, self.session_start)]
+        for row_id, _, timestamp, event in rows:
+            self.last_id = max(self.last_id, row_id)
+            self.rows += 1
+            if in_session(timestamp, self.session_start):
+                self.session.append((timestamp, event))
+
+    def events(self) -> List[Event]:
+        return [event for _, event in self.session if event is not None]
+
+
+def parsed(data: str) -> Optional[Event]:
+    """A stored row's event, as rasa.shared.core.events.deserialise_events reads it."""
+    parameters = json.loads(data)
+    return Event.from_parameters(parameters) if "event" in parameters else None
+
+
+def sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    for pragma in ("journal_mode=WAL", "busy_timeout=5000", "secure_delete=ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE,
+                 cache_seconds: float = DEFAULT_CACHE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # One kept connection instead of a new one per query (NullPool in SQLAlchemy 1.4).
+            # Write-ahead logging: one sync per commit instead of several, and readers (the
+            # gateway's /forget) do not block. Deleted rows are overwritten, as in bot/db/engine.py.
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool, pool_size=1,
+                                           max_overflow=4, connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.cache_size = int(cache_size)
+        self.cache_seconds = float(cache_seconds)
+        self._clock = clock
+        self._cache: "OrderedDict[str, Conversation]" = OrderedDict()
+        table = self.SQLEvent.__table__
+        self._table = table
+        self._rows_after = (
+            sa.select(table.c.id, table.c.type_name, table.c.timestamp, table.c.data)
+            .where(table.c.sender_id == sa.bindparam("sender"), table.c.id > sa.bindparam("after"))
+            .order_by(table.c.id)
+        )
+        self._last_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender"))
+        self._rows_up_to = (
+            sa.select(sa.func.count(table.c.id))
+            .where(table.c.sender_id == sa.bindparam("sender"), table.c.id <= sa.bindparam("last"))
+        )
+
+    # the cache ------------------------------------------------------------------------------
+
+    def _expire(self) -> None:
+        horizon = self._clock() - self.cache_seconds
+        while self._cache:
+            sender, oldest = next(iter(self._cache.items()))
+            if oldest.used >= horizon and len(self._cache) <= self.cache_size:
+                break
+            del self._cache[sender]
+
+    def _remember(self, sender_id: str, conversation: Conversation) -> None:
+        conversation.used = self._clock()
+        self._cache[sender_id] = conversation
+        self._cache.move_to_end(sender_id)
+        self._expire()
+
+    def forget_cached(self, sender_id: str) -> None:
+        self._cache.pop(sender_id, None)
+
+    # reading --------------------------------------------------------------------------------
+
+    def _read(self, sender_id: str) -> Optional[Conversation]:
+        """The conversation brought up to date with the database, or None if it has no rows."""
+        self._expire()
+        known = self._cache.get(sender_id)
+        with self.engine.connect() as connection:
+            if known is not None:
+                still = connection.execute(self._rows_up_to, {"sender": sender_id, "last": known.last_id}).scalar()
+                if still != known.rows:        # rows were deleted: read everything again
+                    known = None
+            after = known.last_id if known is not None else 0
+            rows = connection.execute(self._rows_after, {"sender": sender_id, "after": after}).all()
+        if known is None:
+            if not rows:
+                self.forget_cached(sender_id)
+                return None
+            known = Conversation()
+        known.extend([(row.id, row.type_name, row.timestamp, parsed(row.data)) for row in rows])
+        self._remember(sender_id, known)
+        return known
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker of the conversation's latest session, as SQLTrackerStore.retrieve."""
+        conversation = self._read(sender_id)
+        if conversation is None or not self.domain or not conversation.session:
+            return None
+        return DialogueStateTracker.from_events(sender_id, conversation.events(), self.domain.slots)
+
+    # writing --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> Dict[str, Any]:
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data),
+        }
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the tracker's events that are not stored yet, as SQLTrackerStore.save."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        known = self._cache.get(sender_id)
+        if known is None:
+            # Not read through this process (a new conversation, or one that left the
+            # cache): Rasa's own count decides what is new; the next read fills the cache.
+            with self.session_scope() as session:
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            self._insert(sender_id, itertools.islice(tracker.events, stored, None), None)
+            return
+        new = list(itertools.islice(tracker.events, len(known.session), None))
+        self._insert(sender_id, new, known)
+
+    def _insert(self, sender_id: str, events: Any, known: Optional[Conversation]) -> None:
+        events = list(events)
+        if not events:
+            return
+        rows = [self._row(sender_id, event) for event in events]
+        with self.engine.begin() as connection:
+            connection.execute(self._table.insert(), rows)
+            last = int(connection.execute(self._last_id, {"sender": sender_id}).scalar())
+        if known is not None:
+            # Under Rasa's lock no one else writes this conversation now; if someone did,
+            # the count check of the next read notices and reads it all again.
+            known.extend([(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events)])
+            self._remember(sender_id, known)

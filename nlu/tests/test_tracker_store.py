@@ -1,0 +1,220 @@
+"""The cached SQL tracker store against Rasa's own SQLTrackerStore, on SQLite and on the real
+PostgreSQL (127.0.0.1:5432): the same turns leave the same rows, every read gives the same
+tracker, and rows written by another replica or deleted by the gateway are seen."""
+
+import asyncio
+import itertools
+import json
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
+                                     UserUttered)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from helpline_nlu.tracker_store import CachedSQLTrackerStore
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet, wage_unpaid]
+slots:
+  country:
+    type: text
+    mappings: [{type: custom}]
+""")
+PG_DB = "helpline_nlu_tracker_test"
+
+
+def sqlite_kwargs(folder: Any, name: str) -> Dict[str, Any]:
+    return {"dialect": "sqlite", "db": str(folder / f"{name}.db")}
+
+
+def postgres_kwargs() -> Dict[str, Any]:
+    return {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": PG_DB,
+            "username": "postgres", "login_db": "test"}
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def turn_events(stamp: Callable[[], float], text: str, country: Optional[str]) -> List[Event]:
+    events: List[Event] = [
+        UserUttered(text, {"name": "wage_unpaid", "confidence": 0.9},
+                    parse_data={"intent": {"name": "wage_unpaid", "confidence": 0.9}, "text": text},
+                    timestamp=stamp()),
+        ActionExecuted("action_answer", timestamp=stamp()),
+        BotUttered(f"answer to {text}", timestamp=stamp()),
+    ]
+    if country:
+        events.append(SlotSet("country", country, timestamp=stamp()))
+    events.append(ActionExecuted("action_listen", timestamp=stamp()))
+    return events
+
+
+def session_events(stamp: Callable[[], float]) -> List[Event]:
+    return [ActionExecuted("action_session_start", timestamp=stamp()), SessionStarted(timestamp=stamp()),
+            ActionExecuted("action_listen", timestamp=stamp())]
+
+
+async def one_turn(store: SQLTrackerStore, sender: str, events: List[Event]) -> None:
+    """What Rasa's processor does per message: read, add events, save."""
+    tracker = await store.retrieve(sender) or DialogueStateTracker(sender, DOMAIN.slots)
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+
+
+def rows(engine: sa.engine.Engine) -> List[Tuple[str, str, float, Optional[str], Optional[str], Any]]:
+    with engine.connect() as connection:
+        found = connection.execute(sa.text(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"))
+        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in found]
+
+
+def state(tracker: Optional[DialogueStateTracker]) -> Any:
+    return None if tracker is None else [e.as_dict() for e in tracker.events]
+
+
+def wipe(store: SQLTrackerStore) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM events"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stores(request: Any, tmp_path: Any) -> Any:
+    """(cached store, a second cached store on the same database, Rasa's store on another
+    database, Rasa's store on the first database), and the clock of the first."""
+    clock = Clock()
+    if request.param == "sqlite":
+        ours = CachedSQLTrackerStore(DOMAIN, clock=clock, **sqlite_kwargs(tmp_path, "ours"))
+        replica = CachedSQLTrackerStore(DOMAIN, **sqlite_kwargs(tmp_path, "ours"))
+        theirs = SQLTrackerStore(DOMAIN, **sqlite_kwargs(tmp_path, "theirs"))
+        reader = SQLTrackerStore(DOMAIN, **sqlite_kwargs(tmp_path, "ours"))
+    else:
+        ours = CachedSQLTrackerStore(DOMAIN, clock=clock, **postgres_kwargs())
+        replica = CachedSQLTrackerStore(DOMAIN, **postgres_kwargs())
+        theirs = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "theirs.db"))
+        reader = SQLTrackerStore(DOMAIN, **postgres_kwargs())
+        wipe(ours)
+    yield ours, replica, theirs, reader, clock
+    for store in (ours, replica, theirs, reader):
+        store.engine.dispose()
+
+
+OPERATIONS = st.lists(st.tuples(
+    st.sampled_from(["turn", "turn", "turn", "session", "replica", "forget", "idle", "read"]),
+    st.sampled_from(["a", "b", "c"]),
+    st.sampled_from([None, "russia", "kazakhstan"])), min_size=1, max_size=25)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS)
+def test_same_rows_and_trackers_as_rasa_for_any_sequence_of_turns(stores: Any, operations: Any) -> None:
+    ours, replica, theirs, reader, clock = stores
+    wipe(ours)
+    wipe(theirs)
+    ours._cache.clear()
+    replica._cache.clear()
+    counter = itertools.count(1)
+
+    def stamp() -> float:
+        return float(next(counter))
+
+    for number, (operation, sender, country) in enumerate(operations):
+        if operation == "turn":
+            events = turn_events(stamp, f"message {number}", country)
+            run(one_turn(ours, sender, events))
+            run(one_turn(theirs, sender, events))
+        elif operation == "session":
+            events = session_events(stamp)
+            run(one_turn(ours, sender, events))
+            run(one_turn(theirs, sender, events))
+        elif operation == "replica":       # another Rasa process answers this message
+            events = turn_events(stamp, f"elsewhere {number}", country)
+            run(one_turn(replica, sender, events))
+            run(one_turn(theirs, sender, events))
+        elif operation == "forget":        # the gateway deletes the rows (/forget, purge)
+            for store in (ours, theirs):
+                with store.engine.begin() as connection:
+                    connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
+        elif operation == "idle":
+            clock.now += 301
+        got = run(ours.retrieve(sender))
+        assert state(got) == state(run(theirs.retrieve(sender)))
+        assert state(got) == state(run(reader.retrieve(sender)))
+        assert [r[1:] for r in rows(ours.engine)] == [r[1:] for r in rows(theirs.engine)]
+
+
+def test_a_read_asks_only_for_new_rows(stores: Any) -> None:
+    ours, _, _, _, _ = stores
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    run(one_turn(ours, "x", session_events(stamp) + turn_events(stamp, "hello", "russia")))
+    run(ours.retrieve("x"))           # a conversation this process has read before
+    statements: List[str] = []
+    sa.event.listen(ours.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(statement))
+    tracker = run(ours.retrieve("x"))
+    assert tracker is not None and tracker.get_slot("country") == "russia"
+    assert len(statements) == 2                               # the count check and the new rows
+    assert all("max(" not in s.lower() for s in statements)   # not Rasa's session sub-query
+    statements.clear()
+    tracker.update(UserUttered("again", timestamp=stamp()))
+    run(ours.save(tracker))
+    assert [s.split()[0].upper() for s in statements] == ["INSERT", "SELECT"]   # and its last id
+
+
+def test_idle_conversations_leave_the_cache(stores: Any) -> None:
+    ours, _, _, _, clock = stores
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    for sender in ("p", "q"):
+        run(one_turn(ours, sender, session_events(stamp) + turn_events(stamp, "hi", None)))
+        run(ours.retrieve(sender))
+    assert set(ours._cache) == {"p", "q"}
+    clock.now += 200
+    run(ours.retrieve("q"))
+    clock.now += 200                   # p idle 400 s, q 200 s
+    run(ours.retrieve("missing"))
+    assert set(ours._cache) == {"q"}
+    ours.cache_size = 0
+    run(ours.retrieve("missing"))
+    assert not ours._cache
+
+
+def test_sqlite_keeps_one_connection(tmp_path: Any) -> None:
+    store = CachedSQLTrackerStore(DOMAIN, **sqlite_kwargs(tmp_path, "pool"))
+    opened: List[Any] = []
+    sa.event.listen(store.engine, "connect", lambda *args: opened.append(args))
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    for number in range(5):
+        run(one_turn(store, "s", turn_events(stamp, f"m{number}", None)))
+    assert len(opened) == 1
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_rasa_builds_this_store_from_an_endpoints_entry(tmp_path: Any) -> None:
+    """A type Rasa cannot import silently becomes an in-memory store; this one must not."""
+    from rasa.core.tracker_store import AwaitableTrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    config = EndpointConfig.from_dict({"type": "helpline_nlu.tracker_store.CachedSQLTrackerStore",
+                                       "dialect": "sqlite", "db": str(tmp_path / "rasa.db")})
+    store = AwaitableTrackerStore.create(config, DOMAIN)
+    assert isinstance(store._tracker_store, CachedSQLTrackerStore)
