@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from helpline_nlu.features import ranked, topic_model
+from helpline_nlu.features import topic_model
 from helpline_nlu.normalise import has_letters
 from helpline_nlu.persisted import PersistedModelComponent
 
@@ -47,7 +47,7 @@ class NgramIntentClassifier(PersistedModelComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
-            ranking = ranked(self._model, [text], self._config["ranking_length"])[0]
+            ranking = self.scorer.ranked(text, self._config["ranking_length"])
             name, confidence = ranking[0]
             message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
             message.set(

@@ -15,7 +15,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from helpline_nlu.features import language_model, ranked
+from helpline_nlu.features import language_model
 from helpline_nlu.normalise import has_letters, latinise, script_of
 from helpline_nlu.persisted import PersistedModelComponent
 
@@ -77,7 +77,7 @@ class LanguageIdentifier(PersistedModelComponent):
         script = script_of(text)
         if self._model is None or not has_letters(text):
             return {"code": None, "script": script, "confidence": 0.0, "ranking": []}
-        ranking = ranked(self._model, [text], self._config["ranking_length"])[0]
+        ranking = self.scorer.ranked(text, self._config["ranking_length"])
         code, confidence = ranking[0]
         return {
             "code": code,

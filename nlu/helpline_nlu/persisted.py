@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, Text, TypeVar
+from typing import Any, ClassVar, Dict, Optional, Text, Tuple, TypeVar
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+
+from helpline_nlu.features import LinearScorer
 
 Self = TypeVar("Self", bound="PersistedModelComponent")
 
@@ -28,6 +30,14 @@ class PersistedModelComponent(GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self._model = model
+        self._scorer: Optional[Tuple[Any, LinearScorer]] = None
+
+    @property
+    def scorer(self) -> LinearScorer:
+        """The model's LinearScorer, made once for each trained or loaded model."""
+        if self._scorer is None or self._scorer[0] is not self._model:
+            self._scorer = (self._model, LinearScorer(self._model))
+        return self._scorer[1]
 
     @classmethod
     def create(
