@@ -65,7 +65,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from bot.evaluation.load import run_load
 
         return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out,
-                        replicas=args.replicas)
+                        replicas=args.replicas, telegram_share=args.telegram_share)
     if args.name == "relay":
         from bot.evaluation.relay_load import run_relay_load
 
@@ -207,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--rate", type=float, default=50.0, help="load: target messages per second")
     bench.add_argument("--replicas", type=int, default=1,
                        help="load: Rasa processes (more than 1 needs the PostgreSQL and Redis store URLs)")
+    bench.add_argument("--telegram-share", type=float, default=0.5,
+                       help="load: share of the simulated users on Telegram, the rest on the web API (0.5)")
     bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
     bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
     bench.add_argument("--sessions", type=int, default=None,

@@ -49,9 +49,17 @@ CASE_TEXT = "load test: message to the caseworker"
 @dataclass
 class Results:
     times: list[float] = field(default_factory=list)
+    by_channel: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lost: int = 0
     case_messages: int = 0
+
+    by_turn: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def turn(self, channel: str, milliseconds: float, index: int) -> None:
+        self.times.append(milliseconds)
+        self.by_channel[channel].append(milliseconds)
+        self.by_turn[index].append(milliseconds)
 
 
 def script(user: int, questions: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -79,7 +87,7 @@ async def web_user(http: httpx.AsyncClient, url: str, user: int, turns: list[tup
         except (httpx.HTTPError, KeyError, ValueError) as error:
             results.errors.append(type(error).__name__)
             continue
-        results.times.append((time.perf_counter() - began) * 1000)
+        results.turn("web", (time.perf_counter() - began) * 1000, index)
         if kind == "case":
             results.case_messages += 1
         elif not texts:
@@ -110,7 +118,7 @@ async def telegram_user(fake: FakeTelegram, chat: int, user: int, turns: list[tu
             continue
         first = next(c for c in fake.calls_to(chat) if c.ok and c.method == "sendMessage"
                      and c.at >= fake.pushed_at[update_id])
-        results.times.append((first.at - fake.pushed_at[update_id]) * 1000)
+        results.turn("telegram", (first.at - fake.pushed_at[update_id]) * 1000, index)
         if any(str(c.get("text")) in apologies for c in fake.sent(chat)[before:]):
             results.errors.append("apology")
 
@@ -135,8 +143,19 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def cpu_by_process(stack: Stack) -> dict[str, float]:
-    return {name: sum(_cpu_seconds(p) for p in [process.pid, *_children(process.pid)])
-            for name, process in stack.processes.items()}
+    """CPU seconds so far of each process of the stack (with its children) and of this one,
+    which runs the simulated users and the fake Bot API server."""
+    found = {name: sum(_cpu_seconds(p) for p in [process.pid, *_children(process.pid)])
+             for name, process in stack.processes.items()}
+    found["bench"] = time.process_time()
+    return found
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]                     # idle and iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def _children(pid: int) -> list[int]:
@@ -159,40 +178,57 @@ async def sample_rss(stack: Stack, peaks: dict[str, int], stop: asyncio.Event) -
         await asyncio.sleep(0.5)
 
 
+def on_telegram(user: int, share: float) -> bool:
+    """Spreads the Telegram users evenly: share 0.5 makes every second user one."""
+    return int((user + 1) * share) > int(user * share)
+
+
 async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
-                questions: dict[str, list[str]], apologies: set[str]) -> dict[str, Any]:
+                questions: dict[str, list[str]], apologies: set[str],
+                telegram_share: float = 0.5) -> dict[str, Any]:
     settings = stack.settings
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
     results, peaks, stop = Results(), dict[str, int](), asyncio.Event()
-    cpu_before = cpu_by_process(stack)
+    cpu_before, busy_before = cpu_by_process(stack), machine_busy()
     sampler = asyncio.create_task(sample_rss(stack, peaks, stop))
     limits = httpx.Limits(max_connections=users + 10)
     async with httpx.AsyncClient(timeout=TURN_TIMEOUT, limits=limits) as http:
         start = time.monotonic() + 1.0
         plans = [script(user, questions) for user in range(users)]
         await asyncio.gather(*(
-            web_user(http, url, user, plans[user], start, rate, users, apologies, results) if user % 2 == 0
-            else telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
+            web_user(http, url, user, plans[user], start, rate, users, apologies, results)
+            if not on_telegram(user, telegram_share) else telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
             for user in range(users)))
         elapsed = time.monotonic() - start
     await asyncio.sleep(2.0)                         # let the case messages settle before counting
     stop.set()
     await sampler
     cpu = {name: round(seconds - cpu_before.get(name, 0.0), 1) for name, seconds in cpu_by_process(stack).items()}
+    busy_after = machine_busy()
+    busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
     stored = stored_case_messages(settings)
     sent = sum(len(p) for p in plans)
     return {
-        "users": users, "messages": sent, "target_per_s": rate,
+        "users": users, "telegram_users": sum(on_telegram(u, telegram_share) for u in range(users)),
+        "messages": sent, "target_per_s": rate,
         "achieved_per_s": round(sent / elapsed, 1), "duration_s": round(elapsed, 1),
         "answered_turns": len(results.times),
         "p50_ms": round(percentile(results.times, 0.5), 1), "p95_ms": round(percentile(results.times, 0.95), 1),
         "p99_ms": round(percentile(results.times, 0.99), 1),
+        "by_channel": {channel: {"turns": len(times), "p50_ms": round(percentile(times, 0.5), 1),
+                                 "p95_ms": round(percentile(times, 0.95), 1)}
+                       for channel, times in sorted(results.by_channel.items())},
+        "telegram_calls": dict(sorted(_count([method for method, _ in fake.calls]).items())),
+        "by_turn": {str(index + 1): {"turns": len(times), "p50_ms": round(percentile(times, 0.5), 1),
+                                     "p95_ms": round(percentile(times, 0.95), 1)}
+                    for index, times in sorted(results.by_turn.items())},
         "errors": len(results.errors), "error_kinds": dict(_count(results.errors)),
         "lost": results.lost + max(0, results.case_messages - stored),
         "case_messages_sent": results.case_messages, "case_messages_stored": stored,
         "rss_mib": {name: round(kib / 1024) for name, kib in peaks.items()},
         "rss_total_mib": round(sum(peaks.values()) / 1024),
         "cpu_seconds": cpu,          # during the run, per process (children included)
+        "machine_cpu_busy": round(busy, 2),   # share of all cores busy during the run
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
 
@@ -242,7 +278,9 @@ def replicated_stack(settings: Settings, model: Path, replicas: int) -> Iterator
 
 
 def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: Path | None,
-             replicas: int = 1) -> int:
+             replicas: int = 1, telegram_share: float = 0.5) -> int:
+    if not 0.0 <= telegram_share <= 1.0:
+        raise ValueError("--telegram-share is a share between 0 and 1")
     examples = read_examples(path)
     questions: dict[str, list[str]] = defaultdict(list)
     for example in examples:
@@ -260,7 +298,7 @@ def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: 
             "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
             "messages_per_minute": 600})     # throughput is measured, not one person's pace
         with Server(fake.app(), port), replicated_stack(bench, model, replicas) as stack:
-            result = asyncio.run(drive(stack, fake, users, rate, questions, apologies))
+            result = asyncio.run(drive(stack, fake, users, rate, questions, apologies, telegram_share))
             result["rasa_replicas"] = replicas
     print(json.dumps(result, indent=1, ensure_ascii=False))
     if json_out:

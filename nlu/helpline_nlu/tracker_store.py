@@ -22,8 +22,10 @@ endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTracke
                                 dialect: sqlite|postgresql, db: …, url: …, port: …, …}
 """
 
+import asyncio
 import itertools
 import json
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -59,8 +61,14 @@ class Conversation:
     session: List[Tuple[Optional[float], Optional[Event]]] = field(default_factory=list)
     used: float = 0.0                        # rows of the latest session, in id order
 
+    def extended(self, rows: List[Row]) -> "Conversation":
+        """A new snapshot with `rows` (newer than `last_id`, in id order) taken in: a snapshot
+        in the cache is never changed, so a reader on another thread always sees a whole one."""
+        copy = Conversation(self.last_id, self.rows, self.session_start, list(self.session))
+        copy.extend(rows)
+        return copy
+
     def extend(self, rows: List[Row]) -> None:
-        """Take in rows newer than `last_id`, in id order."""
         starts = [ts for _, kind, ts, _ in rows if kind == SessionStarted.type_name and ts is not None]
         if starts and (self.session_start is None or max(starts) > self.session_start):
             self.session_start = max(starts)
@@ -106,6 +114,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache_seconds = float(cache_seconds)
         self._clock = clock
         self._cache: "OrderedDict[str, Conversation]" = OrderedDict()
+        self._lock = threading.Lock()          # reads and saves run on worker threads
         table = self.SQLEvent.__table__
         self._table = table
         self._rows_after = (
@@ -119,7 +128,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             .where(table.c.sender_id == sa.bindparam("sender"), table.c.id <= sa.bindparam("last"))
         )
 
-    # the cache ------------------------------------------------------------------------------
+    # the cache: snapshots, each a state the database was in -------------------------------------
 
     def _expire(self) -> None:
         horizon = self._clock() - self.cache_seconds
@@ -129,43 +138,57 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 break
             del self._cache[sender]
 
+    def _cached(self, sender_id: str) -> Optional[Conversation]:
+        with self._lock:
+            self._expire()
+            return self._cache.get(sender_id)
+
     def _remember(self, sender_id: str, conversation: Conversation) -> None:
-        conversation.used = self._clock()
-        self._cache[sender_id] = conversation
-        self._cache.move_to_end(sender_id)
-        self._expire()
+        with self._lock:
+            current = self._cache.get(sender_id)
+            if current is not None and current.last_id > conversation.last_id:
+                return                  # a newer snapshot got there first (another thread)
+            conversation.used = self._clock()
+            self._cache[sender_id] = conversation
+            self._cache.move_to_end(sender_id)
+            self._expire()
 
     def forget_cached(self, sender_id: str) -> None:
-        self._cache.pop(sender_id, None)
+        with self._lock:
+            self._cache.pop(sender_id, None)
 
     # reading --------------------------------------------------------------------------------
 
-    def _read(self, sender_id: str) -> Optional[Conversation]:
-        """The conversation brought up to date with the database, or None if it has no rows."""
-        self._expire()
-        known = self._cache.get(sender_id)
+    def _read(self, sender_id: str) -> Conversation:
+        """The conversation brought up to date with the database (empty if it has no rows)."""
+        known = self._cached(sender_id)
         with self.engine.connect() as connection:
             if known is not None:
                 still = connection.execute(self._rows_up_to, {"sender": sender_id, "last": known.last_id}).scalar()
                 if still != known.rows:        # rows were deleted: read everything again
+                    self.forget_cached(sender_id)
                     known = None
             after = known.last_id if known is not None else 0
             rows = connection.execute(self._rows_after, {"sender": sender_id, "after": after}).all()
-        if known is None:
-            if not rows:
-                self.forget_cached(sender_id)
-                return None
+        if known is None and not rows:
+            # No rows: remembered as such, so that the first save of a new conversation
+            # needs no count query either.
             known = Conversation()
-        known.extend([(row.id, row.type_name, row.timestamp, parsed(row.data)) for row in rows])
-        self._remember(sender_id, known)
-        return known
+        fresh = (known or Conversation()).extended(
+            [(row.id, row.type_name, row.timestamp, parsed(row.data)) for row in rows])
+        self._remember(sender_id, fresh)
+        return fresh
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The tracker of the conversation's latest session, as SQLTrackerStore.retrieve."""
+    def _retrieve_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
         conversation = self._read(sender_id)
-        if conversation is None or not self.domain or not conversation.session:
+        if not self.domain or not conversation.session:
             return None
         return DialogueStateTracker.from_events(sender_id, conversation.events(), self.domain.slots)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker of the conversation's latest session, as SQLTrackerStore.retrieve, read
+        on a worker thread so that Rasa's event loop goes on with other conversations."""
+        return await asyncio.to_thread(self._retrieve_tracker, sender_id)
 
     # writing --------------------------------------------------------------------------------
 
@@ -179,22 +202,32 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         }
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Insert the tracker's events that are not stored yet, as SQLTrackerStore.save."""
+        """Insert the tracker's events that are not stored yet, as SQLTrackerStore.save, on a
+        worker thread."""
         await self.stream_events(tracker)
-        sender_id = tracker.sender_id
-        known = self._cache.get(sender_id)
-        if known is None:
-            # Not read through this process (a new conversation, or one that left the
-            # cache): Rasa's own count decides what is new; the next read fills the cache.
+        await asyncio.to_thread(self._save, tracker.sender_id, list(tracker.events))
+
+    @staticmethod
+    def _matches(known: Conversation, events: List[Event]) -> bool:
+        """Whether the snapshot is where `events` came from: its stored part lines up."""
+        count = len(known.session)
+        if count > len(events):
+            return False
+        return count == 0 or known.session[-1][0] == getattr(events[count - 1], "timestamp", None)
+
+    def _save(self, sender_id: str, events: List[Event]) -> None:
+        known = self._cached(sender_id)
+        if known is None or not self._matches(known, events):
+            # Not read through this process (a new conversation, or one that left the cache):
+            # Rasa's own count decides what is new; the next read fills the cache.
+            self.forget_cached(sender_id)
             with self.session_scope() as session:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            self._insert(sender_id, itertools.islice(tracker.events, stored, None), None)
+            self._insert(sender_id, events[stored:], None)
             return
-        new = list(itertools.islice(tracker.events, len(known.session), None))
-        self._insert(sender_id, new, known)
+        self._insert(sender_id, events[len(known.session):], known)
 
-    def _insert(self, sender_id: str, events: Any, known: Optional[Conversation]) -> None:
-        events = list(events)
+    def _insert(self, sender_id: str, events: List[Event], known: Optional[Conversation]) -> None:
         if not events:
             return
         rows = [self._row(sender_id, event) for event in events]
@@ -204,5 +237,5 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if known is not None:
             # Under Rasa's lock no one else writes this conversation now; if someone did,
             # the count check of the next read notices and reads it all again.
-            known.extend([(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events)])
-            self._remember(sender_id, known)
+            self._remember(sender_id, known.extended(
+                [(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events)]))

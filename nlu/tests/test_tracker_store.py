@@ -189,8 +189,8 @@ def test_idle_conversations_leave_the_cache(stores: Any) -> None:
     clock.now += 200
     run(ours.retrieve("q"))
     clock.now += 200                   # p idle 400 s, q 200 s
-    run(ours.retrieve("missing"))
-    assert set(ours._cache) == {"q"}
+    run(ours.retrieve("missing"))     # remembered as having no rows
+    assert set(ours._cache) == {"q", "missing"}
     ours.cache_size = 0
     run(ours.retrieve("missing"))
     assert not ours._cache
@@ -218,3 +218,32 @@ def test_rasa_builds_this_store_from_an_endpoints_entry(tmp_path: Any) -> None:
                                        "dialect": "sqlite", "db": str(tmp_path / "rasa.db")})
     store = AwaitableTrackerStore.create(config, DOMAIN)
     assert isinstance(store._tracker_store, CachedSQLTrackerStore)
+
+
+def test_many_conversations_at_once_on_worker_threads(stores: Any) -> None:
+    """Reads and saves run on threads: 30 conversations of 6 turns, all at once, each in order
+    (as Rasa's lock store keeps them), with someone reading every tracker in between."""
+    ours, _, _, reader, _ = stores
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    senders = [f"c{n}" for n in range(30)]
+    expected: Dict[str, List[Event]] = {s: [] for s in senders}
+
+    async def conversation(sender: str) -> None:
+        for number in range(6):
+            events = (session_events(stamp) if number == 0 else []) + turn_events(stamp, f"{sender}-{number}", None)
+            expected[sender].extend(events)
+            await one_turn(ours, sender, events)
+
+    async def onlooker() -> None:
+        for _ in range(40):
+            await asyncio.gather(*(ours.retrieve(s) for s in senders[:5]))
+
+    async def everything() -> None:
+        await asyncio.gather(onlooker(), *(conversation(s) for s in senders))
+
+    run(everything())
+    stored_rows = rows(ours.engine)
+    for sender in senders:
+        assert [r[5] for r in stored_rows if r[0] == sender] == [e.as_dict() for e in expected[sender]]
+        assert state(run(ours.retrieve(sender))) == state(run(reader.retrieve(sender)))
