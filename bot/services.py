@@ -134,7 +134,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 def start_actions(stack: Stack) -> None:
     settings = stack.settings
     env = {**settings_env(settings), "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore"}
-    stack.start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+    stack.start("actions", [sys.executable, "-m", "actions.serve",
                             "-p", str(settings.action_port)], env, settings.content_dir.parent)
 
 
