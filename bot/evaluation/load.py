@@ -196,8 +196,9 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
         start = time.monotonic() + 1.0
         plans = [script(user, questions) for user in range(users)]
         await asyncio.gather(*(
-            web_user(http, url, user, plans[user], start, rate, users, apologies, results)
-            if not on_telegram(user, telegram_share) else telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
+            telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
+            if on_telegram(user, telegram_share)
+            else web_user(http, url, user, plans[user], start, rate, users, apologies, results)
             for user in range(users)))
         elapsed = time.monotonic() - start
     await asyncio.sleep(2.0)                         # let the case messages settle before counting
