@@ -8,9 +8,9 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.gateway.conversation import Start, coarse_place, media_payload, parse_start, reply_of
-from bot.gateway.telegram_text import is_menu
+from bot.gateway.telegram_text import MAX_MESSAGE_CHARS, is_menu, joined
 from bot.gateway.web_api import render
-from bot.replies import Document, Reply
+from bot.replies import Button, Document, Reply
 
 LANGUAGES = {"ru", "uz", "uz_Cyrl", "tg", "ky", "en"}
 
@@ -67,3 +67,31 @@ def test_what_counts_as_a_menu() -> None:
     assert not is_menu(markup('/more{"topic":"wages_unpaid"}', "/handoff_human", "/menu"))  # an answer
     assert not is_menu(markup("/menu"))               # a short answer with only a menu button
     assert not is_menu(None)
+
+
+MORE = (Button("Ещё", '/more{"topic":"wages_unpaid"}'), Button("Человек", "/handoff_human"))
+MENU = (Button("Зарплата", '/show_category{"category":"wages"}'), Button("Язык", "/change_language"))
+
+
+def test_a_turns_texts_become_one_telegram_message_unless_a_menu_follows() -> None:
+    answer, note = Reply("Ответ.\n"), Reply("ⓘ Перевод — черновик.")
+    assert joined([answer, note, Reply("Посчитаем?", MORE)]) == [
+        Reply("Ответ.\n\nⓘ Перевод — черновик.\n\nПосчитаем?", MORE)]
+    # a menu may later be replaced by the next menu: the text before it stays its own message
+    assert joined([Reply("Конфиденциальность: …"), Reply("О чём вопрос?", MENU)]) == [
+        Reply("Конфиденциальность: …"), Reply("О чём вопрос?", MENU)]
+    # buttons end a message; documents and empty texts are never joined
+    letter = Document("letter.txt", "text/plain", b"x")
+    assert joined([Reply("A", MORE), Reply("B")]) == [Reply("A", MORE), Reply("B")]
+    assert joined([Reply("", (), letter), Reply("Готово.")]) == [Reply("", (), letter), Reply("Готово.")]
+    assert joined([Reply("A"), Reply("", (), letter)]) == [Reply("A"), Reply("", (), letter)]
+    assert joined([Reply(" "), Reply("B")]) == [Reply(" "), Reply("B")]
+
+
+def test_joined_texts_stay_within_one_telegram_message() -> None:
+    half = "а" * (MAX_MESSAGE_CHARS // 2)
+    assert joined([Reply(half), Reply(half)]) == [Reply(half), Reply(half)]
+    assert joined([Reply(half[:-1]), Reply(half[:-1])]) == [Reply(half[:-1] + "\n\n" + half[:-1])]
+    many = joined([Reply(f"строка {n}") for n in range(2000)])
+    assert all(len(r.text) <= MAX_MESSAGE_CHARS for r in many) and len(many) > 1
+    assert "\n\n".join(r.text for r in many) == "\n\n".join(f"строка {n}" for n in range(2000))

@@ -34,7 +34,7 @@ from bot.gateway.conversation import coarse_place, converse, hinted_language, is
 from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
-from bot.gateway.telegram_text import is_menu, keyboard, split_text
+from bot.gateway.telegram_text import is_menu, joined, keyboard, split_text
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
 
@@ -91,7 +91,7 @@ class Sender:
 
     async def send(self, chat_id: int, replies: list[Reply], *, editable: Message | None = None) -> None:
         chat = f"tg:{chat_id}"
-        for item in replies:
+        for item in joined(replies):
             if item.document is not None:
                 await self.outbox.send(chat, partial(self._send_document, chat_id, item.document))
             pieces = split_text(item.text) if item.text.strip() else []

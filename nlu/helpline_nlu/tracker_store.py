@@ -23,7 +23,6 @@ endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTracke
 """
 
 import asyncio
-import itertools
 import json
 import threading
 import time
@@ -58,8 +57,9 @@ class Conversation:
     last_id: int = 0                         # the highest row id seen
     rows: int = 0                            # rows with id <= last_id, all sessions
     session_start: Optional[float] = None    # timestamp of the latest session_started
+    # the rows of the latest session, in id order: (timestamp, event; None if unreadable)
     session: List[Tuple[Optional[float], Optional[Event]]] = field(default_factory=list)
-    used: float = 0.0                        # rows of the latest session, in id order
+    used: float = 0.0                        # when the cache last handed it out
 
     def extended(self, rows: List[Row]) -> "Conversation":
         """A new snapshot with `rows` (newer than `last_id`, in id order) taken in: a snapshot
