@@ -151,6 +151,15 @@ def cpu_by_process(stack: Stack) -> dict[str, float]:
     return found
 
 
+def calibration_ms() -> float:
+    """Milliseconds this machine takes for a fixed piece of pure Python, the same in every run.
+    Shared machines vary (the same code took from 1.8 to 2.7 ms a message on one evening),
+    so runs are only comparable next to this figure."""
+    began = time.perf_counter()
+    sum(i * i for i in range(1_000_000))
+    return round((time.perf_counter() - began) * 1000, 1)
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -189,6 +198,7 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
     settings = stack.settings
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
     results, peaks, stop = Results(), dict[str, int](), asyncio.Event()
+    calibration_before = calibration_ms()
     cpu_before, busy_before = cpu_by_process(stack), machine_busy()
     sampler = asyncio.create_task(sample_rss(stack, peaks, stop))
     limits = httpx.Limits(max_connections=users + 10)
@@ -230,6 +240,7 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
         "rss_total_mib": round(sum(peaks.values()) / 1024),
         "cpu_seconds": cpu,          # during the run, per process (children included)
         "machine_cpu_busy": round(busy, 2),   # share of all cores busy during the run
+        "calibration_ms": [calibration_before, calibration_ms()],   # before and after the run
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
 
