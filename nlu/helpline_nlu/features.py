@@ -87,7 +87,8 @@ def language_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
 
 
 def ranked(model: Pipeline, texts: Sequence[str], top: int) -> list[list[tuple[str, float]]]:
-    """For each text, the `top` labels with their probabilities, best first."""
+    """For each text, the `top` labels with their probabilities, best first, through the
+    pipeline itself: the reference LinearScorer is tested against (the components use that)."""
     probabilities = model.predict_proba(list(texts))
     labels: Any = model.classes_
     result = []
