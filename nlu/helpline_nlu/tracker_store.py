@@ -102,11 +102,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                  clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            # One kept connection instead of a new one per query (NullPool in SQLAlchemy 1.4).
+            # Kept connections (one per worker thread at a time) instead of a new one per query
+            # (NullPool in SQLAlchemy 1.4).
             # Write-ahead logging: one sync per commit instead of several, and readers (the
             # gateway's /forget) do not block. Deleted rows are overwritten, as in bot/db/engine.py.
             self.engine.dispose()
-            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool, pool_size=1,
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool, pool_size=4,
                                            max_overflow=4, connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

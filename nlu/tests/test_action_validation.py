@@ -54,3 +54,38 @@ def test_the_installed_check_never_rechecks_the_schema(monkeypatch: pytest.Monke
     assert checked == []
     rasa_verdict(GOOD)                                   # Rasa's own way checks it on every call
     assert len(checked) == 1
+
+
+# --- the installed check has Rasa's verdict on generated responses, valid and not ---------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=8))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)), max_leaves=6)
+EVENT_NAMES = st.sampled_from(["user", "bot", "slot", "action", "session_started", "followup", "reset_slots",
+                               "restart", "active_loop", "loop_interrupted", "rewind", "pause", "resume",
+                               "undo", "export", "agent", "reminder", "cancel_reminder", "nope"])
+FIELDS = st.sampled_from(["event", "name", "value", "text", "timestamp", "metadata", "data", "parse_data",
+                          "policy", "confidence", "buttons", "intent", "entities", "date_time"])
+EVENTS = st.dictionaries(FIELDS, st.one_of(VALUES, EVENT_NAMES), max_size=5).map(
+    lambda d: d if "event" not in d or not isinstance(d["event"], str) else d)
+RESPONSES = st.fixed_dictionaries({}, optional={
+    "events": st.one_of(st.lists(st.one_of(EVENTS, st.builds(lambda n, d: {**d, "event": n}, EVENT_NAMES, EVENTS)),
+                                 max_size=4), VALUES),
+    "responses": st.one_of(st.lists(st.dictionaries(st.sampled_from(["text", "buttons", "image", "custom"]),
+                                                    VALUES, max_size=3), max_size=3), VALUES)})
+
+
+@settings(max_examples=600, deadline=None)
+@given(RESPONSES)
+def test_the_installed_check_has_rasas_verdict_on_any_response(result: Dict[str, Any]) -> None:
+    install()
+    action = RemoteAction("action_x", None)
+    if rasa_verdict(result):
+        assert action._validate_action_result(result)
+    else:
+        with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(result)
