@@ -18,6 +18,8 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.tracker import current_responder
+from bot.logs import configure
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="the helpline's action server")
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
+    configure(Settings().log_level)            # one format, scrubbed, as the gateway's
     current_responder()                       # content and catalogues, before any request
     executor = ActionExecutor()
     executor.register_package("actions")

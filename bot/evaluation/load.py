@@ -50,11 +50,10 @@ CASE_TEXT = "load test: message to the caseworker"
 class Results:
     times: list[float] = field(default_factory=list)
     by_channel: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_turn: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lost: int = 0
     case_messages: int = 0
-
-    by_turn: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def turn(self, channel: str, milliseconds: float, index: int) -> None:
         self.times.append(milliseconds)

@@ -48,8 +48,8 @@ def joined(replies: list[Reply], limit: int = MAX_MESSAGE_CHARS) -> list[Reply]:
     replace a menu message, and the joined text with it) or both would not fit in one message.
 
     Each message is a notification on the user's phone, and Telegram lets a bot send about 30
-    messages a second across all its chats; under `helpline bench load` an answer followed by
-    its "this translation is a draft" note made 1.4 messages a turn.
+    messages a second across all its chats; under `helpline bench load` a Telegram turn made
+    1.4 messages on average (an answer and its "this translation is a draft" note, say).
     """
     out: list[Reply] = []
     for reply in replies:
