@@ -16,7 +16,8 @@ the last row it has seen. Each turn it asks the database only for what is new:
 Saving inserts the new events with their ids, so the count query is no longer needed. The
 tables, rows and their JSON are exactly Rasa's, so the gateway's privacy code, Rasa's own
 store and older data all work unchanged. Conversations idle for `cache_seconds` (300) leave
-the cache, and it holds at most `cache_size` (2000) of them.
+the cache (a thread sweeps it, so this holds with no traffic too), and it holds at most
+`cache_size` (2000) of them.
 
 endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTrackerStore,
                                 dialect: sqlite|postgresql, db: …, url: …, port: …, …}
@@ -116,6 +117,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._clock = clock
         self._cache: "OrderedDict[str, Conversation]" = OrderedDict()
         self._lock = threading.Lock()          # reads and saves run on worker threads
+        # Idle conversations leave memory on time even when no message comes in (after /forget,
+        # say): a daemon thread sweeps the cache.
+        threading.Thread(target=self._sweep, name="tracker-cache-sweep", daemon=True).start()
         table = self.SQLEvent.__table__
         self._table = table
         self._rows_after = (
@@ -138,6 +142,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if oldest.used >= horizon and len(self._cache) <= self.cache_size:
                 break
             del self._cache[sender]
+
+    def _sweep(self) -> None:
+        while True:
+            time.sleep(min(60.0, max(1.0, self.cache_seconds / 5)))
+            with self._lock:
+                self._expire()
 
     def _cached(self, sender_id: str) -> Optional[Conversation]:
         with self._lock:

@@ -3,6 +3,7 @@ PostgreSQL (127.0.0.1:5432): the same turns leave the same rows, every read give
 tracker, and rows written by another replica or deleted by the gateway are seen."""
 
 import asyncio
+import time
 import itertools
 import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -247,3 +248,16 @@ def test_many_conversations_at_once_on_worker_threads(stores: Any) -> None:
     for sender in senders:
         assert [r[5] for r in stored_rows if r[0] == sender] == [e.as_dict() for e in expected[sender]]
         assert state(run(ours.retrieve(sender))) == state(run(reader.retrieve(sender)))
+
+
+def test_idle_conversations_leave_memory_with_no_traffic_at_all(tmp_path: Any) -> None:
+    store = CachedSQLTrackerStore(DOMAIN, cache_seconds=0.2, **sqlite_kwargs(tmp_path, "sweep"))
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    run(one_turn(store, "s", session_events(stamp) + turn_events(stamp, "my boss owes me", None)))
+    run(store.retrieve("s"))
+    assert "s" in store._cache
+    deadline = time.monotonic() + 10
+    while store._cache and time.monotonic() < deadline:       # nothing touches the store now
+        time.sleep(0.1)
+    assert not store._cache
