@@ -48,15 +48,17 @@ CASE_TEXT = "load test: message to the caseworker"
 
 @dataclass
 class Results:
-    times: list[float] = field(default_factory=list)
     by_channel: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     by_turn: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lost: int = 0
     case_messages: int = 0
 
+    @property
+    def times(self) -> list[float]:
+        return [ms for times in self.by_channel.values() for ms in times]
+
     def turn(self, channel: str, milliseconds: float, index: int) -> None:
-        self.times.append(milliseconds)
         self.by_channel[channel].append(milliseconds)
         self.by_turn[index].append(milliseconds)
 

@@ -181,10 +181,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                     known = None
             after = known.last_id if known is not None else 0
             rows = connection.execute(self._rows_after, {"sender": sender_id, "after": after}).all()
-        if known is None and not rows:
-            # No rows: remembered as such, so that the first save of a new conversation
-            # needs no count query either.
-            known = Conversation()
+        # A conversation with no rows is remembered too (empty), so that the first save of a
+        # new conversation needs no count query either.
         fresh = (known or Conversation()).extended(
             [(row.id, row.type_name, row.timestamp, parsed(row.data)) for row in rows])
         self._remember(sender_id, fresh)
