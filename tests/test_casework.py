@@ -192,13 +192,13 @@ def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gate
     _ = lambda message: responder.catalogues.gettext("ky", message)  # noqa: E731
     chat = 7001
     fake.push(user_message(chat, text="/start ky"))
-    fake.wait_sent(chat, 2)
+    fake.wait_sent(chat, 1)
     fake.push(user_message(chat, text="/human"))
-    consent = fake.wait_sent(chat, 3)[-1]
+    consent = fake.wait_sent(chat, 2)[-1]
     data = [row[0]["callback_data"] for row in consent["reply_markup"]["inline_keyboard"]]
     assert data[:2] == [CASE_OPEN_SHARED, CASE_OPEN_PRIVATE]
     fake.push(button_press(chat, CASE_OPEN_SHARED, on=consent))
-    queued = fake.wait_sent(chat, 4)[-1]
+    queued = fake.wait_sent(chat, 3)[-1]
     assert _(messages.CASE_QUEUED) in queued["text"]
 
     fake.push(user_message(chat, text="иш акымды төлөбөй жатат"))
@@ -209,18 +209,18 @@ def test_telegram_user_and_caseworker(telegram_gateway: tuple[FakeTelegram, Gate
     while not any(m["body"] == "иш акымды төлөбөй жатат" for m in console.messages(case_id)):
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    assert len(fake.sent(chat)) == 4                                   # the bot said nothing to it
+    assert len(fake.sent(chat)) == 3                                   # the bot said nothing to it
 
     console.act(case_id, "claim")
     console.act(case_id, "reply", body="Салам! Канча айдан бери?")
-    sent = fake.wait_sent(chat, 6)
-    assert [s["text"] for s in sent[4:]] == [_(messages.CASE_JOINED), "Салам! Канча айдан бери?"]
+    sent = fake.wait_sent(chat, 5)
+    assert [s["text"] for s in sent[3:]] == [_(messages.CASE_JOINED), "Салам! Канча айдан бери?"]
     end = sent[-1]["reply_markup"]["inline_keyboard"][0][0]
     assert end["callback_data"] == CASE_END
 
     fake.push(button_press(chat, CASE_END, on=sent[-1]))
-    closing = fake.wait_sent(chat, 8)
-    assert closing[6]["text"] == _(messages.CASE_ENDED)
+    closing = fake.wait_sent(chat, 6)
+    assert closing[5]["text"] == f"{_(messages.CASE_ENDED)}\n\n{_(messages.MENU_PROMPT)}"   # the menu under it
     assert console.messages(case_id)[-1]["sender"] == "system"
     assert f"#{case_id}" not in console.queue().split("Recently closed")[0]
 
@@ -230,11 +230,11 @@ def test_urgent_cases_are_announced_to_caseworkers_without_the_users_words(
     fake, _gateway = telegram_gateway
     chat = 7002
     fake.push(user_message(chat, text="/start ru"))
-    fake.wait_sent(chat, 2)
+    fake.wait_sent(chat, 1)
     fake.push(user_message(chat, text="работодатель забрал мой паспорт и не отдает"))
-    answer = fake.wait_sent(chat, 3)[-1]
+    answer = fake.wait_sent(chat, 2)[-1]
     fake.push(user_message(chat, text="/human"))
-    consent = fake.wait_sent(chat, 4)[-1]
+    consent = fake.wait_sent(chat, 3)[-1]
     fake.push(button_press(chat, CASE_OPEN_SHARED, on=consent))
     (announcement,) = fake.wait_sent(-9001, 1)
     assert announcement["text"].startswith("⚠ Urgent case #")

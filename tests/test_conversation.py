@@ -8,7 +8,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.gateway.conversation import Start, coarse_place, media_payload, parse_start, reply_of
-from bot.gateway.telegram_text import MAX_MESSAGE_CHARS, is_menu, joined
+from bot.gateway.telegram_text import MAX_MESSAGE_CHARS, is_menu, joined, keyboard, replaceable
 from bot.gateway.web_api import render
 from bot.replies import Button, Document, Reply
 
@@ -73,19 +73,28 @@ MORE = (Button("Ещё", '/more{"topic":"wages_unpaid"}'), Button("Челове�
 MENU = (Button("Зарплата", '/show_category{"category":"wages"}'), Button("Язык", "/change_language"))
 
 
-def test_a_turns_texts_become_one_telegram_message_unless_a_menu_follows() -> None:
+def test_a_turns_texts_become_one_telegram_message() -> None:
     answer, note = Reply("Ответ.\n"), Reply("ⓘ Перевод — черновик.")
     assert joined([answer, note, Reply("Посчитаем?", MORE)]) == [
         Reply("Ответ.\n\nⓘ Перевод — черновик.\n\nПосчитаем?", MORE)]
-    # a menu may later be replaced by the next menu: the text before it stays its own message
     assert joined([Reply("Конфиденциальность: …"), Reply("О чём вопрос?", MENU)]) == [
-        Reply("Конфиденциальность: …"), Reply("О чём вопрос?", MENU)]
+        Reply("Конфиденциальность: …\n\nО чём вопрос?", MENU)]
     # buttons end a message; documents and empty texts are never joined
     letter = Document("letter.txt", "text/plain", b"x")
     assert joined([Reply("A", MORE), Reply("B")]) == [Reply("A", MORE), Reply("B")]
     assert joined([Reply("", (), letter), Reply("Готово.")]) == [Reply("", (), letter), Reply("Готово.")]
     assert joined([Reply("A"), Reply("", (), letter)]) == [Reply("A"), Reply("", (), letter)]
     assert joined([Reply(" "), Reply("B")]) == [Reply(" "), Reply("B")]
+
+
+def test_only_a_bare_menu_is_replaced_by_the_next_menu() -> None:
+    bare = joined([Reply("О чём вопрос?", MENU)])[0]
+    assert replaceable(bare.text, keyboard(bare.buttons))
+    # the privacy notice joined above a menu must stay in the chat
+    notice = joined([Reply("Конфиденциальность: …"), Reply("О чём вопрос?", MENU)])[0]
+    assert not replaceable(notice.text, keyboard(notice.buttons))
+    assert not replaceable("Ответ.", keyboard(MORE))      # an answer is never replaced
+    assert not replaceable("О чём вопрос?", None)
 
 
 def test_joined_texts_stay_within_one_telegram_message() -> None:

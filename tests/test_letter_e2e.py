@@ -59,9 +59,9 @@ def latest_question(fake: FakeTelegram, chat: int, after: int) -> tuple[int, dic
 def test_a_letter_as_a_telegram_document(telegram: FakeTelegram) -> None:
     chat = 8101
     telegram.push(user_message(chat, text="/start tg"))
-    telegram.wait_sent(chat, 2)
+    telegram.wait_sent(chat, 1)
     telegram.push(button_press(chat, "/complaint_letter"))
-    kinds = telegram.wait_sent(chat, 4)[-1]
+    kinds = telegram.wait_sent(chat, 2)[-1]
     telegram.push(button_press(chat, '/letter{"kind":"employer_claim"}', on=kinds))
     seen = len(telegram.log) - 1
     pressed = 0

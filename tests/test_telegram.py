@@ -41,16 +41,17 @@ def texts(sent: list[dict[str, object]]) -> str:
 def test_start_with_a_language_in_each_language(
         telegram: FakeTelegram, responder: Responder, chat_id: int, language: str) -> None:
     telegram.push(user_message(chat_id, text=f"/start {language}"))
-    sent = telegram.wait_sent(chat_id, 2)
+    sent = telegram.wait_sent(chat_id, 1)
     notice = responder.privacy_notice(language).text                  # first contact: the privacy notice
-    assert sent[0]["text"] == f"{responder.catalogues.gettext(language, messages.LANGUAGE_SET)}\n{notice}"
-    assert sent[1]["text"] == responder.catalogues.gettext(language, messages.MENU_PROMPT)
-    assert "reply_markup" in sent[1]   # the menu comes with buttons
+    said = f"{responder.catalogues.gettext(language, messages.LANGUAGE_SET)}\n{notice}"
+    menu = responder.catalogues.gettext(language, messages.MENU_PROMPT)
+    assert [s["text"] for s in sent] == [f"{said}\n\n{menu}"]           # one message, the menu under it
+    assert "reply_markup" in sent[0]
 
 
 def test_start_without_a_language_offers_the_languages(telegram: FakeTelegram) -> None:
     telegram.push(user_message(1007, text="/start", language_code="ky"))
-    sent = telegram.wait_sent(1007, 2)
+    sent = telegram.wait_sent(1007, 1)
     titles = [row[0]["text"] for row in sent[-1]["reply_markup"]["inline_keyboard"]]
     assert titles == ["Русский", "Oʻzbekcha", "Ўзбекча", "Тоҷикӣ", "Кыргызча", "English"]
 
@@ -130,7 +131,7 @@ def test_webhook_checks_the_secret_and_refuses_malformed_updates(
                       headers={SECRET: "right-secret"}).status_code == 400
     assert fake.sent(4001) == []
     assert httpx.post(url, json=update, headers={SECRET: "right-secret"}).status_code == 200
-    assert "I will answer in English" in texts(fake.wait_sent(4001, 2))
+    assert "I will answer in English" in texts(fake.wait_sent(4001, 1))
 
 
 def tracker(stack: Stack, sender: str) -> dict[str, object]:
@@ -150,20 +151,26 @@ def user_events(stack: Stack, sender: str) -> list[object]:
 def test_menus_are_navigated_by_editing_the_message(telegram: FakeTelegram, responder: Responder) -> None:
     chat = 3001
     telegram.push(user_message(chat, text="/start tg"))
-    menu = telegram.wait_sent(chat, 2)[-1]
-    assert menu["text"] == responder.catalogues.gettext("tg", messages.MENU_PROMPT)
+    (first,) = telegram.wait_sent(chat, 1)
+    prompt = responder.catalogues.gettext("tg", messages.MENU_PROMPT)
+    assert first["text"].endswith(f"\n\n{prompt}")                  # the privacy notice above the menu
 
-    telegram.push(button_press(chat, '/show_category{"category":"wages"}', on=menu))
-    (category,) = telegram.wait_sent(chat, 1, method="editMessageText")
+    # the notice stays in the chat: the first menu press sends the category as a new message
+    telegram.push(button_press(chat, '/show_category{"category":"wages"}', on=first))
+    category = telegram.wait_sent(chat, 2)[-1]
     assert category["text"] == responder.catalogues.gettext("tg", messages.CATEGORY_PROMPT)
     assert '"/wages_unpaid"' in str(category["reply_markup"]).replace("'", '"')
+    assert telegram.sent(chat, "editMessageText") == []
 
-    telegram.push(button_press(chat, "/menu", on=category))          # "Back" edits again
+    telegram.push(button_press(chat, "/menu", on=category))          # "Back" edits the bare menu
+    (menu,) = telegram.wait_sent(chat, 1, method="editMessageText")
+    assert menu["text"] == prompt
+    telegram.push(button_press(chat, '/show_category{"category":"wages"}', on=menu))
     edits = telegram.wait_sent(chat, 2, method="editMessageText")
-    assert edits[-1]["text"] == menu["text"]
+    assert edits[-1]["text"] == category["text"]
     assert len(telegram.sent(chat)) == 2                             # no new message so far
 
-    telegram.push(button_press(chat, "/wages_unpaid", on=category))  # the answer replaces the menu
+    telegram.push(button_press(chat, "/wages_unpaid", on=edits[-1]))  # the answer replaces the menu
     answer = telegram.wait_sent(chat, 3, method="editMessageText")[-1]
     assert "ТК РФ" in str(answer["text"])
 
@@ -176,9 +183,9 @@ def test_a_location_is_kept_only_as_a_coarse_hint(
         telegram: FakeTelegram, responder: Responder, stack: Stack) -> None:
     chat = 3002
     telegram.push(user_message(chat, text="/start ky"))
-    telegram.wait_sent(chat, 2)
+    telegram.wait_sent(chat, 1)
     telegram.push(user_message(chat, location={"latitude": 42.87462, "longitude": 74.56976}))
-    reply = telegram.wait_sent(chat, 3)[-1]
+    reply = telegram.wait_sent(chat, 2)[-1]
     assert reply["text"] == responder.catalogues.gettext("ky", messages.LOCATION_KEPT)
     state = tracker(stack, conversation_key("telegram", chat))
     assert state["slots"]["place"] == "42.9,74.6"  # type: ignore[index]
@@ -189,9 +196,9 @@ def test_a_shared_phone_number_never_reaches_the_bot(
         telegram: FakeTelegram, responder: Responder, stack: Stack) -> None:
     chat = 3003
     telegram.push(user_message(chat, text="/start uz"))
-    telegram.wait_sent(chat, 2)
+    telegram.wait_sent(chat, 1)
     telegram.push(user_message(chat, contact={"phone_number": "+79161234567", "first_name": "W"}))
-    reply = telegram.wait_sent(chat, 3)[-1]
+    reply = telegram.wait_sent(chat, 2)[-1]
     assert reply["text"] == responder.catalogues.gettext("uz", messages.CONTACT_NOT_KEPT)
     assert "9161234567" not in str(tracker(stack, conversation_key("telegram", chat)))
 
@@ -199,7 +206,7 @@ def test_a_shared_phone_number_never_reaches_the_bot(
 def test_a_deep_link_carries_a_language_and_an_organisation(telegram: FakeTelegram, stack: Stack) -> None:
     chat = 3004
     telegram.push(user_message(chat, text="/start tg-fnpr_msk"))
-    telegram.wait_sent(chat, 2)
+    telegram.wait_sent(chat, 1)
     slots = tracker(stack, conversation_key("telegram", chat))["slots"]
     assert slots["language"] == "tg" and slots["referrer"] == "fnpr_msk"  # type: ignore[index]
 
@@ -228,11 +235,11 @@ def test_a_reply_that_cannot_be_delivered_is_retried_and_logged_without_content(
     chat = 3005
     fake.fail_sends = 3
     fake.push(user_message(chat, text="/start en"))
-    sent = fake.wait_sent(chat, 2, timeout=60)
+    sent = fake.wait_sent(chat, 1, timeout=60)
     said = f'{responder.catalogues.gettext("en", messages.LANGUAGE_SET)}\n{responder.privacy_notice("en").text}'
-    assert [s["text"] for s in sent] == [said, responder.catalogues.gettext("en", messages.MENU_PROMPT)]
+    assert [s["text"] for s in sent] == [f'{said}\n\n{responder.catalogues.gettext("en", messages.MENU_PROMPT)}']
     attempts = [c for c in fake.method_calls("sendMessage") if int(c["chat_id"]) == chat]
-    assert len(attempts) == 5                         # 3 refused, then both delivered in order
+    assert len(attempts) == 4                         # 3 refused, then delivered
     log = (gateway.settings.data_dir / "log" / "gateway.log").read_text()
     assert log.count("not delivered (NetworkError)") == 3
     assert str(chat) not in log and "English" not in log and "TEST-token" not in log

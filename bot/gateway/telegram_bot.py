@@ -34,7 +34,7 @@ from bot.gateway.conversation import coarse_place, converse, hinted_language, is
 from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
-from bot.gateway.telegram_text import is_menu, joined, keyboard, split_text
+from bot.gateway.telegram_text import joined, keyboard, replaceable, split_text
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
 
@@ -166,7 +166,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         if not is_payload(data):
             return
         pressed = query.message if isinstance(query.message, Message) else None
-        on_menu = pressed is not None and is_menu(pressed.reply_markup)
+        on_menu = pressed is not None and replaceable(pressed.text, pressed.reply_markup)
         await send(update, payload=data, editable=pressed if on_menu else None)
 
     async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

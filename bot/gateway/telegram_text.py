@@ -34,30 +34,45 @@ NOT_MENU = ("/more", "/handoff_human", "/case_open", "/case_end", "/forget_all")
 
 
 def is_menu(markup: InlineKeyboardMarkup | None) -> bool:
-    """A message the user navigates on (main menu, a category, the languages), which the next
-    menu may replace. Answers and suggestions (they offer "more" or a person) stay in the chat."""
+    """A keyboard the user navigates on (main menu, a category, the languages). Answers and
+    suggestions (they offer "more" or a person) are not menus."""
     if markup is None:
         return False
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     return len(data) >= 2 and all(isinstance(d, str) and not d.startswith(NOT_MENU) for d in data)
 
 
+JOIN = "\n\n"
+
+
+def replaceable(text: str | None, markup: InlineKeyboardMarkup | None) -> bool:
+    """May the next menu press overwrite this message? Only a bare menu: a menu keyboard under
+    the menu's own prompt. A text `joined` above a menu (the privacy notice, "the conversation
+    with the caseworker ended") stays in the chat, and the next menu comes as a new message.
+
+    Joined texts are told apart by the blank line `joined` puts between them. A menu prompt of
+    its own with a blank line is only ever left in place too: the safe side of the mistake.
+    """
+    return is_menu(markup) and JOIN not in (text or "")
+
+
 def joined(replies: list[Reply], limit: int = MAX_MESSAGE_CHARS) -> list[Reply]:
     """One turn's replies in fewer Telegram messages: a text with no buttons and no document
-    goes at the top of the next reply, unless that one is a menu (the next menu press may
-    replace a menu message, and the joined text with it) or both would not fit in one message.
+    goes at the top of the next reply, a blank line between them, unless both would not fit in
+    one message. Such a message is never overwritten by a later menu press (`replaceable`).
 
     Each message is a notification on the user's phone, and Telegram lets a bot send about 30
     messages a second across all its chats; under `helpline bench load` a Telegram turn made
-    1.4 messages on average (an answer and its "this translation is a draft" note, say).
+    1.4 messages on average (an answer and its "this translation is a draft" note; the privacy
+    notice and the menu at first contact).
     """
     out: list[Reply] = []
     for reply in replies:
         last = out[-1] if out else None
         if (last is not None and not last.buttons and last.document is None and reply.document is None
-                and last.text.strip() and reply.text.strip() and not is_menu(keyboard(reply.buttons))
-                and len(last.text.strip()) + 2 + len(reply.text.strip()) <= limit):
-            out[-1] = Reply(f"{last.text.strip()}\n\n{reply.text.strip()}", reply.buttons)
+                and last.text.strip() and reply.text.strip()
+                and len(last.text.strip()) + len(JOIN) + len(reply.text.strip()) <= limit):
+            out[-1] = Reply(f"{last.text.strip()}{JOIN}{reply.text.strip()}", reply.buttons)
             continue
         out.append(reply)
     return out
