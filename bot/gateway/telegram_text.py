@@ -63,8 +63,8 @@ def joined(replies: list[Reply], limit: int = MAX_MESSAGE_CHARS) -> list[Reply]:
 
     Each message is a notification on the user's phone, and Telegram lets a bot send about 30
     messages a second across all its chats; under `helpline bench load` a Telegram turn made
-    1.4 messages on average (an answer and its "this translation is a draft" note; the privacy
-    notice and the menu at first contact).
+    1.3 messages on average before notices were joined into menus (the privacy notice at first
+    contact above all), and 1.0 since.
     """
     out: list[Reply] = []
     for reply in replies:
