@@ -122,6 +122,8 @@ class Responder:
         answer, shown_in = self._answer(topic, language)
         if answer is None or answer.text is None:
             return self.main_menu(language)
+        if ask_country and country is None and self._country_specific(answer, shown_in):
+            return [self._ask_country(language, topic, answer)]
         parts = [self._scoped(answer.text, shown_in, language, country)]
         if shown_in != language:
             parts.insert(0, self._(language, m.NOT_TRANSLATED))
@@ -130,12 +132,19 @@ class Responder:
         if topic.urgent:
             parts.append(self.emergency_text(language, country))
             parts.append(self._(language, m.URGENT_OFFER))
-        buttons = self._answer_buttons(language, topic, answer)
-        if ask_country and country is None and self._country_specific(answer, shown_in):
-            parts.append(self._(language, m.COUNTRY_ASK))
-            first = buttons[:1] if topic.urgent else ()       # urgent: a person stays the first button
-            buttons = (*first, *self.country_buttons(language, topic.id), *buttons[len(first):])
-        return [Reply("\n\n".join(parts), buttons)]
+        return [Reply("\n\n".join(parts), self._answer_buttons(language, topic, answer))]
+
+    def _ask_country(self, language: str, topic: Topic, answer: Answer) -> Reply:
+        """Before an answer whose rules differ by country: one tap, then only that country's
+        rules. An urgent topic keeps the emergency numbers and a person first."""
+        human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
+        ask = self._(language, m.COUNTRY_ASK)
+        if topic.urgent:
+            text = "\n\n".join([answer.title, self.emergency_text(language, None),
+                                 self._(language, m.URGENT_OFFER), ask])
+            return Reply(text, (human, *self.country_buttons(language, topic.id)))
+        menu = Button(self._(language, m.BTN_MENU), payload("menu"))
+        return Reply(f"{answer.title}\n\n{ask}", (*self.country_buttons(language, topic.id), human, menu))
 
     def more(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
         topic = self.library.topic(topic_id)

@@ -8,14 +8,21 @@ the line with the country's name and a colon or comma, as content/languages.yml 
 
 A person whose country is known sees the lines for that country and the unmarked ones; a
 person who has not said sees everything. A marked line that ends with a colon is a heading:
-the bullet lines under it go with it.
+the bullet lines under it go with it. Numbered items are renumbered after the other country's
+items are dropped ("1, 2, 4" never shows).
+
+A line that cites one country's law (its `cites` patterns in content/languages.yml: "ТК РФ",
+"МВД", "РФ КК") must carry that country's mark, and no line may cite an article without naming
+the law ("(ст. 157)", "(Art. 157)": the language's `articles` patterns): `citation_problems`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 BULLETS = " \t•·-–—*"
 
@@ -25,7 +32,14 @@ class CountryLabel:
     """How one language names a country in answers, and the marks of that country's laws."""
 
     name: str
-    cites: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()      # regular expressions, matched case-sensitively
+
+    def cited(self, line: str) -> str | None:
+        """The first of this country's law marks that `line` cites, as written there."""
+        for pattern in self.cites:
+            if found := _compiled(pattern).search(line):
+                return found.group(0)
+        return None
 
 
 Labels = Mapping[str, CountryLabel]
@@ -51,6 +65,11 @@ def line_country(line: str, labels: Labels) -> str | None:
         if stripped.startswith(label.name) and _AFTER_NAME.match(stripped, len(label.name)):
             return code
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def countries_in(text: str, labels: Labels) -> set[str]:
@@ -89,7 +108,24 @@ def scope(text: str, labels: Labels, country: str | None) -> Scoped:
             continue
         own = own or marked == country
         kept.append(line)
-    return Scoped("\n".join(_without_orphan_headings(kept)).strip("\n"), dropped, own)
+    lines = _renumbered(_without_orphan_headings(kept)) if dropped else _without_orphan_headings(kept)
+    return Scoped("\n".join(lines).strip("\n"), dropped, own)
+
+
+_NUMBERED = re.compile(r"(\s*)(\d{1,2})([.)]\s)")
+
+
+def _renumbered(lines: list[str]) -> list[str]:
+    """Numbered items counted again after some were dropped: an item numbered 1 starts a list."""
+    result, count = [], 0
+    for line in lines:
+        found = _NUMBERED.match(line)
+        if found is None:
+            result.append(line)
+            continue
+        count = 1 if found[2] == "1" else count + 1
+        result.append(f"{found[1]}{count}{found[3]}{line[found.end():]}")
+    return result
 
 
 def _without_orphan_headings(lines: list[str]) -> list[str]:
@@ -104,16 +140,54 @@ def _without_orphan_headings(lines: list[str]) -> list[str]:
     return result
 
 
-def unmarked_citations(text: str, labels: Labels) -> list[tuple[int, str, str]]:
-    """Lines that cite one country's law but are not marked for it: (index, country, mark).
+Kind = Literal["unmarked", "other", "bare"]
 
-    Mixed lines (naming both countries, or a country mid-line) are left alone."""
-    found = []
+
+@dataclass(frozen=True)
+class Citation:
+    """A line that shows law to the wrong people: `unmarked` cites `country`'s law without its
+    mark, `other` is marked for one country and cites the other's, `bare` cites an article
+    without naming the law (so nobody can tell which country's it is)."""
+
+    index: int            # the line, counted from 0
+    kind: Kind
+    country: str | None   # whose law is cited (None for a bare article)
+    mark: str             # the words that cite it, as written
+
+
+_CLAUSE_START, _CLAUSE_END = re.compile(r"[(]"), re.compile(r"[)]")
+
+
+def citation_problems(text: str, labels: Labels, articles: tuple[str, ...] = (),
+                      international: tuple[str, ...] = ()) -> list[Citation]:
+    """Every line of `text` that cites law in a way the scoping rule cannot keep right.
+    `international` marks law that holds in both countries (the EAEU Treaty, ILO conventions):
+    an article of it is not bare."""
+    shared = CountryLabel("", international)
+    return list(_citations(text, labels, articles, {**labels, "": shared}))
+
+
+def _citations(text: str, labels: Labels, articles: tuple[str, ...], laws: Labels) -> Iterator[Citation]:
     for index, (line, marked) in enumerate(_marked(text.splitlines(), labels)):
-        if marked is not None or any(f"{label.name}:" in line for label in labels.values()):
-            continue
-        cited = {code: mark for code, label in labels.items() for mark in label.cites if mark in line}
-        if len(cited) == 1:
-            ((code, mark),) = cited.items()
-            found.append((index, code, mark))
-    return found
+        for code, label in labels.items():
+            mark = label.cited(line)
+            if mark is not None and code != marked:
+                yield Citation(index, "unmarked" if marked is None else "other", code, mark)
+        for bare in dict.fromkeys(_bare_articles(line, laws, articles)):
+            yield Citation(index, "bare", None, bare)
+
+
+def _bare_articles(line: str, labels: Labels, articles: tuple[str, ...]) -> Iterator[str]:
+    """Article numbers with no law named in their clause: within their brackets, or the line."""
+    for pattern in articles:
+        for found in _compiled(pattern).finditer(line):
+            starts = [m.end() for m in _CLAUSE_START.finditer(line, 0, found.start())]
+            end = _CLAUSE_END.search(line, found.end())
+            clause = line[starts[-1] if starts else 0: end.start() if end else len(line)]
+            if not any(label.cited(clause) for label in labels.values()):
+                yield clause.strip()
+
+
+def line_marks(text: str, labels: Labels) -> list[str | None]:
+    """The country each line of `text` is shown to (None: everyone), headings' bullets included."""
+    return [marked for _line, marked in _marked(text.splitlines(), labels)]

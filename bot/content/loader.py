@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.content.jurisdiction import CountryLabel
 from bot.content.model import (
     Answer,
     Category,
+    Claim,
     EmergencyNumber,
     Language,
     Library,
@@ -87,12 +89,14 @@ def _languages(file: Path, problems: list[Problem]) -> tuple[dict[str, Language]
             tr = None
         countries = _countries(doc, i, item.get("countries"), problems)
         if not countries and item.get("derived_from") and tr:
-            base = result.get(str(item["derived_from"]))      # uz_Cyrl names them as uz does, transliterated
-            countries = {code: CountryLabel(TRANSLITERATORS[tr](label.name),
-                                            tuple(TRANSLITERATORS[tr](c) for c in label.cites))
+            base = result.get(str(item["derived_from"]))      # uz_Cyrl names them as uz does, transliterated;
+            countries = {code: CountryLabel(TRANSLITERATORS[tr](label.name))   # its citations are checked in uz
                          for code, label in (base.countries if base else {}).items()}
         result[item["code"]] = Language(str(item["code"]), str(item["name"]), str(item["script"]),
-                                        item.get("derived_from"), tr, item.get("fallback"), countries)
+                                        item.get("derived_from"), tr, item.get("fallback"), countries,
+                                        _patterns(doc, ("languages", i, "articles"), item.get("articles"), problems),
+                                        _patterns(doc, ("languages", i, "international"), item.get("international"),
+                                                  problems))
     return result, str(doc.data.get("default", "ru"))
 
 
@@ -118,8 +122,32 @@ def _countries(doc: YamlDoc, index: int, data: Any, problems: list[Problem]) -> 
                                         T_("write it as: {example}",
                                            example="RU: {name: Россия, cites: [ТК РФ, УК РФ]}")))
             continue
-        result[str(code)] = CountryLabel(name.strip(), tuple(str(c) for c in cites if str(c).strip()))
+        patterns = _patterns(doc, (*path, code, "cites"), cites, problems)
+        result[str(code)] = CountryLabel(name.strip(), patterns)
     return result
+
+
+def _patterns(doc: YamlDoc, path: tuple[str | int, ...], data: Any, problems: list[Problem]) -> tuple[str, ...]:
+    """A list of regular expressions (`cites`, `articles`); a broken one is reported and left out."""
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        problems.append(doc.problem(path, T_("this should be a list of patterns"),
+                                    T_("write it as [ТК РФ, УК РФ], as the other languages do")))
+        return ()
+    found = []
+    for index, item in enumerate(data):
+        text = str(item).strip()
+        try:
+            re.compile(text)
+        except re.error as error:
+            problems.append(doc.problem((*path, index), T_("the pattern '{pattern}' is broken: {error}",
+                                                            pattern=text, error=str(error)),
+                                        T_("put a backslash before ( ) [ ] . * + ? when they mean themselves")))
+            continue
+        if text:
+            found.append(text)
+    return tuple(found)
 
 
 def _contract(file: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
@@ -157,7 +185,21 @@ def _topic(file: Path, contract: dict[str, dict[str, Any]], languages: dict[str,
         sources=tuple(_sources(doc, problems)),
         reviewed=_date(doc, "reviewed", problems), review_by=_date(doc, "review_by", problems),
         related=tuple(str(r) for r in data.get("related") or []), answers=answers,
+        verify=tuple(_claims(doc, problems)),
     )
+
+
+def _claims(doc: YamlDoc, problems: list[Problem]) -> list[Claim]:
+    """`verify:` — statements to check before launch, each with why."""
+    result = []
+    for i, item in enumerate(doc.data.get("verify") or []):
+        if not isinstance(item, dict) or not item.get("claim") or not item.get("why"):
+            problems.append(doc.problem(("verify", i), T_("an entry under 'verify:' needs 'claim:' and 'why:'"),
+                                        T_("write what must be checked and why, e.g. 'why: legal-facts §15, "
+                                           "medium'")))
+            continue
+        result.append(Claim(str(item["claim"]).strip(), str(item["why"]).strip()))
+    return result
 
 
 def _answer(doc: YamlDoc, code: str, entry: Any, languages: dict[str, Language],

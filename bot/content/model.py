@@ -20,6 +20,8 @@ class Language:
     transliterate: str | None = None
     fallback: str | None = None
     countries: Mapping[str, CountryLabel] = field(default_factory=dict)   # how answers name them
+    articles: tuple[str, ...] = ()      # patterns of an article number ("ст. 157"), for bare citations
+    international: tuple[str, ...] = ()  # marks of law that holds in both countries (EAEU Treaty, ILO)
 
     @property
     def family(self) -> str:
@@ -33,6 +35,14 @@ class Source:
     jurisdiction: str
     url: str | None = None
     confidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement a person must check against an official source before launch."""
+
+    claim: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Topic:
     review_by: dt.date | None = None
     related: tuple[str, ...] = ()
     answers: dict[str, Answer] = field(default_factory=dict)
+    verify: tuple[Claim, ...] = ()
 
     def answer(self, language: str) -> Answer | None:
         return self.answers.get(language)
