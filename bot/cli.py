@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -188,6 +189,24 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _rates(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calc.cbr import OFFICIAL, KeyRateError
+    from bot.calc.rates_update import Refused, update
+
+    today = dt.date.today()
+    try:
+        done = update(settings.content_dir, today=today, url=args.url or OFFICIAL, start=args.start,
+                      dry_run=args.dry_run, timeout=args.timeout)
+    except (Refused, KeyRateError) as error:
+        for problem in error.problems if isinstance(error, Refused) else []:
+            print(problem.render(settings.content_dir.parent, settings.check_language, locales=settings.locales_dir),
+                  file=sys.stderr)
+        print(f"helpline rates update: {error}; content/key_rates.yml was not changed", file=sys.stderr)
+        return 1
+    print("\n".join(done.report("content/key_rates.yml", today)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -229,12 +248,22 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["caseworker", "supervisor", "organiser", "admin"])
     user.add_argument("--email", required=True)
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    rates = commands.add_parser("rates", help="the key-rate table, content/key_rates.yml")
+    rates.add_argument("action", choices=["update"],
+                       help="update: load the history from the Bank of Russia's DailyInfo service, show what "
+                            "changed and write the table (exit 1, changing nothing, when it cannot)")
+    rates.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    rates.add_argument("--url", default=None, help="the DailyInfo service (default the Bank of Russia's own, "
+                                                  "https://www.cbr.ru/DailyInfoWebServ/DailyInfo.asmx)")
+    rates.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=None,
+                       help="check from this day, YYYY-MM-DD (default the table's first line; older lines are kept)")
+    rates.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the service (30)")
     return root
 
 
 COMMANDS: dict[str, Command] = {
     "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
-    "bench": _bench, "db": _db, "contacts": _contacts, "user": _user, "purge": _purge,
+    "bench": _bench, "db": _db, "contacts": _contacts, "user": _user, "purge": _purge, "rates": _rates,
 }
 
 
