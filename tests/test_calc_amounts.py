@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.calc.amounts import parse_amount
+from bot.calc.amounts import parse_amount, read_amount
 
 AMOUNTS = [
     ("50000", "50000.00"),
@@ -74,3 +74,37 @@ def test_a_typed_amount_is_read_to_the_kopeck(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", NOTHING)
 def test_no_amount_zero_negative_or_too_large_gives_none(text: str) -> None:
     assert parse_amount(text) is None
+
+
+CURRENCIES = [
+    ("50 000 руб", "50000.00", "RUB"),
+    ("50000₽", "50000.00", "RUB"),
+    ("50 000р.", "50000.00", "RUB"),
+    ("50 тыс. рублей", "50000.00", "RUB"),
+    ("45000", "45000.00", None),                 # nothing written: the question said roubles
+    ("зарплата 45000 в месяц", "45000.00", None),
+    ("сумма 50000", "50000.00", None),           # "сумма" is not the so'm
+    ("не сомневаюсь, 5000", "5000.00", None),    # nor is "сомневаюсь" the som
+    ("500 000 сум", "500000.00", "UZS"),
+    ("500 000 so'm", "500000.00", "UZS"),
+    ("500 000 сўм", "500000.00", "UZS"),
+    ("20 миң сом", "20000.00", "KGS"),
+    ("50 000 сомов", "50000.00", "KGS"),
+    ("3 000 сомони", "3000.00", "TJS"),
+    ("3000 сомонӣ", "3000.00", "TJS"),
+    ("50 000 тенге", "50000.00", "KZT"),
+    ("50000₸", "50000.00", "KZT"),
+    ("в тенге 50000", "50000.00", "KZT"),        # named away from the number
+    ("$300", "300.00", "USD"),
+    ("300 долларов", "300.00", "USD"),
+    ("100 евро", "100.00", "EUR"),
+    ("50 000 рублей, это 100 000 сом", "50000.00", "RUB"),   # the first marked number
+]
+
+
+@pytest.mark.parametrize(("text", "value", "currency"), CURRENCIES)
+def test_the_currency_written_is_reported(text: str, value: str, currency: str | None) -> None:
+    found = read_amount(text)
+    assert found is not None and found.value == Decimal(value) and found.currency == currency
+    assert found.foreign is (currency not in (None, "RUB"))
+    assert parse_amount(text) == Decimal(value)          # the old reader still reads the number
