@@ -112,8 +112,9 @@ def deadline_start(responder: Responder, turn: Turn) -> Outcome:
     return deadline_flow.start(responder, turn)
 
 
-def calc_not_paid(responder: Responder, turn: Turn) -> Outcome:
-    return calc.not_paid(responder, current_rates(), turn, today())
+def calc_step(responder: Responder, turn: Turn) -> Outcome:
+    """/calc{"paid": "none"}, {"paid": "parts"} or {"paid": "done"}: the calculator's buttons."""
+    return calc.pressed(responder, current_rates(), turn, today())
 
 
 def continued(responder: Responder, turn: Turn, *, strict: bool) -> Outcome | None:

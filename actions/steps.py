@@ -74,9 +74,9 @@ class ActionCalc(StepAction):
     step = staticmethod(flows.calc_start)
 
 
-class ActionCalcNotPaid(StepAction):
+class ActionCalcStep(StepAction):
     action_name = "action_calc_step"
-    step = staticmethod(flows.calc_not_paid)
+    step = staticmethod(flows.calc_step)
 
 
 class ActionDeadline(StepAction):

@@ -104,22 +104,63 @@ SECTOR_OTHER = N_("Other work")
 CALC_ASK_AMOUNT = N_("Let us count it. How much does the employer owe you? Write the amount in roubles, e.g. 45000.")
 CALC_AMOUNT_AGAIN = N_("I could not read an amount. Write it in digits, e.g. 45000 or 45 000.")
 CALC_ASK_DUE = N_("On what date should it have been paid? For example 15.03.2026 or 15 March.")
-CALC_ASK_PAID = N_("On what date was it paid? If it is still not paid, press the button.")
+CALC_ASK_PAID = N_(
+    "On what date was it paid? If it is still not paid, or it was paid in several parts, press a button."
+)
 CALC_DATE_AGAIN = N_("I could not read a date in the past. Write it like 15.03.2026.")
 CALC_NOT_PAID = N_("Not paid yet")
+CALC_CURRENCY = N_(
+    "This looks like an amount in another currency, not in roubles. For work in Russia this money is counted "
+    "in roubles. Write the amount in roubles, e.g. 45000."
+)
+CALC_IN_PARTS = N_("It was paid in several parts")
+CALC_ASK_PARTS = N_(
+    "Write each part that was paid: the date and the amount in roubles, one part per line, like this:\n"
+    "20.03.2026 10000\n"
+    "05.04.2026 15000\n"
+    "At most {most} parts. When you have written them all, press \"Done\"."
+)
+CALC_PARTS_DONE = N_("Done")
+CALC_PARTS_NOTED = N_(
+    "Noted. Paid so far: {paid} of {owed}. Write the next part, or press \"Done\" if there are no more."
+)
+CALC_PARTS_AGAIN = N_(
+    "I could not read a date and an amount. Write each part on its own line, like this: 20.03.2026 10000"
+)
+CALC_PART_BEFORE_DUE = N_(
+    "The part paid on {date} is before the pay day, {due}. Write only the parts paid on the pay day or later."
+)
+CALC_PARTS_OVER_DEBT = N_(
+    "With these parts, {paid} would be paid: more than the debt of {owed}. I did not note them. Check the "
+    "amounts and write them again."
+)
+CALC_PARTS_TOO_MANY = N_("I can count at most {most} parts. For more parts, a person can help you count.")
 CALC_RESULT = N_(
     "Compensation for late pay (TK RF Art. 236): at least 1/150 of the Bank of Russia key rate for each day "
     "of delay."
 )
+CALC_DUE_MOVED = N_(
+    "The pay day, {agreed}, was a day off (a weekend or a public holiday). Then the pay is due on the working "
+    "day before it, {due} (TK RF Art. 136 part 8), and the delay counts from the next day."
+)
+CALC_PARTS_PAID = N_("Paid in parts: {parts}.")
+CALC_PARTS_REST = N_("Still not paid: {rest}. It is counted up to today, {date}.")
 CALC_PERIOD = N_("{first} – {last}: {days} days × {amount} × {rate}% ÷ 150 = {sum}")
-CALC_TOTAL = N_("Total: at least {total} for {days} days of delay.")
+CALC_TOTAL = N_("Total: {total} for {days} days of delay.")
 CALC_NO_DELAY = N_("It was paid on time, so there is no compensation.")
 CALC_TABLE = N_("Key rates as checked on {date}. Check the current rate at cbr.ru.")
-CALC_UNCOVERED = N_("{days} days before {date} are not counted: the rate table has no rate for them.")
-CALC_AFTER_CHECK = N_(
-    "{days} days are after {date}, when the rates were last checked: if the rate changed since, the sum "
-    "differs."
+CALC_COUNTED = N_("Counted: {first} – {last}, {days} days: {total}.")
+CALC_NOT_COUNTED_EARLY = N_(
+    "Not counted: {first} – {last}, {days} days. My rate table starts on {date}, so I have no rate for these days."
 )
+CALC_NOT_COUNTED_LATE = N_(
+    "Not counted: {first} – {last}, {days} days. The rates were last checked on {date}, so the rate for these "
+    "days is not known yet."
+)
+CALC_ONLY_COUNTED = N_(
+    "This sum is only for the counted days, not for the whole delay. A person can help you count the rest."
+)
+CALC_NOTHING_COUNTED = N_("So I cannot give a sum for this delay. A person can help you count it.")
 BTN_SEVERANCE = N_("Count what I am owed")
 SEVERANCE_ASK_PAY = N_(
     "Let us count it. About how much did you earn a month over the last year, in roubles? "
@@ -145,6 +186,18 @@ SEVERANCE_THIRD = N_(
     "A third month is paid only in exceptional cases, by decision of the employment service, if you "
     "registered with it within 14 working days after dismissal. To be safe, by {date} (TK RF Art. 178). "
     "A person can tell you whether this applies to you."
+)
+SEVERANCE_FOREIGN = N_(
+    "Whether a foreign worker can register with the employment service has not been checked. Ask a person "
+    "before you count on the third month."
+)
+SEVERANCE_ORDER = N_(
+    "The dismissal date, {dismissal}, is before the warning date, {notice}. Please check it and write the "
+    "date of dismissal again."
+)
+SEVERANCE_SCOPE = N_(
+    "These sums follow Russian law. If you work in Kazakhstan, other rules apply and they are not counted "
+    "here: talk to a person."
 )
 SEVERANCE_NOTICE_OK = N_("The 2 months' notice ran from {notice} to {earliest} (TK RF Art. 180).")
 SEVERANCE_EARLY = N_(
@@ -176,7 +229,20 @@ DEADLINE_ASK_DISMISSAL = N_("On what date did you get the dismissal order or you
 DEADLINE_ASK_WAGES = N_("On what date should the money have been paid? For example 15.03.2026.")
 DEADLINE_ASK_GENERAL = N_("On what date did you learn about the violation? For example 15.03.2026.")
 DEADLINE_RESULT = N_(
-    "The last day to go to court is {date} (TK RF Art. 392: {term} from {start}). Workers pay no court fees."
+    "In Russia (TK RF Art. 392), the last day to go to court is {date}: {term} from {start}. Workers pay no "
+    "court fees."
+)
+DEADLINE_MOVED = N_(
+    "The term ends on {end}, a day off (a weekend or a public holiday), so the last day moves to the next "
+    "working day (TK RF Art. 14 part 4)."
+)
+DEADLINE_KZ_UNCHECKED = N_(
+    "If you work in Kazakhstan: the deadline to go to court there has not been checked yet, so it is not "
+    "counted here. A person can help you."
+)
+DEADLINE_KZ = N_(
+    "I cannot count the deadline to go to court in Kazakhstan yet: it has not been checked. Do not wait: a "
+    "person can help you find out."
 )
 DEADLINE_TERM_DISMISSAL = N_("1 month")
 DEADLINE_TERM_WAGES = N_("1 year")

@@ -15,10 +15,10 @@ TODAY = dt.date(2026, 11, 28)
 
 
 def answer(responder: Responder, text: str, step: str, language: str = "ru",
-           severance: dict[str, str] | None = None) -> flow.Outcome:
+           severance: dict[str, str] | None = None, country: str | None = None) -> flow.Outcome:
     button = text.startswith("/")
     turn = make_turn(text=text, language=language, awaiting=flow.PREFIX + step, severance=severance,
-                     entities={"notice": "none"} if button else None)
+                     entities={"notice": "none"} if button else None, country=country)
     found = flow.step(responder, turn, TODAY, strict=False)
     assert found is not None
     return found
@@ -40,7 +40,9 @@ def test_pay_notice_dismissal_then_what_is_owed(responder: Responder) -> None:
     assert early not in text
     assert "01.02.2027" in text                                                  # the second month ends
     assert "15.12.2026" in text                                                  # register by: 14 days
+    assert responder.catalogues.gettext("ru", messages.SEVERANCE_FOREIGN) in text   # legal facts 15, item 10
     assert "ст. 178" in text and "ст. 180" in text
+    assert responder.catalogues.gettext("ru", messages.SEVERANCE_SCOPE) in text     # the country is not known
     assert done.slots["severance"] is None and done.slots["awaiting"] is None   # nothing kept
     assert '/deadline{"kind":"dismissal"}' in [b.payload for b in done.replies[0].buttons]
 
@@ -67,6 +69,23 @@ def test_what_is_not_an_answer_is_asked_again_or_left_to_the_bot(responder: Resp
     assert strict is None                                                       # a question, not an answer
     far = answer(responder, "01.12.2028", "dismissal", severance={"pay": "1000", "notice": "none"})
     assert far.slots["awaiting"] == "severance:dismissal"                      # too far ahead to be real
+
+
+def test_a_dismissal_before_the_warning_is_asked_again(responder: Responder) -> None:
+    _ = lambda message: responder.catalogues.gettext("en", message)  # noqa: E731
+    answers = {"pay": "60000.00", "notice": "2026-10-01"}
+    wrong = answer(responder, "15.09.2026", "dismissal", language="en", severance=answers)
+    assert wrong.replies[0].text == _(messages.SEVERANCE_ORDER).format(dismissal="15.09.2026", notice="01.10.2026")
+    assert wrong.slots == {"language": "en", "awaiting": "severance:dismissal", "severance": answers}
+    same_day = answer(responder, "01.10.2026", "dismissal", language="en", severance=answers, country="RU")
+    assert same_day.slots["awaiting"] is None                                   # early, but in order
+    assert _(messages.SEVERANCE_SCOPE) not in same_day.replies[0].text          # work in Russia: no scoping
+
+
+def test_pay_in_another_currency_is_asked_again(responder: Responder) -> None:
+    again = answer(responder, "15 000 сомони", "pay", language="tg")
+    assert again.replies[0].text == responder.catalogues.gettext("tg", messages.CALC_CURRENCY)
+    assert again.slots["awaiting"] == "severance:pay" and again.slots["severance"] == {}
 
 
 def test_kazakhstan_gets_a_person_not_russian_sums(responder: Responder) -> None:

@@ -1,5 +1,8 @@
 """The deadline to go to court (TK RF Art. 392) as a conversation: what the dispute is about,
-the starting date, then the last day, with a warning when it is near or has passed."""
+the starting date, then the last day (moved off a day off, TK RF Art. 14 part 4), with a
+warning when it is near or has passed. It is Russia's deadline and says so; for work in
+Kazakhstan the deadline has not been checked (legal facts, section 14 item 4), so a worker
+there is sent to a person instead."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import datetime as dt
 
 from bot import messages as m
 from bot.calc.dates import parse_date
-from bot.calc.deadlines import Kind, deadline
+from bot.calc.deadlines import Kind, filing_deadline
 from bot.calc.shown import day
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
@@ -28,6 +31,8 @@ def start(responder: Responder, turn: Turn) -> Outcome:
     """/deadline asks what the dispute is about; /deadline{"kind": …} asks for the date."""
     language = reply_language(responder, turn)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    if turn.country == "KZ":
+        return kazakhstan(responder, language)
     kind = turn.entities.get("kind")
     if kind in KINDS:
         question = KINDS[kind][1]
@@ -39,6 +44,14 @@ def start(responder: Responder, turn: Turn) -> Outcome:
                    {"language": language, "awaiting": None})
 
 
+def kazakhstan(responder: Responder, language: str) -> Outcome:
+    """Not counted for work in Kazakhstan: the deadline there has not been checked."""
+    human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    return Outcome([Reply(_(responder, language, m.DEADLINE_KZ), (human, menu))],
+                   {"language": language, "awaiting": None, "deadline_kind": None})
+
+
 def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
     if turn.awaiting != AWAITING or turn.is_button or turn.deadline_kind not in KINDS:
         return None
@@ -48,16 +61,22 @@ def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> 
     if start_day is None:
         return None if strict else Outcome([Reply(_(responder, language, m.CALC_DATE_AGAIN), (menu,))],
                                            {"language": language, "awaiting": AWAITING})
+    if turn.country == "KZ":
+        return kazakhstan(responder, language)
     kind: Kind = turn.deadline_kind  # type: ignore[assignment]
-    found = deadline(kind, start_day, today)
+    found = filing_deadline(kind, start_day, today)
     lines = [_(responder, language, m.DEADLINE_RESULT).format(
         date=day(found.last_day, language),
         term=_(responder, language, KINDS[kind][2]),
         start=day(start_day, language))]
+    if found.moved:
+        lines.append(_(responder, language, m.DEADLINE_MOVED).format(end=day(found.term_end, language)))
     if found.passed:
         lines.append(_(responder, language, m.DEADLINE_PASSED).format(days=-found.days_left))
     elif found.near:
         lines.append(_(responder, language, m.DEADLINE_NEAR).format(days=found.days_left))
+    if turn.country is None:
+        lines.append(_(responder, language, m.DEADLINE_KZ_UNCHECKED))
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
     return Outcome([Reply("\n\n".join(lines), (human, menu))],
                    {"language": language, "awaiting": None, "deadline_kind": None})

@@ -1,14 +1,17 @@
 """Deadlines to go to court over a labour dispute, TK RF Art. 392: 3 months in general from
 when the worker learned of the violation, 1 month for dismissal from receiving the order or
 work book, 1 year for unpaid wages and other sums from the due date. A court may restore a
-missed deadline for a good reason."""
+missed deadline for a good reason. A term whose last day is a day off ends on the next
+working day (TK RF Art. 14 part 4): `filing_deadline` is the day to tell a worker."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+from bot.calc import workdays
 
 Kind = Literal["general", "dismissal", "wages"]
 MONTHS: dict[Kind, int] = {"general": 3, "dismissal": 1, "wages": 12}
@@ -28,6 +31,11 @@ class Deadline:
     start: dt.date
     last_day: dt.date
     days_left: int            # negative when passed
+    term_end: dt.date         # where the months end: before last_day when that is a day off
+
+    @property
+    def moved(self) -> bool:
+        return self.last_day != self.term_end
 
     @property
     def passed(self) -> bool:
@@ -39,7 +47,14 @@ class Deadline:
 
 
 def deadline(kind: Kind, start: dt.date, today: dt.date) -> Deadline:
-    """The last day to file: a term in months ends on the same day of the last month (a term
-    starting on the 15th of March ends on the 15th of June for 3 months)."""
+    """The term in months: it ends on the same day of the last month (a term starting on the
+    15th of March ends on the 15th of June for 3 months), whatever day of the week that is."""
     last = add_months(start, MONTHS[kind])
-    return Deadline(kind, start, last, (last - today).days)
+    return Deadline(kind, start, last, (last - today).days, last)
+
+
+def filing_deadline(kind: Kind, start: dt.date, today: dt.date) -> Deadline:
+    """The last day to file: the term's end, or the next working day when that is a day off."""
+    term = deadline(kind, start, today)
+    last = workdays.term_end(term.term_end)
+    return replace(term, last_day=last, days_left=(last - today).days)

@@ -1,24 +1,25 @@
 """The late-wage compensation calculator as a conversation: amount, due date, payment date
-(or "not paid yet"), then the formula, the periods and the total. The numbers live in the
-conversation's slots only until the result is shown, then they are cleared."""
+(or "not paid yet", or the parts it was paid in), then the formula, the periods and the total.
+The numbers live in the conversation's slots only until the result is shown, then they are
+cleared."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from bot import messages as m
-from bot.calc.amounts import parse_amount
-from bot.calc.compensation import Compensation, compensation
+from bot.calc import parts_flow
+from bot.calc.amounts import read_amount
 from bot.calc.dates import parse_date
 from bot.calc.key_rates import KeyRates
-from bot.calc.shown import day, number, roubles
+from bot.calc.parts import read_parts, store
+from bot.calc.result import CLEARED, answers, result
 from bot.dialogue import Outcome, Turn, reply_language
 from bot.replies import Button, Reply, Responder, payload
 
 TOPIC = "wages_delay_compensation"
-STEPS = ("amount", "due", "paid")
-CLEARED = {"awaiting": None, "calc_amount": None, "calc_due": None}
+STEPS = ("amount", "due", "paid", parts_flow.AWAITING)
+NOT_PAID, IN_PARTS = "none", "parts"      # the buttons: /calc{"paid": …}
 
 
 def _(responder: Responder, language: str, message: str) -> str:
@@ -45,65 +46,54 @@ def typed(responder: Responder, rates: KeyRates, turn: Turn, today: dt.date, *, 
     language = reply_language(responder, turn)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
     if turn.awaiting == "amount":
-        amount = parse_amount(turn.text)
-        if amount is None:
-            return None if strict else Outcome([Reply(_(responder, language, m.CALC_AMOUNT_AGAIN), (menu,))],
-                                               {"language": language, "awaiting": "amount"})
-        return Outcome([Reply(_(responder, language, m.CALC_ASK_DUE), (menu,))],
-                       {"language": language, "awaiting": "due", "calc_amount": str(amount)})
+        return _amount(responder, turn, language, strict=strict)
+    given = answers(turn)                       # None until the due date is given
+    if turn.awaiting != "due" and given is None:
+        return None if strict else start(responder, turn)
+    if given is not None and (turn.awaiting == parts_flow.AWAITING
+                              or (turn.awaiting == "paid" and read_parts(turn.text, today=today))):
+        return parts_flow.typed(responder, rates, turn, given, language, today, strict=strict)
     day = parse_date(turn.text, today=today, language=language)
     if day is None:
         return None if strict else Outcome([Reply(_(responder, language, m.CALC_DATE_AGAIN), (menu,))],
                                            {"language": language, "awaiting": turn.awaiting})
-    if turn.awaiting == "due":
-        not_paid = Button(_(responder, language, m.CALC_NOT_PAID), payload("calc", paid="none"))
-        return Outcome([Reply(_(responder, language, m.CALC_ASK_PAID), (not_paid, menu))],
-                       {"language": language, "awaiting": "paid", "calc_due": day.isoformat()})
-    return result(responder, rates, turn, language, paid=day)
+    if turn.awaiting == "due" or given is None:
+        return Outcome([ask_paid(responder, language)],
+                       {"language": language, "awaiting": "paid", "calc_due": store(day, ())})
+    return result(responder, rates, given, language, paid=day)
 
 
-def not_paid(responder: Responder, rates: KeyRates, turn: Turn, today: dt.date) -> Outcome:
-    """The "not paid yet" button: count up to today."""
+def _amount(responder: Responder, turn: Turn, language: str, *, strict: bool) -> Outcome | None:
+    """The debt, in roubles: an amount in another currency is asked again."""
+    menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
+    found = read_amount(turn.text)
+    if found is None and strict:
+        return None
+    if found is None or found.foreign:
+        again = m.CALC_AMOUNT_AGAIN if found is None else m.CALC_CURRENCY
+        return Outcome([Reply(_(responder, language, again), (menu,))], {"language": language, "awaiting": "amount"})
+    return Outcome([Reply(_(responder, language, m.CALC_ASK_DUE), (menu,))],
+                   {"language": language, "awaiting": "due", "calc_amount": str(found.value)})
+
+
+def ask_paid(responder: Responder, language: str) -> Reply:
+    return Reply(_(responder, language, m.CALC_ASK_PAID), (
+        Button(_(responder, language, m.CALC_NOT_PAID), payload("calc", paid=NOT_PAID)),
+        Button(_(responder, language, m.CALC_IN_PARTS), payload("calc", paid=IN_PARTS)),
+        Button(_(responder, language, m.BTN_MENU), payload("menu"))))
+
+
+def pressed(responder: Responder, rates: KeyRates, turn: Turn, today: dt.date) -> Outcome:
+    """A calculator button: "not paid yet" counts up to today; "in parts" asks for the parts;
+    "done" counts with the parts written. Out of turn, the calculator starts again."""
     language = reply_language(responder, turn)
-    if turn.awaiting != "paid":
+    choice, given = turn.entities.get("paid"), answers(turn)
+    if given is None:
         return start(responder, turn)
-    return result(responder, rates, turn, language, paid=today)
-
-
-def result(responder: Responder, rates: KeyRates, turn: Turn, language: str, *, paid: dt.date) -> Outcome:
-    try:
-        owed = Decimal(turn.calc_amount or "")
-        due = dt.date.fromisoformat(turn.calc_due or "")
-    except (InvalidOperation, ValueError):
-        return start(responder, turn)
-    done = compensation(owed, due, max(paid, due), rates)
-    buttons = (Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human")),
-               Button(_(responder, language, m.BTN_MENU), payload("menu")))
-    return Outcome([Reply(explain(responder, rates, done, language), buttons)],
-                   {"language": language, **CLEARED})
-
-
-def explain(responder: Responder, rates: KeyRates, done: Compensation, language: str) -> str:
-    def money(value: Decimal) -> str:
-        return roubles(value, language)
-
-    def date(value: dt.date) -> str:
-        return day(value, language)
-
-    lines = [_(responder, language, m.CALC_RESULT)]
-    if done.days == 0:
-        lines.append(_(responder, language, m.CALC_NO_DELAY))
-    for period in done.periods:
-        lines.append(_(responder, language, m.CALC_PERIOD).format(
-            first=date(period.first), last=date(period.last), days=period.days, amount=money(done.owed),
-            rate=number(period.percent, language), sum=money(period.amount)))
-    if done.days:
-        lines.append(_(responder, language, m.CALC_TOTAL).format(total=money(done.total), days=done.days))
-    if done.uncovered_days:
-        lines.append(_(responder, language, m.CALC_UNCOVERED).format(days=done.uncovered_days,
-                                                                      date=date(rates.first)))
-    if done.after_checked_days:
-        lines.append(_(responder, language, m.CALC_AFTER_CHECK).format(days=done.after_checked_days,
-                                                                        date=date(rates.checked_on)))
-    lines.append(_(responder, language, m.CALC_TABLE).format(date=date(rates.checked_on)))
-    return "\n".join(lines)
+    if choice == NOT_PAID and turn.awaiting == "paid":
+        return result(responder, rates, given, language, paid=today)
+    if choice == IN_PARTS and turn.awaiting in ("paid", parts_flow.AWAITING):
+        return parts_flow.ask(responder, given, language)
+    if choice == parts_flow.DONE and turn.awaiting == parts_flow.AWAITING:
+        return parts_flow.done(responder, rates, given, language, today)
+    return start(responder, turn)

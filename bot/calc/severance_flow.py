@@ -1,6 +1,8 @@
-"""Redundancy money and notice (TK RF Arts. 178, 180) as a conversation: average monthly pay,
-the date of the written warning (or "not warned"), the date of dismissal; then what is owed
-and when. The answers live in the conversation's slots only until the result is shown."""
+"""Redundancy money and notice (TK RF Arts. 178, 180) as a conversation: average monthly pay
+(in roubles: another currency is asked again), the date of the written warning (or "not
+warned"), the date of dismissal (not before the warning); then what is owed and when, under
+Russian law, saying so when the country of work is not known. The answers live in the
+conversation's slots only until the result is shown."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from bot import messages as m
-from bot.calc.amounts import parse_amount
+from bot.calc.amounts import read_amount
 from bot.calc.dates import parse_date
 from bot.calc.deadlines import add_months
 from bot.calc.redundancy import Redundancy, redundancy
@@ -58,10 +60,12 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
     if turn.is_button and not not_warned:
         return None
     if awaiting == "pay":
-        amount = parse_amount(turn.text)
-        if amount is None or amount <= 0:
+        amount = read_amount(turn.text)
+        if amount is None:
             return None if strict else _again(responder, language, turn, m.CALC_AMOUNT_AGAIN, answers)
-        answers["pay"] = str(amount)
+        if amount.foreign:
+            return _again(responder, language, turn, m.CALC_CURRENCY, answers)
+        answers["pay"] = str(amount.value)
         no = Button(_(responder, language, m.SEVERANCE_NO_NOTICE), payload("severance", notice=NOT_WARNED))
         return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_NOTICE), _buttons(responder, language, no))],
                        {"language": language, "awaiting": PREFIX + "notice", "severance": answers})
@@ -69,10 +73,10 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
         if not_warned:
             answers["notice"] = NOT_WARNED
         else:
-            day = parse_date(turn.text, today=today, language=language)
-            if day is None:
+            warned = parse_date(turn.text, today=today, language=language)
+            if warned is None:
                 return None if strict else _again(responder, language, turn, m.CALC_DATE_AGAIN, answers)
-            answers["notice"] = day.isoformat()
+            answers["notice"] = warned.isoformat()
         return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_DISMISSAL), _buttons(responder, language))],
                        {"language": language, "awaiting": PREFIX + "dismissal", "severance": answers})
     if not_warned:
@@ -80,7 +84,20 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
     dismissal = parse_date(turn.text, today=today, language=language, ahead=AHEAD_DAYS)
     if dismissal is None:
         return None if strict else _again(responder, language, turn, m.SEVERANCE_DATE_AGAIN, answers)
-    return result(responder, language, answers, dismissal)
+    warned_on = _warned_on(answers)
+    if warned_on is not None and dismissal < warned_on:       # out of order: ask for the dismissal again
+        text = _(responder, language, m.SEVERANCE_ORDER).format(dismissal=day(dismissal, language),
+                                                                 notice=day(warned_on, language))
+        return Outcome([Reply(text, _buttons(responder, language))],
+                       {"language": language, "awaiting": turn.awaiting, "severance": answers})
+    return result(responder, language, answers, dismissal, turn.country)
+
+
+def _warned_on(answers: dict[str, str]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(answers.get("notice", NOT_WARNED))
+    except ValueError:
+        return None
 
 
 def _again(responder: Responder, language: str, turn: Turn, message: str, answers: dict[str, str]) -> Outcome:
@@ -88,7 +105,8 @@ def _again(responder: Responder, language: str, turn: Turn, message: str, answer
                    {"language": language, "awaiting": turn.awaiting, "severance": answers})
 
 
-def result(responder: Responder, language: str, answers: dict[str, str], dismissal: dt.date) -> Outcome:
+def result(responder: Responder, language: str, answers: dict[str, str], dismissal: dt.date,
+           country: str | None = None) -> Outcome:
     try:
         pay = Decimal(answers["pay"])
         notice = None if answers.get("notice", NOT_WARNED) == NOT_WARNED \
@@ -99,11 +117,13 @@ def result(responder: Responder, language: str, answers: dict[str, str], dismiss
     buttons = (Button(_(responder, language, m.BTN_DEADLINE), payload("deadline", kind="dismissal")),
                Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human")),
                Button(_(responder, language, m.BTN_MENU), payload("menu")))
-    return Outcome([Reply(explain(responder, language, owed), buttons)],
+    return Outcome([Reply(explain(responder, language, owed, scoped=country is None), buttons)],
                    {"language": language, "awaiting": None, "severance": None})
 
 
-def explain(responder: Responder, language: str, owed: Redundancy) -> str:
+def explain(responder: Responder, language: str, owed: Redundancy, *, scoped: bool = False) -> str:
+    """What is owed and when; with `scoped` (the country of work is not known), that these are
+    Russian rules."""
     def money(value: Decimal) -> str:
         return roubles(value, language)
 
@@ -124,5 +144,8 @@ def explain(responder: Responder, language: str, owed: Redundancy) -> str:
         amount=money(owed.second_month), date=date(add_months(owed.dismissal, 2))))
     lines.append(_(responder, language, m.SEVERANCE_THIRD).format(
         date=date(owed.dismissal + dt.timedelta(days=SAFE_REGISTRATION_DAYS))))
+    lines.append(_(responder, language, m.SEVERANCE_FOREIGN))      # legal facts, section 15 item 10
     lines.append(_(responder, language, m.SEVERANCE_ESTIMATE))
+    if scoped:
+        lines.append(_(responder, language, m.SEVERANCE_SCOPE))
     return "\n\n".join(lines)
