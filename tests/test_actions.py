@@ -39,7 +39,7 @@ def test_every_action_in_the_domain_has_a_class() -> None:
 
 async def test_answer_topic_replies_in_detected_language_and_sets_slots() -> None:
     messages, events = await run(steps.ActionAnswerTopic(), text="ish haqimni bermayapti",
-                                 intent="wages_unpaid", detected=("uz", "Latn", 0.95))
+                                 intent="wages_unpaid", detected=("uz", "Latn", 0.95), slots={"country": "RU"})
     assert "ish haqi" in messages[0]["text"].lower()
     assert {"title": "Batafsil", "payload": '/more{"topic":"wages_unpaid"}'} in messages[0]["buttons"]
     assert slot(events, "language") == "uz"

@@ -48,7 +48,7 @@ def test_every_topic_is_reachable_by_buttons_in_every_language(responder: Respon
 
 def test_answer_in_the_users_language_with_more_and_a_person(responder: Responder) -> None:
     outcome = dialogue.answer_topic(responder, make_turn(
-        text="маош намедиҳанд", intent="wages_unpaid", detected=("tg", "Cyrl", 0.9)))
+        text="маош намедиҳанд", intent="wages_unpaid", detected=("tg", "Cyrl", 0.9), country="RU"))
     assert outcome.slots["language"] == "tg"
     assert outcome.slots["topic"] == "wages_unpaid"
     text = outcome.replies[0].text
@@ -90,7 +90,7 @@ def test_emoji_only_asks_to_rephrase_in_the_users_language(responder: Responder)
 def test_huge_message_is_answered_with_a_note(responder: Responder) -> None:
     text = "мне не платят зарплату " * 500
     outcome = dialogue.answer_topic(responder, make_turn(
-        text=text, intent="wages_unpaid", detected=("ru", "Cyrl", 0.99)))
+        text=text, intent="wages_unpaid", detected=("ru", "Cyrl", 0.99), country="RU"))
     assert "очень длинное" in outcome.replies[0].text
     assert "136" in outcome.replies[1].text
 
