@@ -132,7 +132,7 @@ class Responder:
         if topic.urgent:
             parts.append(self.emergency_text(language, country))
             parts.append(self._(language, m.URGENT_OFFER))
-        return [Reply("\n\n".join(parts), self._answer_buttons(language, topic, answer))]
+        return [Reply("\n\n".join(parts), self._answer_buttons(language, topic, answer, country))]
 
     def _ask_country(self, language: str, topic: Topic, answer: Answer) -> Reply:
         """Before an answer whose rules differ by country: one tap, then only that country's
@@ -239,7 +239,8 @@ class Responder:
         answer = topic.answer(language) or topic.answer(self._fallback(language))
         return Button(answer.title if answer else topic_id, payload(topic_id))
 
-    def _answer_buttons(self, language: str, topic: Topic, answer: Answer) -> tuple[Button, ...]:
+    def _answer_buttons(self, language: str, topic: Topic, answer: Answer,
+                        country: str | None = None) -> tuple[Button, ...]:
         human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
         menu = Button(self._(language, m.BTN_MENU), payload("menu"))
         if topic.id == HANDOFF_TOPIC:      # consent first: the buttons open a case
@@ -251,10 +252,11 @@ class Responder:
             return (menu,)
         more: tuple[Button, ...] = (
             (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ())
-        if topic.id in SEVERANCE_TOPICS:
-            more += (Button(self._(language, m.BTN_SEVERANCE), payload("severance")),)
-        if topic.id in DEADLINE_TOPICS:
-            more += (Button(self._(language, m.BTN_DEADLINE), payload("deadline")),)
+        if country != "KZ":   # they count Russian law (TK RF Arts. 178, 392); the Kazakh rules are not checked
+            if topic.id in SEVERANCE_TOPICS:
+                more += (Button(self._(language, m.BTN_SEVERANCE), payload("severance")),)
+            if topic.id in DEADLINE_TOPICS:
+                more += (Button(self._(language, m.BTN_DEADLINE), payload("deadline")),)
         if topic.urgent:
             return (human, *more, menu)
         return (*more, human, menu)

@@ -25,6 +25,11 @@ TEST_SECRET = "test-secret-key-for-conversation-pseudonyms-0001"
 TEST_KEYS = Keys(TEST_SECRET.encode())
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from content/ (what workers see) instead of comparing")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Code that reads Settings() from the environment in the test process itself (the action
     classes run in unit tests record for organisers) writes under a temporary data folder,

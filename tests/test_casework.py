@@ -125,7 +125,7 @@ def test_web_user_and_caseworker_full_lifecycle(gateway: Gateway, responder: Res
     assert console.act(case_id, "close", outcome="advice_given").status_code == 303
     ended = user.wait_updates(1)
     assert ended == [_(messages.CASE_ENDED)]
-    back = user.say(text="уволили без предупреждения")                # the bot is back
+    back = user.say(text="в России уволили без предупреждения")       # the bot is back (country said)
     assert back["case"] is None and back["messages"] and "ТК РФ" in texts(back)
 
 

@@ -109,7 +109,7 @@ def test_forgetting_a_telegram_chat_and_raw_ids_never_stored(stack: Stack, gatew
     key = conversation_key("telegram", CHAT)
     fake.push(user_message(CHAT, text="/start ru"))
     wait_for(fake, lambda call: "inline_keyboard" in str(call.get("reply_markup")))        # the menu
-    fake.push(user_message(CHAT, text="мне не платят зарплату второй месяц"))
+    fake.push(user_message(CHAT, text="в России мне не платят зарплату второй месяц"))
     wait_for(fake, lambda call: "ТК" in str(call.get("text")))                              # the answer
     fake.push(user_message(CHAT, text="/forget"))
     explained = wait_for(fake, lambda call: '/forget_all{"language":"ru"}' in str(call.get("reply_markup")))

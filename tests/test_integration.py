@@ -44,12 +44,16 @@ async def test_conversation_in_every_language(
     assert any(b["payload"] == f'/choose_language{{"language":"{language}"}}'
                for m in greeted for b in m.get("buttons", []))
     await client.send(sender, f'/choose_language{{"language":"{language}"}}')
-    answer = await client.send(sender, question)
-    assert marker.lower() in texts(answer).lower()
-    assert any(b["payload"] == "/handoff_human" for m in answer for b in m.get("buttons", []))
+    asked = await client.send(sender, question)          # the rules differ: the country first, one tap
+    russia = '/country{"country":"RU","topic":"wages_unpaid"}'
+    assert any(b["payload"] == russia for m in asked for b in m.get("buttons", []))
+    assert any(b["payload"] == "/handoff_human" for m in asked for b in m.get("buttons", []))
     tracker = await client.tracker(sender)
     assert tracker["slots"]["language"] == language
     assert tracker["latest_message"]["intent"]["name"] == "wages_unpaid"
+    answer = await client.send(sender, russia)
+    assert marker.lower() in texts(answer).lower() and "ТК РК" not in texts(answer)
+    assert (await client.tracker(sender))["slots"]["country"] == "RU"
     button = await client.send(sender, "/dismissal_unfair")
     assert texts(button).strip()
 

@@ -108,6 +108,7 @@ def test_the_bot_asks_the_country_first_with_one_tap(responder: Responder) -> No
     assert said.text == responder.catalogues.gettext("ru", m.COUNTRY_SET_KZ)
     assert "Казахстан:" in answer.text and "Россия:" not in answer.text and "ТК РФ" not in answer.text
     assert not any(b.payload.startswith("/country") for b in answer.buttons)      # asked once
+    assert "/deadline" not in [b.payload for b in answer.buttons]      # it counts TK RF Art. 392
     more = dialogue.more(responder, make_turn(text='/more{"topic":"wages_unpaid"}', language="ru",
                                               country="KZ", entities={"topic": "wages_unpaid"}))
     assert "ТК РК" in more.replies[0].text and "ТК РФ" not in more.replies[0].text
@@ -201,7 +202,7 @@ def test_check_compares_each_translations_marks_with_russian(tmp_path: Path) -> 
     content, _ = _plant(tmp_path, "en", "Russia: keep every payslip.")
     found = [p.what for p in check_content(content) if p.file.name == "wages_unpaid.yml" and not p.warning]
     assert "the en answer has" in " ".join(found) and "lines, the ru one has" in " ".join(found)
-    marked, at = _plant(tmp_path / "marked", "ru", "Казахстан: храните расчётные листки.")
+    marked, _ = _plant(tmp_path / "marked", "ru", "Казахстан: храните расчётные листки.")
     for language in ("uz", "tg", "ky", "en"):
         _plant_after(marked, language, "Keep every payslip.")
     found = [p.what for p in check_content(marked) if p.file.name == "wages_unpaid.yml" and not p.warning]

@@ -77,9 +77,15 @@ def test_question_button_voice_and_long_message(
     chat = 2001
     send(user_message(chat, text="корфармо ду моҳ маош намедиҳад", language_code="tg"))
     sent = telegram.wait_sent(chat, 1)
-    assert "ТК РФ" in texts(sent)
-    buttons = sent[-1]["reply_markup"]["inline_keyboard"]
-    assert {"text": "Сӯҳбат бо инсон", "callback_data": "/handoff_human"} in [row[0] for row in buttons]
+    assert "ТК РФ" not in texts(sent)                          # the country first, one tap
+    buttons = [row[0] for row in sent[-1]["reply_markup"]["inline_keyboard"]]
+    assert {"text": "Дар Русия кор мекунам", "callback_data": '/country{"country":"RU","topic":"wages_unpaid"}'} \
+        in buttons
+    assert {"text": "Сӯҳбат бо инсон", "callback_data": "/handoff_human"} in buttons
+
+    send(button_press(chat, '/country{"country":"RU","topic":"wages_unpaid"}', on=sent[-1]))
+    sent = telegram.wait_sent(chat, 2)
+    assert "ТК РФ" in texts(sent[-1:]) and "КМ ҶҚ" not in texts(sent[-1:])
 
     send(button_press(chat, '/more{"topic":"wages_unpaid"}', on=sent[-1]))
     sent = telegram.wait_sent(chat, len(sent) + 1)
@@ -170,13 +176,17 @@ def test_menus_are_navigated_by_editing_the_message(telegram: FakeTelegram, resp
     assert edits[-1]["text"] == category["text"]
     assert len(telegram.sent(chat)) == 2                             # no new message so far
 
-    telegram.push(button_press(chat, "/wages_unpaid", on=edits[-1]))  # the answer replaces the menu
-    answer = telegram.wait_sent(chat, 3, method="editMessageText")[-1]
+    telegram.push(button_press(chat, "/wages_unpaid", on=edits[-1]))  # the country question replaces the menu
+    asked = telegram.wait_sent(chat, 3, method="editMessageText")[-1]
+    assert responder.catalogues.gettext("tg", messages.COUNTRY_ASK) in str(asked["text"])
+
+    telegram.push(button_press(chat, '/country{"country":"RU","topic":"wages_unpaid"}', on=asked))
+    answer = telegram.wait_sent(chat, 3)[-1]                         # it names the topic: kept in the chat
     assert "ТК РФ" in str(answer["text"])
 
     telegram.push(button_press(chat, '/more{"topic":"wages_unpaid"}', on=answer))
-    sent = telegram.wait_sent(chat, 3)                               # an answer is never overwritten
-    assert len(sent) == 3 and len(telegram.sent(chat, "editMessageText")) == 3
+    sent = telegram.wait_sent(chat, 4)                               # an answer is never overwritten
+    assert len(sent) == 4 and len(telegram.sent(chat, "editMessageText")) == 3
 
 
 def test_a_location_is_kept_only_as_a_coarse_hint(

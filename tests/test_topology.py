@@ -156,7 +156,8 @@ def test_the_action_server_killed_and_restarted(topology: Topology, responder: R
     assert replies and responder.catalogues.gettext("uz", m.UNAVAILABLE) in replies[0]   # an apology, kindly
     start_actions(topology.stack)
     topology.stack.wait_ready(timeout=60)
-    assert "RF MK" in " ".join(say(topology, session, payload="/wages_unpaid"))          # service resumed
+    russia = '/country{"country":"RU","topic":"wages_unpaid"}'
+    assert "RF MK" in " ".join(say(topology, session, payload=russia))                   # service resumed
 
 
 def test_cut_database_connections_lose_no_case_message(topology: Topology, responder: Responder) -> None:
