@@ -35,9 +35,20 @@ def paid_on(responder: Responder, text: str, *, amount: str = "50000.00", due: s
 
 def test_the_whole_calculation_in_russian(responder: Responder) -> None:
     _ = gettext(responder, "ru")
-    start = flow.start(responder, make_turn(text="/wages_delay_compensation", language="ru"))
+    asked = flow.start(responder, make_turn(text="/wages_delay_compensation", language="ru"))
+    (question,) = asked.replies                                              # where do you work? one tap
+    assert _(messages.COUNTRY_ASK) in question.text and "236" not in question.text
+    assert [b.payload for b in question.buttons][:2] == ['/wages_delay_compensation{"country":"RU"}',
+                                                         '/wages_delay_compensation{"country":"KZ"}']
+    assert asked.slots["awaiting"] is None
+    start = flow.start(responder, make_turn(text='/wages_delay_compensation{"country":"RU"}', language="ru",
+                                            entities={"country": "RU"}))
     assert start.replies[-1].text == _(messages.CALC_ASK_AMOUNT) and start.slots["awaiting"] == "amount"
-    assert "236" in start.replies[0].text                                   # the rule, from content/
+    assert start.slots["country"] == "RU"
+    assert "236" in start.replies[0].text and "ТК РК" not in start.replies[0].text    # Russia's rule only
+    kazakhstan = flow.start(responder, make_turn(text='/wages_delay_compensation{"country":"KZ"}', language="ru",
+                                                 entities={"country": "KZ"}))
+    assert kazakhstan.slots["country"] == "KZ" and kazakhstan.replies[0].text == _(messages.CALC_KZ)
 
     amount = flow.typed(responder, RATES, make_turn(text="50 000 руб", language="ru", awaiting="amount"),
                         TODAY, strict=False)
@@ -137,7 +148,7 @@ def parts_turn(text: str, *, awaiting: str = "parts", stored: str = "2026-03-02"
                amount: str = "50000.00") -> Turn:
     entities = {"paid": text.split('"')[3]} if text.startswith("/calc") else None
     return make_turn(text=text, language=language, awaiting=awaiting, calc_amount=amount, calc_due=stored,
-                     entities=entities)
+                     entities=entities, country="RU")      # the calculator asked where they work first
 
 
 def step(responder: Responder, turn: Turn) -> Outcome:

@@ -27,15 +27,28 @@ def _(responder: Responder, language: str, message: str) -> str:
 
 
 def start(responder: Responder, turn: Turn) -> Outcome:
+    """The rule for the worker's country, then the first question. Art. 236 is Russian law:
+    a worker in Kazakhstan gets TK RK Art. 113 and a person; one who has not said where they
+    work is asked first (one tap: the same start, with the country)."""
     language = reply_language(responder, turn)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
-    if turn.country == "KZ":
+    said = turn.entities.get("country")
+    country = turn.country or (said if said in ("RU", "KZ") else None)
+    chosen = {"country": country} if country and country != turn.country else {}
+    if country is None:
+        buttons = tuple(Button(b.title, payload(TOPIC, country=code))
+                        for b, code in zip(responder.country_buttons(language), ("RU", "KZ"), strict=True))
+        title = responder.library.topics[TOPIC].answers.get(language)
+        ask_country = _(responder, language, m.COUNTRY_ASK)
+        text = f"{title.title}\n\n{ask_country}" if title else ask_country
+        return Outcome([Reply(text, (*buttons, human, menu))], {"language": language, **CLEARED, "topic": TOPIC})
+    if country == "KZ":
         return Outcome([Reply(_(responder, language, m.CALC_KZ), (human, menu))],
-                       {"language": language, **CLEARED, "topic": TOPIC})
-    intro = responder.intro(language, TOPIC, turn.country)
+                       {"language": language, **CLEARED, "topic": TOPIC, **chosen})
+    intro = responder.intro(language, TOPIC, country)
     ask = Reply(_(responder, language, m.CALC_ASK_AMOUNT), (menu,))
-    return Outcome([*intro, ask], {"language": language, "awaiting": "amount", "topic": TOPIC})
+    return Outcome([*intro, ask], {"language": language, "awaiting": "amount", "topic": TOPIC, **chosen})
 
 
 def typed(responder: Responder, rates: KeyRates, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
