@@ -137,14 +137,18 @@ class Responder:
     def _ask_country(self, language: str, topic: Topic, answer: Answer) -> Reply:
         """Before an answer whose rules differ by country: one tap, then only that country's
         rules. An urgent topic keeps the emergency numbers and a person first."""
-        human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
-        ask = self._(language, m.COUNTRY_ASK)
         if topic.urgent:
+            human = Button(self._(language, m.BTN_HUMAN), payload("handoff_human"))
             text = "\n\n".join([answer.title, self.emergency_text(language, None),
-                                 self._(language, m.URGENT_OFFER), ask])
+                                 self._(language, m.URGENT_OFFER), self._(language, m.COUNTRY_ASK)])
             return Reply(text, (human, *self.country_buttons(language, topic.id)))
-        menu = Button(self._(language, m.BTN_MENU), payload("menu"))
-        return Reply(f"{answer.title}\n\n{ask}", (*self.country_buttons(language, topic.id), human, menu))
+        return self.country_question(language, answer.title, self.country_buttons(language, topic.id))
+
+    def country_question(self, language: str, title: str, countries: tuple[Button, ...]) -> Reply:
+        """"<topic> — the rules differ: where do you work?", the countries' buttons, a person, the menu."""
+        return Reply(f"{title}\n\n{self._(language, m.COUNTRY_ASK)}",
+                     (*countries, Button(self._(language, m.BTN_HUMAN), payload("handoff_human")),
+                      Button(self._(language, m.BTN_MENU), payload("menu"))))
 
     def more(self, language: str, topic_id: str, country: str | None = None) -> list[Reply]:
         topic = self.library.topic(topic_id)
@@ -235,9 +239,12 @@ class Responder:
         return (lang.fallback if lang and lang.fallback else None) or self.library.default_language
 
     def _topic_button(self, language: str, topic_id: str) -> Button:
+        return Button(self.topic_title(language, topic_id), payload(topic_id))
+
+    def topic_title(self, language: str, topic_id: str) -> str:
         topic = self.library.topics[topic_id]
         answer = topic.answer(language) or topic.answer(self._fallback(language))
-        return Button(answer.title if answer else topic_id, payload(topic_id))
+        return answer.title if answer else topic_id
 
     def _answer_buttons(self, language: str, topic: Topic, answer: Answer,
                         country: str | None = None) -> tuple[Button, ...]:

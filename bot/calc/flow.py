@@ -39,10 +39,9 @@ def start(responder: Responder, turn: Turn) -> Outcome:
     if country is None:
         buttons = tuple(Button(b.title, payload(TOPIC, country=code))
                         for b, code in zip(responder.country_buttons(language), ("RU", "KZ"), strict=True))
-        title = responder.library.topics[TOPIC].answers.get(language)
-        ask_country = _(responder, language, m.COUNTRY_ASK)
-        text = f"{title.title}\n\n{ask_country}" if title else ask_country
-        return Outcome([Reply(text, (*buttons, human, menu))], {"language": language, **CLEARED, "topic": TOPIC})
+        title = responder.topic_title(language, TOPIC)
+        return Outcome([responder.country_question(language, title, buttons)],
+                       {"language": language, **CLEARED, "topic": TOPIC})
     if country == "KZ":
         return Outcome([Reply(_(responder, language, m.CALC_KZ), (human, menu))],
                        {"language": language, **CLEARED, "topic": TOPIC, **chosen})
