@@ -11,10 +11,11 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
-from bot.db.models import Account, AuditEvent, Case, CaseMessage, CaseState, Sender
+from bot.db.models import Account, AuditEvent, Case, CaseMessage, CaseState, Role, Sender
 
 OPEN = (CaseState.queued, CaseState.active)
 TO_USER = (Sender.caseworker, Sender.system)
+CLOSE_ANY = frozenset({Role.supervisor, Role.admin})   # may close a colleague's case
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,19 @@ def release(session: Session, account: Account, case: Case) -> bool:
     return True
 
 
+def may_close(account: Account, case: Case) -> bool:
+    """The caseworker who claimed the case, or a supervisor or admin (of the case's organisation:
+    callers find the case with `case_for`). Anyone else must not end a colleague's conversation."""
+    return case.assigned_to == account.id or account.role in CLOSE_ANY
+
+
+def refuse_close(session: Session, account: Account, case: Case) -> None:
+    audit(session, account.id, case.id, "case.close_refused", f"role={account.role.value} holder={case.assigned_to}")
+
+
 def close(session: Session, case: Case, *, by: str, outcome: str, account: Account | None = None) -> bool:
+    """Close an open case. A caseworker's close is checked with `may_close` first; the user,
+    the idle timer and forgetting close without an account."""
     if case.state is CaseState.closed:
         return False
     case.state, case.closed_at, case.closed_by, case.outcome = CaseState.closed, utcnow(), by, outcome

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -36,6 +36,8 @@ SENDERS = {"user": C_("User"), "caseworker": C_("Caseworker"), "system": C_("Bot
            "transcript": C_("Said to the bot")}
 
 Handler = Callable[[Request], Awaitable[Response]]
+Refused = Literal["refused"]
+REFUSED: Refused = "refused"      # the account may not do this to this case (403)
 
 
 def _state(request: Request) -> GatewayState:
@@ -207,10 +209,13 @@ def _action(name: str) -> Handler:
         outcome = str(form.get("outcome", "other"))
         responder = _state(request).responder
 
-        def change(session: Session) -> bool | None:
+        def change(session: Session) -> bool | Refused | None:
             case = service.case_for(session, account, case_id) if case_id is not None else None
             if case is None:
                 return None
+            if name == "close" and not service.may_close(account, case):
+                service.refuse_close(session, account, case)        # audited, and committed
+                return REFUSED
             def say(message: str) -> None:
                 service.add_message(session, case, Sender.system, responder.catalogues.gettext(case.language, message))
             if name == "claim" and service.claim(session, account, case):
@@ -240,6 +245,9 @@ def _action(name: str) -> Handler:
         done = await _db(request, change)
         if done is None:
             return Response("not found", status_code=404)
+        if done == REFUSED:
+            return Response("only the caseworker who claimed this case, or a supervisor, may close it",
+                            status_code=403)
         casework = _state(request).casework
         if done and casework is not None:
             casework.wake.set()

@@ -32,6 +32,7 @@ from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.gateway.openapi import openapi
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_webhook import telegram_webhook
+from bot.gateway.transport_security import StrictTransportSecurity
 from bot.gateway.web_api import chat, updates
 from bot.logs import configure
 from bot.privacy.keys import load_keys
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *console_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(StrictTransportSecurity, always=settings.console_secure_cookies)
     app.state.console_pages = Pages.create(settings.locales_dir)
     app.state.console_limiter = LoginLimiter()
     return app

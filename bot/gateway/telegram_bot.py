@@ -1,5 +1,6 @@
 """The Telegram channel (python-telegram-bot 22): handlers only translate updates into
-`converse()` calls and replies into Telegram messages. Private chats only."""
+`converse()` calls and replies into Telegram messages. Private chats only, new messages only:
+an edited message is not a new question and gets no second answer."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ COMMANDS = {"menu": "/menu", "language": "/change_language", "help": "/menu",
             "human": "/handoff_human", "forget": "/privacy_forget", "end": CASE_END}
 DESCRIPTIONS = {"start": m.CMD_START, "menu": m.CMD_MENU, "language": m.CMD_LANGUAGE,
                 "human": m.CMD_HUMAN, "forget": m.CMD_FORGET, "help": m.CMD_HELP}
-PRIVATE = filters.ChatType.PRIVATE
+NEW = filters.UpdateType.MESSAGE       # not edited_message (nor channel or business messages)
+PRIVATE = filters.ChatType.PRIVATE & NEW
 
 
 def sender_of(keys: Keys, update: Update) -> str:
@@ -225,7 +227,7 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, text))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS, in_group))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & NEW, in_group))
     application.add_error_handler(on_error)
     return application
 

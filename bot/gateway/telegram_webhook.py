@@ -2,7 +2,8 @@
 
 The secret header is compared in constant time; a wrong or missing secret gets 403. A body
 that is not a valid update gets 400 and changes nothing. An update is handled before the 200
-goes back, so Telegram re-sends it if the gateway stops halfway."""
+goes back, so Telegram re-sends it if the gateway stops halfway; an update this process has
+already seen (a retry) gets 200 and is not answered again (`PerChatOrder`, per process)."""
 
 from __future__ import annotations
 

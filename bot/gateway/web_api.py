@@ -4,6 +4,10 @@ Request: {"session_id"?: str, "text": str} or {"session_id"?: str, "payload": st
 Response: {"session_id": str, "case": null | "queued" | "active",
            "messages": [{"text": str, "buttons": [{"title", "payload"}]}]};
 a message may also carry "document": {"filename", "media_type", "base64"} (a file to download).
+
+Only `Content-Type: application/json` is accepted (415 otherwise): a page on another site can
+send text/plain or a form without asking the browser first, but not JSON. A request with an
+`Origin` header must come from the gateway's own origin (403 otherwise): see `trusted_origin`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import re
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
@@ -25,6 +30,26 @@ from bot.replies import CASE_END, Reply
 MAX_BODY_BYTES = 32_000
 MAX_TEXT_CHARS = 4_000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def trusted_origin(request: Request, public_url: str | None) -> bool:
+    """No `Origin` (not a browser's cross-site request), the host the browser asked for (the
+    scheme is left out: TLS may end at a proxy), or the origin of HELPLINE_PUBLIC_URL (for a
+    proxy that rewrites Host). Nothing else: the web chat is only served by the gateway itself."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    given = urlsplit(origin.strip().lower())
+    if public_url is not None:
+        public = urlsplit(public_url.strip().lower())
+        if (given.scheme, given.netloc) == (public.scheme, public.netloc):
+            return True
+    host = request.headers.get("host", "").strip().lower()
+    return bool(host) and given.scheme in ("http", "https") and given.netloc == host
+
+
+def is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def render(session_id: str, replies: list[Reply]) -> dict[str, Any]:
@@ -49,6 +74,10 @@ async def _refuse(state: GatewayState, request: Request, status: int, message: s
 
 async def chat(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
+    if not trusted_origin(request, state.settings.public_url):
+        return await _refuse(state, request, 403, m.NOT_UNDERSTOOD)
+    if not is_json(request):
+        return await _refuse(state, request, 415, m.NOT_UNDERSTOOD)
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
