@@ -1,4 +1,5 @@
-"""Starting the helpline's processes (Rasa server, action server) and stopping them together."""
+"""Starting the helpline's processes (Rasa server, action server, gateway), keeping them running
+(bot/supervisor.py) and stopping them together."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -17,8 +18,10 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
+from bot.logs import configure
 from bot.rasa_env import ensure_env, rasa_env
 from bot.settings import Settings
+from bot.supervisor import STATUS_FILE, Child, Policy, Process, Supervisor
 from bot.training.train import model_path, train
 
 READY_TIMEOUT = 180.0
@@ -71,18 +74,24 @@ class Stack:
 
     settings: Settings
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    logs: list[IO[bytes]] = field(default_factory=list)
+    logs: dict[str, IO[bytes]] = field(default_factory=dict)
     ready_urls: dict[str, str] = field(default_factory=dict)   # extra processes: their health URL
 
-    def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
-        log_dir = self.settings.data_dir / "log"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = (log_dir / f"{name}.log").open("ab")
-        self.logs.append(log)
-        self.processes[name] = subprocess.Popen(
+    @property
+    def log_dir(self) -> Path:
+        return self.settings.data_dir / "log"
+
+    def start(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+        """Start `name` (again: the old log file is closed, the new output appended to it)."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        if name in self.logs:
+            self.logs.pop(name).close()
+        log = self.logs[name] = (self.log_dir / f"{name}.log").open("ab")
+        process = self.processes[name] = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        return process
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         checks = {
@@ -114,9 +123,16 @@ class Stack:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        for log in self.logs:
+                kill_group(process)
+        for log in self.logs.values():
             log.close()
+
+
+def kill_group(process: Process) -> None:
+    """SIGKILL the process group a child leads (every child starts its own session), so
+    nothing it started outlives it, holding its port."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -131,16 +147,16 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start_actions(stack: Stack) -> None:
+def start_actions(stack: Stack) -> subprocess.Popen[bytes]:
     settings = stack.settings
     env = {**settings_env(settings), "SANIC_HOST": settings.host, "PYTHONWARNINGS": "ignore"}
-    stack.start("actions", [sys.executable, "-m", "actions.serve",
+    return stack.start("actions", [sys.executable, "-m", "actions.serve",
                             "-p", str(settings.action_port)], env, settings.content_dir.parent)
 
 
-def start_gateway(stack: Stack) -> None:
+def start_gateway(stack: Stack) -> subprocess.Popen[bytes]:
     settings = stack.settings
-    stack.start("gateway", [
+    return stack.start("gateway", [
         sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
         "--host", settings.gateway_host, "--port", str(settings.gateway_port),
         "--no-access-log",
@@ -157,15 +173,15 @@ def rasa_command(settings: Settings, model: Path, endpoints: Path, credentials: 
     ]
 
 
-def start_rasa(stack: Stack, model: Path, *, name: str = "rasa", port: int | None = None) -> None:
+def start_rasa(stack: Stack, model: Path, *, name: str = "rasa", port: int | None = None) -> subprocess.Popen[bytes]:
     """A Rasa server; another replica with `name` and `port` (same stores, same model)."""
     settings = stack.settings if port is None else stack.settings.model_copy(update={"rasa_port": port})
     rasa = ensure_env(settings.nlu_dir)
     endpoints, credentials = write_rasa_config(settings)
     if port is not None:
         stack.ready_urls[name] = f"http://{settings.host}:{port}/status?token={settings.rasa_token.get_secret_value()}"
-    stack.start(name, rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
-                settings.build_dir)
+    return stack.start(name, rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
+                       settings.build_dir)
 
 
 @contextlib.contextmanager
@@ -182,17 +198,35 @@ def running_stack(settings: Settings, model: Path | None = None) -> Iterator[Sta
         stack.stop()
 
 
+def supervise(stack: Stack, model: Path, policy: Policy | None = None) -> Supervisor:
+    """A supervisor for the stack's gateway, Rasa and action server, as started by running_stack."""
+    starts: dict[str, Callable[[], Process]] = {
+        "actions": lambda: start_actions(stack),
+        "rasa": lambda: start_rasa(stack, model),
+        "gateway": lambda: start_gateway(stack),
+    }
+    children = {name: Child(name, start, stack.processes[name]) for name, start in starts.items()}
+    return Supervisor(children, policy=policy or Policy(), status_path=stack.settings.data_dir / "run" / STATUS_FILE,
+                      reap=kill_group, log_dir=stack.log_dir)
+
+
 def run_forever(settings: Settings, *, train_first: bool = True) -> int:
     if train_first:
         train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
               build_dir=settings.build_dir)
+    configure(settings.log_level)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop children on kill too
     print("starting Rasa, the action server and the gateway (about half a minute) ...")
-    with running_stack(settings) as stack:
+    model = model_path(settings.model_dir)
+    with running_stack(settings, model) as stack:
         print(f"ready: web chat API on http://{settings.gateway_host}:{settings.gateway_port}"
               f" (Rasa {settings.rasa_url}, actions {settings.action_url}, both loopback only)")
-        print("talk to it with `uv run helpline shell` in another terminal; Ctrl-C stops all")
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        print("a process stopped; shutting down (logs in var/log/)", file=sys.stderr)
+        print("talk to it with `uv run helpline shell` in another terminal; Ctrl-C stops all; "
+              "a process that stops is restarted (see /healthz and the log)")
+        supervisor = supervise(stack, model)
+        try:
+            supervisor.run()
+        finally:
+            supervisor.close()
+        print(f"every process kept crashing; stopped (logs in {stack.log_dir})", file=sys.stderr)
         return 1

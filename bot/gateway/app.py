@@ -4,6 +4,7 @@ happens at import; clients are created in the lifespan and closed on shutdown.""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import cast
@@ -40,6 +41,7 @@ from bot.privacy.trackers import tracker_engine
 from bot.rasa_client import RasaClient, RasaPool
 from bot.runtime import responder
 from bot.settings import Settings
+from bot.supervisor import STATUS_FILE, read_status
 
 WEB = Path(__file__).parent / "web"
 PAGE_HEADERS = {
@@ -81,6 +83,9 @@ async def healthz(request: Request) -> JSONResponse:
     body: dict[str, object] = {"status": "ok" if everything else "degraded", **report}
     if len(urls) > 1:
         body["rasa_answered"] = list(state.rasa.sent)      # how conversations are spread (counts only)
+    supervised = await anyio.to_thread.run_sync(read_status, settings.data_dir / "run" / STATUS_FILE, os.getppid())
+    if supervised is not None:   # started by `helpline run`: restarts and last exit code of each process
+        body["supervisor"] = supervised
     return JSONResponse(body, status_code=200 if serving else 503)
 
 
