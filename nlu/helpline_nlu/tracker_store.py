@@ -24,15 +24,19 @@ endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTracke
 """
 
 import asyncio
+import contextlib
 import json
+import os
+import stat
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -90,6 +94,21 @@ def parsed(data: str) -> Optional[Event]:
     return Event.from_parameters(parameters) if "event" in parameters else None
 
 
+def private_file(path: Path) -> None:
+    """The SQLite file made with mode 0600 (missing folders 0700) if it is missing; an existing
+    one of ours that others could read is tightened. As bot/db/engine.py, which this
+    environment cannot import."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    info = path.stat()
+    if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(0o600)
+
+
 def sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     for pragma in ("journal_mode=WAL", "busy_timeout=5000", "secure_delete=ON"):
@@ -101,17 +120,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE,
                  cache_seconds: float = DEFAULT_CACHE_SECONDS,
                  clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
+        if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db") not in (None, "", ":memory:"):
+            private_file(Path(kwargs["db"]))        # before Rasa's engine makes it readable by all
         super().__init__(*args, **kwargs)
+        # Our own engine in place of Rasa's. On every dialect: errors never carry the bound
+        # parameters (what users wrote), as in bot/db/engine.py.
+        self.engine.dispose()
         if self.engine.dialect.name == "sqlite":
             # Kept connections (one per worker thread at a time) instead of a new one per query
             # (NullPool in SQLAlchemy 1.4).
             # Write-ahead logging: one sync per commit instead of several, and readers (the
             # gateway's /forget) do not block. Deleted rows are overwritten, as in bot/db/engine.py.
-            self.engine.dispose()
             self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool, pool_size=4,
-                                           max_overflow=4, connect_args={"check_same_thread": False})
+                                           max_overflow=4, connect_args={"check_same_thread": False},
+                                           hide_parameters=True)
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        else:
+            self.engine = sa.create_engine(self.engine.url, hide_parameters=True,
+                                           **create_engine_kwargs(self.engine.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = int(cache_size)
         self.cache_seconds = float(cache_seconds)
         self._clock = clock
