@@ -131,22 +131,18 @@ def _contacts(args: argparse.Namespace, settings: Settings) -> int:
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.base import utcnow
-    from bot.db.engine import make_engine, make_sessions
-    from bot.db.prepare import prepare_database
-    from bot.privacy.forget import purge
-    from bot.privacy.trackers import tracker_engine
+    from bot.logs import configure
+    from bot.privacy.forget import purge_stores
 
+    configure(settings.log_level)
     days = args.days or settings.retention_days
-    engine, trackers = make_engine(settings.database), tracker_engine(settings)
-    try:
-        prepare_database(settings, engine)
-        with make_sessions(engine).begin() as session:
-            done = purge(session, trackers, utcnow(), days)
-    finally:
-        engine.dispose()
-        trackers.dispose()
+    done = purge_stores(settings, utcnow(), days)
     print(f"purge (older than {days} days): {done.conversations} conversations ({done.events} events) deleted, "
-          f"{done.cases} closed cases emptied")
+          f"{done.cases} closed cases emptied, {done.sessions} expired console sessions deleted")
+    if done.failed:
+        print(f"helpline purge: not done: {', '.join(done.failed)} (see the log above); the rest was purged",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tokens and keys people set by hand: at least 32 characters (secrets.token_urlsafe(32) gives 43).
+MIN_SECRET = 32
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# what Telegram accepts as a webhook's secret_token (setWebhook): 1-256 of A-Z a-z 0-9 _ -
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _env_name(field: str | None) -> str:
+    name = (field or "").upper()
+    return name if name.startswith("TELEGRAM_") else f"HELPLINE_{name}"
 
 
 class Settings(BaseSettings):
     """Every port, URL and path of the helpline. Wrong values fail at start-up."""
 
+    # hide_input_in_errors: a wrong value is named, never printed (it may be a token or a password)
     model_config = SettingsConfigDict(env_file=".env", env_prefix="HELPLINE_", extra="ignore",
-                                      populate_by_name=True)
+                                      populate_by_name=True, hide_input_in_errors=True)
 
     content_dir: Path = ROOT / "content"
     locales_dir: Path = ROOT / "locales"
@@ -33,7 +45,8 @@ class Settings(BaseSettings):
     # several Rasa servers sharing the tracker and lock stores: "http://10.0.0.5:5005,http://10.0.0.6:5005"
     # (default: the one at rasa_host:rasa_port). In compose, the service name resolves to every replica.
     rasa_replicas: str | None = None
-    rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(24)))
+    # the token of Rasa's HTTP API (at least 32 characters); unset: a new one at every start
+    rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     tracker_store_url: str | None = None
     lock_store_url: str | None = None
     # where several gateways share per-conversation message limits and languages
@@ -82,12 +95,20 @@ class Settings(BaseSettings):
             raise ValueError(f"folder {value} does not exist")
         return value
 
-    @field_validator("secret_key")
+    @field_validator("secret_key", "rasa_token", "telegram_webhook_secret")
     @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("HELPLINE_SECRET_KEY must have at least 32 characters "
-                             "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET:
+            raise ValueError(f"{_env_name(info.field_name)} must have at least {MIN_SECRET} characters "
+                             f"(make one with: {MAKE_SECRET})")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_accepts(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - "
+                             f"(at most 256 characters; make one with: {MAKE_SECRET})")
         return value
 
     @field_validator("rasa_replicas")

@@ -29,7 +29,7 @@ from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa
 REDIS = "redis://127.0.0.1:6379/7"
-SECRET = "gateways-webhook-secret"
+SECRET = "gateways-webhook-secret-0123456789"
 LIMIT = 4
 
 

@@ -21,6 +21,7 @@ from tests.conftest import conversation_key, fake_telegram_settings, free_port, 
 
 pytestmark = pytest.mark.rasa
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
+RIGHT_SECRET = "right-secret-for-the-webhook-test"   # at least 32 characters (bot/settings.py)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def mode(request: pytest.FixtureRequest) -> tuple[FakeTelegram, Callable[[dict[s
     ids = itertools.count(10_000)
 
     def post(update: dict[str, Any]) -> None:
-        response = httpx.post(url, json={"update_id": next(ids), **update}, headers={SECRET: "right-secret"})
+        response = httpx.post(url, json={"update_id": next(ids), **update}, headers={SECRET: RIGHT_SECRET})
         assert response.status_code == 200
     return fake, post
 
@@ -119,7 +120,7 @@ def webhook(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     with Server(fake.app(), port), gateway_beside(
             stack, tmp_path_factory.mktemp("tgw"), **fake_telegram_settings(port),
             telegram_webhook_url="https://helpline.example/telegram/webhook",
-            telegram_webhook_secret="right-secret") as gateway:
+            telegram_webhook_secret=RIGHT_SECRET) as gateway:
         settings = gateway.settings
         yield fake, f"http://{settings.gateway_host}:{settings.gateway_port}/telegram/webhook"
 
@@ -128,15 +129,15 @@ def test_webhook_checks_the_secret_and_refuses_malformed_updates(
         webhook: tuple[FakeTelegram, str]) -> None:
     fake, url = webhook
     (set_webhook,) = fake.method_calls("setWebhook")
-    assert set_webhook["secret_token"] == "right-secret"
+    assert set_webhook["secret_token"] == RIGHT_SECRET
     update = {"update_id": 90, **user_message(4001, text="/start en")}
     assert httpx.post(url, json=update).status_code == 403
     assert httpx.post(url, json=update, headers={SECRET: "wrong-secret"}).status_code == 403
-    assert httpx.post(url, content=b"{nope", headers={SECRET: "right-secret"}).status_code == 400
+    assert httpx.post(url, content=b"{nope", headers={SECRET: RIGHT_SECRET}).status_code == 400
     assert httpx.post(url, json={"update_id": 91, "message": {"unexpected": True}},
-                      headers={SECRET: "right-secret"}).status_code == 400
+                      headers={SECRET: RIGHT_SECRET}).status_code == 400
     assert fake.sent(4001) == []
-    assert httpx.post(url, json=update, headers={SECRET: "right-secret"}).status_code == 200
+    assert httpx.post(url, json=update, headers={SECRET: RIGHT_SECRET}).status_code == 200
     assert "I will answer in English" in texts(fake.wait_sent(4001, 1))
 
 

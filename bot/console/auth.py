@@ -68,9 +68,11 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
 
 
 def start_session(session: Session, account: Account, hours: float) -> str:
-    """A new session; returns the cookie value (only its hash is stored)."""
+    """A new session; returns the cookie value (only its hash is stored). Expired sessions
+    (anyone's) are deleted on the way."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    delete_expired_sessions(session, now)
     session.add(ConsoleSession(token_hash=_token_hash(token), account_id=account.id,
                                csrf_token=secrets.token_urlsafe(32), created_at=now,
                                expires_at=now + dt.timedelta(hours=hours)))
@@ -87,6 +89,12 @@ def current(session: Session, token: str | None) -> tuple[Account, ConsoleSessio
     if account is None or not account.active:
         return None
     return account, found
+
+
+def delete_expired_sessions(session: Session, now: dt.datetime) -> int:
+    """Sessions past their expiry (a login and the retention purge call this); how many."""
+    result = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(session: Session, token: str | None) -> None:

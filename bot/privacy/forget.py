@@ -11,14 +11,24 @@ true. Nothing links what stays back to the person.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.cases import service
+from bot.console.auth import delete_expired_sessions
+from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Case, CaseState, EmployerReport, Unanswered
+from bot.db.prepare import prepare_database
 from bot.privacy import trackers
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,21 +67,92 @@ def forget(session: Session, tracker_store: Engine, conversation: str) -> Forgot
 
 @dataclass(frozen=True)
 class Purged:
-    conversations: int
-    events: int
-    cases: int
+    conversations: int = 0
+    events: int = 0
+    cases: int = 0
+    sessions: int = 0                    # expired console sessions
+    failed: tuple[str, ...] = ()         # the parts that could not run (logged)
 
 
-def purge(session: Session, tracker_store: Engine, now: dt.datetime, days: int) -> Purged:
-    """Conversations silent for `days`, and cases closed more than `days` ago, emptied;
-    unanswered questions and employer reports older than `days`, deleted."""
+def attempt(part: str, failed: list[str], work: Callable[[], T], otherwise: T) -> T:
+    """One part of the purge: its failure is logged (the part and the error's type, never its
+    text, which may quote rows) and noted in `failed`, and the other parts still run."""
+    try:
+        return work()
+    except Exception as error:      # whatever it is, the other parts still run
+        log.error("purge: %s failed (%s); the other parts still ran", part, type(error).__name__)
+        failed.append(part)
+        return otherwise
+
+
+def purge_trackers(tracker_store: Engine, cutoff: dt.datetime, failed: list[str]) -> tuple[int, int]:
+    """Rasa's conversations silent since `cutoff`: (conversations, events) deleted."""
+    return attempt("tracker store", failed, lambda: trackers.purge_conversations(tracker_store, cutoff), (0, 0))
+
+
+def purge_cases(session: Session, now: dt.datetime, days: int, failed: list[str]) -> tuple[int, int]:
+    """Cases closed more than `days` ago emptied, unanswered questions and employer reports older
+    deleted, expired console sessions deleted, each in a savepoint of its own: (cases, sessions)."""
     cutoff = now - dt.timedelta(days=days)
-    conversations, events = trackers.purge_conversations(tracker_store, cutoff)
+
+    def part(name: str, work: Callable[[], int]) -> int:
+        def in_savepoint() -> int:
+            with session.begin_nested():
+                return work()
+        return attempt(name, failed, in_savepoint, 0)
+
+    cases = part("closed cases", lambda: _empty_closed(session, cutoff))
+    part("unanswered questions", lambda: _delete_older(session, Unanswered, cutoff))
+    part("employer reports", lambda: _delete_older(session, EmployerReport, cutoff))
+    sessions = part("console sessions", lambda: delete_expired_sessions(session, now))
+    return cases, sessions
+
+
+def _empty_closed(session: Session, cutoff: dt.datetime) -> int:
     old = list(session.scalars(select(Case).where(
         Case.state == CaseState.closed, Case.closed_at < cutoff, ~Case.conversation.startswith("forgotten:"))))
     for case in old:
         _empty(case)
         service.audit(session, None, case.id, "case.purge", f"messages={len(case.messages)}")
-    for table in (Unanswered, EmployerReport):
-        session.execute(delete(table).where(table.created_at < cutoff))
-    return Purged(conversations, events, len(old))
+    return len(old)
+
+
+def _delete_older(session: Session, table: type[Unanswered] | type[EmployerReport], cutoff: dt.datetime) -> int:
+    result = session.execute(delete(table).where(table.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge(session: Session, tracker_store: Engine, now: dt.datetime, days: int) -> Purged:
+    """Conversations silent for `days`, and cases closed more than `days` ago, emptied;
+    unanswered questions and employer reports older than `days`, and expired console sessions,
+    deleted. Each part runs even when another fails (see Purged.failed)."""
+    failed: list[str] = []
+    conversations, events = purge_trackers(tracker_store, now - dt.timedelta(days=days), failed)
+    cases, sessions = purge_cases(session, now, days, failed)
+    return Purged(conversations, events, cases, sessions, tuple(failed))
+
+
+def purge_stores(settings: Settings, now: dt.datetime, days: int) -> Purged:
+    """`helpline purge`: the tracker store and the case database each on its own, so that one
+    unreachable still leaves the other purged."""
+    failed: list[str] = []
+
+    def conversations() -> tuple[int, int]:
+        engine = trackers.tracker_engine(settings)
+        try:
+            return trackers.purge_conversations(engine, now - dt.timedelta(days=days))
+        finally:
+            engine.dispose()
+
+    def cases() -> tuple[int, int]:
+        engine = make_engine(settings.database)
+        try:
+            prepare_database(settings, engine)
+            with make_sessions(engine).begin() as session:
+                return purge_cases(session, now, days, failed)
+        finally:
+            engine.dispose()
+
+    purged, events = attempt("tracker store", failed, conversations, (0, 0))
+    emptied, sessions = attempt("case database", failed, cases, (0, 0))
+    return Purged(purged, events, emptied, sessions, tuple(failed))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
 
 from bot.db import models  # noqa: F401  (registers the tables)
 from bot.db.base import Base
+from bot.db.engine import migration_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -17,7 +17,7 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 else:
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = migration_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():
