@@ -28,7 +28,7 @@ def test_images_are_built_from_files_in_the_repository() -> None:
 def test_rasa_runs_as_several_replicas_with_a_token_from_the_environment() -> None:
     rasa = COMPOSE["services"]["rasa"]
     assert rasa["deploy"]["replicas"] >= 2
-    assert "${HELPLINE_RASA_TOKEN}" in rasa["command"]
+    assert "${HELPLINE_RASA_TOKEN:?" in rasa["command"]       # unset: compose refuses to start, no empty token
     assert "ports" not in rasa and "ports" not in COMPOSE["services"]["actions"]  # never public
 
 
