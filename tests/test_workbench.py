@@ -1,11 +1,16 @@
 """The organisers' workbench on its own: coverage numbers from a fixture content folder,
 scrubbing of kept questions (property tests), grouping across scripts, examples written into
 topic files (and the patch that does the same), suppression of small counts, the recorder's
-decisions and its counters on SQLite and PostgreSQL."""
+decisions and its counters on SQLite and PostgreSQL. Issue 15: the name patterns and grouping
+give what they gave before (references below), on adversarial text too; grouping is capped
+and cached."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import random
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -25,7 +30,21 @@ from bot.dialogue import Outcome
 from bot.workbench import charts, coverage, examples, insight
 from bot.workbench.notes import Referral
 from bot.workbench.record import add_counts, observe
-from bot.workbench.unanswered import Question, group, scrub_question
+from bot.workbench.unanswered import (
+    ANY_GUESS,
+    INTRODUCTIONS,
+    MAX_GROUPED,
+    MAX_GROUPED_CHARS,
+    MAX_KEPT,
+    NAME,
+    PATRONYMIC,
+    SAME_GUESS,
+    Question,
+    group,
+    grouped,
+    scrub_question,
+    trigrams,
+)
 from tests.builders import make_turn
 
 FIXTURE = Path(__file__).parent / "fixtures" / "extra_language" / "content"
@@ -128,6 +147,126 @@ def test_the_same_question_in_three_scripts_is_one_group_and_others_stay_apart()
     assert sorted(map(sorted, (g.ids for g in groups))) == [[1, 2, 3], [4, 5], [6]]
     first = next(g for g in groups if 1 in g.ids)
     assert first.guess == "wages_unpaid" and first.languages == ["ru", "uz", "uz_Cyrl"]
+
+
+# The name patterns as they were before issue 15 (8b0f25f): the reference.
+_OLD_WORD = r"[A-ZА-ЯЁЎҚҒҲӢӮҶҲҢӨҮа-яёa-zўқғҳӣӯҷңөүʻʼ'‘’-]+"
+OLD_INTRODUCTIONS = re.compile(
+    r"(?i)\b(меня зовут|моё имя|мое имя|моя фамилия|mening ismim|ismim|мени исмим|исмим|номи ман|номам|"
+    r"менин атым|атым|my name is|i am called|menya zovut)\s+(" + _OLD_WORD + r")(\s+" + _OLD_WORD + r")?")
+OLD_PATRONYMIC = re.compile(
+    r"\b(?:[А-ЯЁ][а-яё]+\s+){1,2}[А-ЯЁ][а-яё]+(?:ович|евич|ьич|овна|евна|ична|инична)\b"
+    r"|\b[А-ЯЁ][а-яё]+(?:ович|евич|овна|евна)\s+[А-ЯЁ][а-яё]+\b")
+
+
+def names_out(text: str, introductions: re.Pattern[str], patronymic: re.Pattern[str]) -> str:
+    return patronymic.sub(NAME, introductions.sub(lambda m: f"{m.group(1)} {NAME}", text))
+
+
+name_pieces = st.sampled_from(["меня зовут", "Меня зовут", "атым", "менин атым", "my name is", "Иван", "Петров",
+                               "Сергеевич", "ович", "Ивановна", "Ильинична", "ьич", "А", "а", "ivan", "John", "Ўқ",
+                               " ", "  ", "\n", "-", "'", "ʼ", "1", ",", "@"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(name_pieces, max_size=14))
+def test_names_are_found_as_before(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert names_out(text, INTRODUCTIONS, PATRONYMIC) == names_out(text, OLD_INTRODUCTIONS, OLD_PATRONYMIC)
+
+
+ADVERSARIAL_NAMES = ("меня зовут" + " " * 64_000 + "Иван", "атым " * 12_800, "Аа " * 21_000, "А-" * 32_000,
+                     "Аааааа Бббббб Ввввввович1 " * 2_500, "@" + "a" * 64_000, "Иван Ivan " * 6_400,
+                     "Петров " * 9_000 + "Иванович")
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL_NAMES)
+def test_adversarial_questions_give_the_same_names_as_before_and_are_kept_short(text: str) -> None:
+    start = text[:3_000]
+    assert names_out(start, INTRODUCTIONS, PATRONYMIC) == names_out(start, OLD_INTRODUCTIONS, OLD_PATRONYMIC)
+    assert len(scrub_question(text)) <= MAX_KEPT
+
+
+def test_a_name_at_the_end_of_a_long_question_is_not_kept_in_part() -> None:
+    text = "а " * 240 + "бригадир Петров Сергей Иванович не платит, пишите @worker_tashkent88"
+    kept = scrub_question(text)                 # the name crosses character 500
+    assert len(kept) <= MAX_KEPT and "Петров" not in kept and "Серг" not in kept and "[name]" in kept
+
+
+def reference_group(questions: list[Question]) -> list[tuple[list[int], str | None]]:
+    """Grouping as it was before issue 15 (8b0f25f): every question against every group."""
+    def cosine(a: Counter[str], b: Counter[str]) -> float:
+        dot = sum(count * b[gram] for gram, count in a.items())
+        return dot / (sum(c * c for c in a.values()) * sum(c * c for c in b.values())) ** 0.5
+
+    def guess(members: list[Question]) -> str | None:
+        guesses = Counter(q.guess for q in members if q.guess)
+        return guesses.most_common(1)[0][0] if guesses else None
+
+    groups: list[tuple[list[Question], Counter[str]]] = []
+    for question in questions:
+        profile, best, score = trigrams(question.text), None, 0.0
+        for members, summed in groups:
+            value = cosine(profile, summed)
+            needed = SAME_GUESS if question.guess and question.guess == guess(members) else ANY_GUESS
+            if value >= needed and value > score:
+                best, score = (members, summed), value
+        if best is None:
+            best = ([], Counter())
+            groups.append(best)
+        best[0].append(question)
+        best[1].update(profile)
+    groups.sort(key=lambda g: (-len(g[0]), g[0][0].id))
+    return [([q.id for q in members], guess(members)) for members, _ in groups]
+
+
+grouping_words = st.sampled_from(["zarplata", "зарплата", "зарплату", "bermayapti", "бермаяпти", "не", "платят", "3",
+                                  "oy", "ой", "месяца", "паспорт", "pasportimni", "паспортимни", "olib", "олиб",
+                                  "билет", "домой", "где", "купить", "ish", "haqi", "иш", "ҳақи", "ʻ", "?"])
+grouping_questions = st.lists(st.tuples(st.lists(grouping_words, min_size=0, max_size=6),
+                                        st.sampled_from([None, "wages_unpaid", "documents_confiscated", "travel"]),
+                                        st.sampled_from(["ru", "uz", "uz_Cyrl"])), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(drawn=grouping_questions)
+def test_grouping_gives_what_it_gave_before(drawn: list[tuple[list[str], str | None, str]]) -> None:
+    questions = [Question(i, " ".join(words), language, guess, None)
+                 for i, (words, guess, language) in enumerate(drawn, 1)]
+    assert [(g.ids, g.guess) for g in group(questions)] == reference_group(questions)
+
+
+def test_grouping_shipped_examples_gives_what_it_gave_before() -> None:
+    library, _ = read_library(Path(__file__).parent.parent / "content")
+    assert library is not None
+    rng = random.Random(15)
+    examples = [(topic, language, text) for topic, found in library.topics.items()
+                for language, answer in found.answers.items() for text in answer.examples]
+    questions = [Question(i, text, language, rng.choice([topic, None, "other"]), None)
+                 for i, (topic, language, text) in enumerate(rng.sample(examples, 200), 1)]
+    assert [(g.ids, g.guess) for g in group(questions)] == reference_group(questions)
+
+
+def test_the_newest_questions_are_grouped_and_the_page_knows_there_are_more() -> None:
+    questions = [Question(i, f"вопрос про зарплату {i}", "ru", None, None) for i in range(1, MAX_GROUPED + 2)]
+    grouping = grouped(list(reversed(questions)))
+    assert sorted(i for g in grouping.groups for i in g.ids) == list(range(2, MAX_GROUPED + 2)) and grouping.more
+    assert not grouped(questions[:3]).more
+    long = [Question(i, "слово " * 100 + str(i), "ru", None, None) for i in range(100, 300)]
+    grouping = grouped(long)
+    fit = MAX_GROUPED_CHARS // len(long[0].text)                 # fewer when they are long
+    assert sorted(i for g in grouping.groups for i in g.ids) == list(range(300 - fit, 300)) and grouping.more
+    alone = grouped([Question(1, "а" * (MAX_GROUPED_CHARS + 1), "ru", None, None)])
+    assert [g.ids for g in alone.groups] == [[1]] and not alone.more     # one question is always grouped
+
+
+def test_the_same_questions_are_grouped_once() -> None:
+    questions = [Question(i, text, "ru", None, None) for i, text in enumerate(["не платят", "не платят зарплату",
+                                                                                 "где купить билет"], 1)]
+    first = grouped(questions)
+    assert grouped(list(questions)).groups is first.groups              # a page reload: from the cache
+    changed = [*questions[:2], dataclasses.replace(questions[2], guess="travel")]
+    assert grouped(changed).groups is not first.groups
 
 
 def test_an_example_is_added_to_block_and_one_line_lists_and_the_file_still_loads(content: Path) -> None:

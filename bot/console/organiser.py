@@ -26,7 +26,7 @@ from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
 from bot.workbench import charts, coverage, examples, insight, preview
-from bot.workbench.unanswered import Question, group
+from bot.workbench.unanswered import MAX_GROUPED, Question, grouped
 
 ORGANISERS = {Role.organiser, Role.admin}
 ACTIONS = ("assign", "candidate", "dismiss")
@@ -76,12 +76,10 @@ async def coverage_page(request: Request, account: Account, console_session: Con
 LISTS = ("open", "candidate")     # what an organiser can list: still to review, or new-topic candidates
 
 
-SHOWN = 500      # the newest questions grouped on one page (grouping compares each with each group)
-
-
 def _questions(session: Session, state: str, since: dt.datetime) -> list[Question]:
+    """The newest questions, one more than are grouped: so the page knows there are more."""
     rows = session.scalars(select(Unanswered).where(Unanswered.state == state, Unanswered.created_at >= since)
-                           .order_by(Unanswered.id.desc()).limit(SHOWN)).all()
+                           .order_by(Unanswered.id.desc()).limit(MAX_GROUPED + 1)).all()
     return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in reversed(rows)]
 
 
@@ -95,9 +93,11 @@ async def unanswered_page(request: Request, account: Account, console_session: C
     questions = await _db(request, lambda s: _questions(s, listed, since))
     responder, _ = await _content(request)
     topics = sorted(responder.library.topics) if responder is not None else []
-    groups = await anyio.to_thread.run_sync(group, questions)
-    return _pages(request).render(request, "organiser_unanswered.html", groups=groups, topics=topics,
-                                  listed=listed,
+    # on a worker thread, never on the event loop that serves users; the same questions again
+    # (a reload) come from grouped's cache
+    grouping = await anyio.to_thread.run_sync(grouped, questions)
+    return _pages(request).render(request, "organiser_unanswered.html", groups=grouping.groups,
+                                  more=grouping.more, topics=topics, listed=listed,
                                   development=state.settings.development, done=request.query_params.get("done"),
                                   **await _common(request, account, console_session))
 
