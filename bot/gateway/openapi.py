@@ -44,7 +44,10 @@ SPEC: dict[str, Any] = {
                     "payload": {"type": "string", "pattern": r"^/[a-z_]{1,40}(\{[^{}]{0,150}\})?$"}}}}}},
             "responses": {"200": {"description": "replies", "content": _JSON},
                           "400": {"description": "malformed, in the user's language", "content": _JSON},
-                          "413": {"description": "too long, in the user's language", "content": _JSON}}}},
+                          "403": {"description": "another site's Origin, in the user's language", "content": _JSON},
+                          "413": {"description": "too long, in the user's language", "content": _JSON},
+                          "415": {"description": "not application/json, in the user's language",
+                                  "content": _JSON}}}},
         "/api/chat/updates": {"get": {
             "summary": "What a caseworker said since the last call (polled while a case is open)",
             "parameters": [{"name": "session_id", "in": "query", "required": True, "schema": _SESSION}],
