@@ -224,3 +224,19 @@ class EmployerReport(Base):
     topic: Mapped[str | None] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginAttempt(Base):
+    """Failed console logins, per account and per client address, shared by every gateway and
+    kept across restarts (bot/console/throttle.py). `key_hash` is an HMAC of the normalised
+    e-mail or of the address under the app's secret: never the address or the IP itself."""
+
+    __tablename__ = "login_attempt"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)       # account | address
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)             # in the current window
+    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)             # blocks so far: the next lasts longer
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)   # idle rows are deleted
