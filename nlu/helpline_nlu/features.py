@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
@@ -84,6 +84,17 @@ def language_model(c: float = 1.0, scale: float = 5.0) -> Pipeline:
         ]
     )
     return Pipeline([("features", features), ("classifier", SoftmaxSVC(c, scale))])
+
+
+def without_pruned_terms(model: Any) -> Any:
+    """`model` with every vectoriser's `stop_words_` removed, in place. scikit-learn < 1.5 keeps
+    there every n-gram that `max_features` pruned, which is training text the model does not
+    need and should not carry in the saved file (CVE-2024-5206); nothing reads it after fit."""
+    parts = model.get_params(deep=True).values() if hasattr(model, "get_params") else ()
+    for part in (model, *parts):
+        if isinstance(part, CountVectorizer) and hasattr(part, "stop_words_"):
+            del part.stop_words_
+    return model
 
 
 def ranked(model: Pipeline, texts: Sequence[str], top: int) -> list[list[tuple[str, float]]]:

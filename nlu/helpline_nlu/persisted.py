@@ -9,7 +9,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from helpline_nlu.features import LinearScorer
+from helpline_nlu.features import LinearScorer, without_pruned_terms
 
 Self = TypeVar("Self", bound="PersistedModelComponent")
 
@@ -60,12 +60,14 @@ class PersistedModelComponent(GraphComponent):
     ) -> Self:
         try:
             with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / cls.MODEL_FILE)
+                model = without_pruned_terms(joblib.load(directory / cls.MODEL_FILE))
         except (ValueError, FileNotFoundError):
             model = None
         return cls(config, model_storage, resource, model)
 
     def _persist(self) -> Resource:
+        """The model saved without the n-grams its vectorisers pruned (`without_pruned_terms`)."""
+        without_pruned_terms(self._model)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._model, directory / self.MODEL_FILE)
         return self._resource
