@@ -241,7 +241,10 @@ def parser() -> argparse.ArgumentParser:
     user = commands.add_parser("user", help="console accounts")
     user.add_argument("action", choices=["add"])
     user.add_argument("--org", required=True, help="organisation id")
-    user.add_argument("--role", required=True, choices=["caseworker", "supervisor", "organiser", "admin"])
+    user.add_argument("--role", required=True,
+                      choices=["caseworker", "supervisor", "organiser", "admin", "global_admin"],
+                      help="admin sees its own organisation's workbench, as its organisers do; "
+                           "global_admin every organisation's")
     user.add_argument("--email", required=True)
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     rates = commands.add_parser("rates", help="the key-rate table, content/key_rates.yml")

@@ -23,6 +23,7 @@ from bot.settings import ROOT
 from bot.signal.employers import MAX_NAME_CHARS, display_name, employer_key
 from bot.signal.reports import Alert, alerts, record_mention
 from bot.workbench.notes import EmployerMention
+from bot.workbench.reach import EVERYTHING, Reach
 from tests.builders import make_turn
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
@@ -109,9 +110,11 @@ def report(sessions: sessionmaker[Session], users: range | list[str], *, at: dt.
 
 
 def seen(sessions: sessionmaker[Session], organisation: str | None, threshold: int = 3, days: int = 30,
-         regions: dict[str, str] | None = None) -> list[Alert]:
+         regions: dict[str, str] | None = None, *, operator: bool = False) -> list[Alert]:
+    """The alerts `organisation` sees (None: a global admin); `operator`: it is the helpline's own."""
+    reach = EVERYTHING if organisation is None else Reach(organisation, unrouted=operator)
     with sessions.begin() as session:
-        return alerts(session, organisation, threshold=threshold, days=days, now=NOW, regions=regions)
+        return alerts(session, reach, threshold=threshold, days=days, now=NOW, regions=regions)
 
 
 def test_below_the_threshold_nobody_sees_anything(sessions: sessionmaker[Session]) -> None:
@@ -160,15 +163,16 @@ def test_the_matching_union_sees_it_and_others_do_not(sessions: sessionmaker[Ses
     report(sessions, range(30, 33), name="Подмосковье Строй", city="podolsk")
     report(sessions, range(40, 43), name="Без страны", city=None, country=None)
 
-    def names(organisation: str | None, regions: dict[str, str] | None = None) -> set[str]:
-        return {a.name for a in seen(sessions, organisation, regions=regions)}
+    def names(organisation: str | None, regions: dict[str, str] | None = None, operator: bool = False) -> set[str]:
+        return {a.name for a in seen(sessions, organisation, regions=regions, operator=operator)}
 
-    assert names("kz_union") == {"Курылыс", "Без страны"}             # a Moscow report is not theirs
-    assert names("moscow_union") == {"ООО «Строймонтаж»", "Стройсервис", "Без страны"}
-    assert names("ru_national") == {"ООО «Строймонтаж»", "Стройсервис", "Подмосковье Строй", "Без страны"}
-    assert names("mo_union") == {"Стройсервис", "Без страны"}
-    assert "Подмосковье Строй" in names("mo_union", regions={"podolsk": "moskovskaya_oblast"})
-    assert names("helpline") == {"Без страны"}                       # no contacts: only reports without a country
+    assert names("kz_union") == {"Курылыс"}                          # a Moscow report is not theirs
+    assert names("moscow_union") == {"ООО «Строймонтаж»"}             # somewhere in Russia: not Moscow's
+    assert names("ru_national") == {"ООО «Строймонтаж»", "Стройсервис", "Подмосковье Строй"}
+    assert names("mo_union") == set()
+    assert names("mo_union", regions={"podolsk": "moskovskaya_oblast"}) == {"Подмосковье Строй"}
+    assert names("helpline") == set()                                # no contacts, not the operator
+    assert names("helpline", operator=True) == {"Стройсервис", "Без страны"}   # the operator: no place known
     assert len(names(None)) == 5
 
 

@@ -321,13 +321,13 @@ def test_the_recorder_decides_what_organisers_see() -> None:
     typed = make_turn(text="мой номер +79161234567 не платят", intent="nlu_fallback",
                       ranking=("wages_unpaid", "dismissal_unfair"), language="ru")
     seen = observe("action_did_you_mean", "web:abc", typed, Outcome([], {"language": "ru"}), 0.21, NOW)
-    assert seen.counts == [("fallback", "")]
+    assert seen.counts == [("fallback", "", "")]
     assert seen.unanswered is not None and seen.unanswered.guess == "wages_unpaid"
     assert "+7916" not in seen.unanswered.text and seen.unanswered.channel == "web"
     button = make_turn(text="/wages_unpaid", intent="wages_unpaid", language="uz")
     seen = observe("action_answer_topic", "tg:x", button, Outcome([], {"language": "uz", "noticed": True},
                                                                   [Referral("fnpr")]), 1.0, NOW)
-    assert seen.counts == [("conversation", ""), ("answer", "wages_unpaid"), ("referral", "fnpr")]
+    assert seen.counts == [("conversation", "", ""), ("answer", "wages_unpaid", ""), ("referral", "fnpr", "fnpr")]
     assert seen.unanswered is None
     unsure = make_turn(text="мне кажется меня обманули", intent="wages_unpaid", language="ru")
     seen = observe("action_answer_topic", "tg:x", unsure, Outcome([], {"language": "ru"}), 0.41, NOW)

@@ -1,7 +1,11 @@
-"""The organisers' workbench in the console (role organiser or admin): the coverage board,
-unanswered questions, insight and answer preview. Thin handlers over bot/workbench; the
-same login, session and CSRF rules as the rest of the console (bot/console/views.py), and a
-403 for any other role."""
+"""The organisers' workbench in the console (role organiser, admin or global_admin): the
+coverage board, unanswered questions, insight and answer preview. Thin handlers over
+bot/workbench; the same login, session and CSRF rules as the rest of the console
+(bot/console/views.py), and a 403 for any other role.
+
+Unanswered questions, insight counts and employer alerts are those in the account's reach
+(bot/workbench/reach.py): its own organisation's, the operator organisation's also those routed
+to none, a global admin's all. Acting on a question out of reach is a 404, like a missing one."""
 
 from __future__ import annotations
 
@@ -10,26 +14,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.cases import service
 from bot.console.pages import C_, console_language
 from bot.console.views import _db, _labels, _organisation_name, _pages, _state, signed_in
 from bot.content.problems import Problem
 from bot.db.base import utcnow
-from bot.db.models import Account, ConsoleSession, Role, Unanswered
+from bot.db.models import Account, ConsoleSession
 from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
-from bot.workbench import charts, coverage, examples, insight, preview
-from bot.workbench.unanswered import MAX_GROUPED, Question, grouped
+from bot.workbench import charts, coverage, examples, insight, preview, questions
+from bot.workbench.reach import ORGANISERS, Reach, reach_of
+from bot.workbench.unanswered import grouped
 
-ORGANISERS = {Role.organiser, Role.admin}
-ACTIONS = ("assign", "candidate", "dismiss")
+ACTIONS = tuple(questions.DONE)
 CELL_STATES = {"reviewed": C_("reviewed"), "draft": C_("draft"), "stale": C_("stale"), "missing": C_("missing")}
 Page = Callable[[Request, Account, ConsoleSession], Awaitable[Response]]
 
@@ -41,6 +43,13 @@ def organisers_only(handler: Page) -> Page:
                             status_code=403)
         return await handler(request, account, console_session)
     return wrapped
+
+
+def _reach(request: Request, account: Account) -> Reach:
+    """The rows `account` may see (an organiser's: `organisers_only` came first)."""
+    reach = reach_of(account, _state(request).settings.default_organisation)
+    assert reach is not None
+    return reach
 
 
 async def _content(request: Request) -> tuple[Responder | None, list[Problem]]:
@@ -73,29 +82,20 @@ async def coverage_page(request: Request, account: Account, console_session: Con
                                                                                         console_session))
 
 
-LISTS = ("open", "candidate")     # what an organiser can list: still to review, or new-topic candidates
-
-
-def _questions(session: Session, state: str, since: dt.datetime) -> list[Question]:
-    """The newest questions, one more than are grouped: so the page knows there are more."""
-    rows = session.scalars(select(Unanswered).where(Unanswered.state == state, Unanswered.created_at >= since)
-                           .order_by(Unanswered.id.desc()).limit(MAX_GROUPED + 1)).all()
-    return [Question(r.id, r.text, r.language, r.guess, r.confidence) for r in reversed(rows)]
-
-
 @signed_in
 @organisers_only
 async def unanswered_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     state = _state(request)
     since = utcnow() - dt.timedelta(days=state.settings.retention_days)
     listed = request.query_params.get("state", "open")
-    listed = listed if listed in LISTS else "open"
-    questions = await _db(request, lambda s: _questions(s, listed, since))
+    listed = listed if listed in questions.LISTS else "open"
+    reach = _reach(request, account)
+    found = await _db(request, lambda s: questions.listed(s, reach, listed, since))
     responder, _ = await _content(request)
     topics = sorted(responder.library.topics) if responder is not None else []
     # on a worker thread, never on the event loop that serves users; the same questions again
     # (a reload) come from grouped's cache
-    grouping = await anyio.to_thread.run_sync(grouped, questions)
+    grouping = await anyio.to_thread.run_sync(grouped, found)
     return _pages(request).render(request, "organiser_unanswered.html", groups=grouping.groups,
                                   more=grouping.more, topics=topics, listed=listed,
                                   development=state.settings.development, done=request.query_params.get("done"),
@@ -122,19 +122,19 @@ async def unanswered_action(request: Request, account: Account, console_session:
     if action not in ACTIONS or not ids or (action == "assign" and (library is None or topic not in library.topics)):
         return Response("bad request", status_code=400)
 
-    def listed(session: Session) -> list[tuple[int, str, str]]:
-        rows = session.scalars(select(Unanswered).where(Unanswered.id.in_(ids), Unanswered.state.in_(LISTS))).all()
-        return [(r.id, r.language, r.text) for r in rows]
+    reach = _reach(request, account)
 
-    found = await _db(request, listed)
+    def listed(session: Session) -> list[tuple[int, str, str]] | None:
+        rows = questions.to_handle(session, reach, ids)
+        return None if rows is None else [(r.id, r.language, r.text) for r in rows]
+
+    found: list[tuple[int, str, str]] | None = await _db(request, listed)
+    if found is None:               # another organisation's question, or none: as for cases
+        return Response("not found", status_code=404)
+    handled = [i for i, _, _ in found]
 
     def mark(session: Session) -> None:
-        now = utcnow()
-        for row in session.scalars(select(Unanswered).where(Unanswered.id.in_([i for i, _, _ in found]))):
-            row.state = {"assign": "assigned", "candidate": "candidate", "dismiss": "dismissed"}[action]
-            row.topic = topic if action == "assign" else None
-            row.handled_by, row.handled_at = account.id, now
-        service.audit(session, account.id, None, f"unanswered.{action}", f"n={len(found)} topic={topic}"[:200])
+        questions.handle(session, reach, account.id, handled, action, topic, utcnow())
     diff = ""
     if action == "assign" and library is not None and found:
         known = {(code, example) for t in library.topics.values() for code, a in t.answers.items()
@@ -175,7 +175,8 @@ async def insight_page(request: Request, account: Account, console_session: Cons
         days = 30
     end = utcnow().date()
     start = end - dt.timedelta(days=days - 1)
-    rows = await _db(request, lambda s: insight.read(s, start, end))
+    reach = _reach(request, account)
+    rows = await _db(request, lambda s: insight.read(s, reach, start, end))
     languages = sorted({r.language for r in rows if r.language})
     channels = sorted({r.channel for r in rows if r.channel})
     language_filter, channel_filter = request.query_params.get("language", ""), request.query_params.get("channel", "")
@@ -196,7 +197,7 @@ async def insight_page(request: Request, account: Account, console_session: Cons
     }
     places, _ = await anyio.to_thread.run_sync(read_places, state.settings.content_dir / "places.yml")
     regions = {p.id: p.region for p in places} if places is not None else {}
-    alerts = await _db(request, lambda s: _alerts(s, account, state.settings.signal_threshold,
+    alerts = await _db(request, lambda s: _alerts(s, reach, state.settings.signal_threshold,
                                                  state.settings.retention_days, regions))
     return _pages(request).render(request, "organiser_insight.html", summary=summary, charts=pictures, days=days,
                                   languages=languages, channels=channels, language_filter=language_filter,
@@ -205,10 +206,9 @@ async def insight_page(request: Request, account: Account, console_session: Cons
                                   **await _common(request, account, console_session))
 
 
-def _alerts(session: Session, account: Account, threshold: int, days: int, regions: dict[str, str]) -> list[Alert]:
-    """The collective signal for this organiser's union (an administrator sees every union's)."""
-    organisation = None if account.role is Role.admin else account.organisation_id
-    return alerts(session, organisation, threshold=threshold, days=days, now=utcnow(), regions=regions)
+def _alerts(session: Session, reach: Reach, threshold: int, days: int, regions: dict[str, str]) -> list[Alert]:
+    """The collective signal for the places in this organiser's reach (a global admin: all)."""
+    return alerts(session, reach, threshold=threshold, days=days, now=utcnow(), regions=regions)
 
 
 @signed_in

@@ -17,7 +17,8 @@ class Role(enum.StrEnum):
     caseworker = "caseworker"
     supervisor = "supervisor"
     organiser = "organiser"
-    admin = "admin"
+    admin = "admin"                  # an organisation's administrator: sees what its organisers see
+    global_admin = "global_admin"    # the helpline's: sees every organisation's (bot/workbench/reach.py)
 
 
 class CaseState(enum.StrEnum):
@@ -74,7 +75,8 @@ class Contact(Base):
 
 
 class Account(Base):
-    """A caseworker, supervisor, organiser or admin of one organisation."""
+    """A caseworker, supervisor, organiser or admin of one organisation (a global admin too
+    belongs to one, but sees every organisation's workbench rows)."""
 
     __tablename__ = "account"
 
@@ -175,7 +177,7 @@ class UsageCount(Base):
     No user, no text; kept beyond the retention period because nobody can be found in it."""
 
     __tablename__ = "usage_count"
-    __table_args__ = (UniqueConstraint("day", "kind", "topic", "language", "channel"),)
+    __table_args__ = (UniqueConstraint("day", "kind", "topic", "language", "channel", "organisation"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -183,13 +185,17 @@ class UsageCount(Base):
     topic: Mapped[str] = mapped_column(String(64), default="")   # a topic id, or an organisation id for referral
     language: Mapped[str] = mapped_column(String(10), default="")
     channel: Mapped[str] = mapped_column(String(10), default="")
+    # whose count it is (bot/workbench/record.py); "" for none, not NULL: it is part of the key
+    # and NULLs are never equal in a unique constraint
+    organisation: Mapped[str] = mapped_column(String(32), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Unanswered(Base):
     """A message the bot did not understand, scrubbed of personal data, for organisers to
     review. `conversation` (a keyed pseudonym, never shown) lets /forget delete it; the
-    retention purge deletes it after the retention period."""
+    retention purge deletes it after the retention period. `organisation_id` is the
+    organisation the conversation was routed to (None: none), whose organisers review it."""
 
     __tablename__ = "unanswered"
 
@@ -201,6 +207,8 @@ class Unanswered(Base):
     text: Mapped[str] = mapped_column(Text)
     guess: Mapped[str | None] = mapped_column(String(64))         # the bot's best topic
     confidence: Mapped[float | None] = mapped_column(Float)
+    organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     # open | assigned | candidate (for a new topic) | dismissed
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     topic: Mapped[str | None] = mapped_column(String(64))         # the topic an organiser assigned

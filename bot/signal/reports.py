@@ -1,8 +1,16 @@
 """Employers named by users who agreed to have them counted, and the alerts organisers see.
 
 One row per user and employer (`employer_report`). An alert is an employer named by at least
-`threshold` different users within `days`, among the reports an organisation may see: those
-in the countries and cities its contacts serve. Alerts carry counts, never conversations.
+`threshold` different users within `days`, among the reports an account may see (its reach,
+bot/workbench/reach.py). Alerts carry counts, never conversations.
+
+Reports are scoped by place, the places an organisation's contacts serve:
+- a report with a city: organisations with a contact in that city, in its region, or for the
+  whole country;
+- a report with a country but no city: organisations with a contact for the whole country;
+- a report without a country: no union. Those without a country or a city ("unplaced") are
+  seen by the helpline's operator organisation, beside the reports its own contacts cover;
+- a global admin sees every report.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Contact, EmployerReport
 from bot.signal.employers import display_name, employer_key
 from bot.workbench.notes import EmployerMention
+from bot.workbench.reach import Reach
 
 MAX_TOPIC_CHARS = 64
 MAX_CITY_CHARS = 64
@@ -39,19 +48,20 @@ class Alert:
 class Scope:
     """Where an organisation's contacts work: whole countries, regions, cities."""
 
-    countries: frozenset[str]
     national: frozenset[str]                    # countries with a contact for the whole country
     regions: frozenset[tuple[str, str]]         # (country, region id) served by a regional contact
     cities: frozenset[tuple[str, str]]          # (country, place id)
+    unplaced: bool = False                      # also reports without a country or a city (the operator)
 
     def sees(self, report: EmployerReport, regions: Mapping[str, str]) -> bool:
-        """A report without a country concerns everyone; one with a city, whoever works there."""
+        """Whether the report's place is covered (the module's rules); `regions` maps place ids
+        to region ids."""
         if report.country is None:
+            return self.unplaced
+        if report.country in self.national:
             return True
-        if report.country not in self.countries:
-            return False
-        if report.city is None or report.country in self.national:
-            return True
+        if report.city is None:
+            return self.unplaced
         return ((report.country, report.city) in self.cities
                 or (report.country, regions.get(report.city, report.city)) in self.regions)
 
@@ -97,33 +107,31 @@ def _country(value: str | None) -> str | None:
     return value if len(value) == 2 and value.isalpha() else None
 
 
-def scope(session: Session, organisation_id: str) -> Scope:
+def scope(session: Session, organisation_id: str, *, unplaced: bool = False) -> Scope:
     contacts = session.scalars(select(Contact).where(Contact.organisation_id == organisation_id))
-    countries: set[str] = set()
     national: set[str] = set()
     regions: set[tuple[str, str]] = set()
     cities: set[tuple[str, str]] = set()
     for contact in contacts:
-        countries.add(contact.country)
         if contact.city is not None:
             cities.add((contact.country, contact.city))
         elif contact.region is not None:
             regions.add((contact.country, contact.region))
         else:
             national.add(contact.country)
-    return Scope(frozenset(countries), frozenset(national), frozenset(regions), frozenset(cities))
+    return Scope(frozenset(national), frozenset(regions), frozenset(cities), unplaced)
 
 
-def alerts(session: Session, organisation_id: str | None, *, threshold: int, days: int, now: dt.datetime,
+def alerts(session: Session, reach: Reach, *, threshold: int, days: int, now: dt.datetime,
            regions: Mapping[str, str] | None = None) -> list[Alert]:
-    """Employers named by at least `threshold` users in the last `days`, most named first.
-    `organisation_id` None (an administrator) sees every report; `regions` maps place ids to
-    region ids (content/places.yml) so a regional contact sees its region's cities."""
+    """Employers named by at least `threshold` users in the last `days` among the reports in
+    `reach`, most named first. `regions` maps place ids to region ids (content/places.yml) so a
+    regional contact sees its region's cities."""
     threshold = max(threshold, 2)        # one user is a person, not a signal
     since = now - dt.timedelta(days=days)
     reports = list(session.scalars(select(EmployerReport).where(EmployerReport.created_at >= since)))
-    if organisation_id is not None:
-        seen, where = scope(session, organisation_id), regions or {}
+    if reach.organisation is not None:
+        seen, where = scope(session, reach.organisation, unplaced=reach.unrouted), regions or {}
         reports = [r for r in reports if seen.sees(r, where)]
     by_key: dict[str, list[EmployerReport]] = {}
     for report in reports:

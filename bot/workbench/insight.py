@@ -1,6 +1,12 @@
 """Aggregates for the insight page, from usage_count only: no user, no text. Every number
 from 1 to 4 is suppressed (shown as "<5"), and a rate is shown only when both of its numbers
-are shown, so nobody can be picked out of a small count."""
+are shown, so nobody can be picked out of a small count.
+
+An organisation's organisers read only the counts routed to it (bot/workbench/reach.py):
+conversations, answers and fallbacks of conversations that came through its link, the
+referrals to it and the handoffs to its caseworkers; the operator organisation also the counts
+routed to none; a global admin every count. Suppression applies to the counts as read, after
+scoping, so a small count of one organisation is hidden even where the total is large."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import UsageCount
+from bot.workbench.reach import Reach
 
 SMALLEST = 5
 
@@ -41,8 +48,10 @@ class Insight:
     totals: dict[str, int | None]                # per kind over the period
 
 
-def read(session: Session, start: dt.date, end: dt.date) -> list[UsageCount]:
-    return list(session.scalars(select(UsageCount).where(UsageCount.day >= start, UsageCount.day <= end)))
+def read(session: Session, reach: Reach, start: dt.date, end: dt.date) -> list[UsageCount]:
+    """The counts in reach from `start` to `end`."""
+    return list(session.scalars(select(UsageCount).where(
+        UsageCount.day >= start, UsageCount.day <= end, reach.where(UsageCount.organisation))))
 
 
 def summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, top: int = 8) -> Insight:
