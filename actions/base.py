@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.flows import current_places
 from actions.tracker import current_responder, emit, turn_from
 from bot.db.engine import make_engine, make_sessions
@@ -61,9 +62,14 @@ class StepAction(Action, ABC):  # type: ignore[misc]
                 outcome.slots["awaiting"] = None     # any other step ends a routing question
                 if turn.awaiting.startswith(LETTER_QUESTION) and "letter" not in outcome.slots:
                     outcome.slots["letter"] = None   # a letter left half-way: its answers are not kept
+            finished = answers.ends_flow(turn.awaiting, outcome.slots.get("awaiting", turn.awaiting))
+            if finished:                             # shown, or left: the answers go (actions/answers.py)
+                outcome.slots.update({name: None for name in answers.held(tracker.slots)
+                                      if name not in outcome.slots})
             await current_recorder().record(self.action_name, tracker.sender_id or "", turn, outcome,
                                             confidence_of(tracker.latest_message or {}))
-            return emit(outcome, dispatcher)
+            events = emit(outcome, dispatcher)
+            return answers.forgetting(events, tracker.events) if finished else events
         except Exception:
             log.exception("action %s failed", self.action_name)
             language = turn.language or responder.library.default_language

@@ -13,7 +13,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import flows
+from actions import answers, flows
 from actions.base import StepAction
 from actions.tracker import carried_slots
 from bot import dialogue
@@ -107,11 +107,15 @@ class ActionCountry(StepAction):
 class ActionSessionStart(Action):  # type: ignore[misc]
     """A new conversation session (after an hour of silence) keeps only the user's choices
     (language, country of work, the link they came by); what they said for routing (city,
-    kind of work, location) and the last topic are not carried over."""
+    kind of work, location) and the last topic are not carried over. A calculator or letter
+    left unanswered has its answers forgotten (actions/answers.py)."""
 
     def name(self) -> str:
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        return [SessionStarted(), *carried_slots(tracker), ActionExecuted("action_listen")]
+        events = [SessionStarted(), *carried_slots(tracker), ActionExecuted("action_listen")]
+        if answers.asks_for_answer(tracker.get_slot("awaiting")) or answers.held(tracker.slots):
+            return answers.forgetting(events, tracker.events)
+        return events

@@ -19,6 +19,13 @@ store and older data all work unchanged. Conversations idle for `cache_seconds` 
 the cache (a thread sweeps it, so this holds with no traffic too), and it holds at most
 `cache_size` (2000) of them.
 
+A calculator's or the letter's answers do not stay: the action that ends such a flow marks one
+of its events with `helpline_forget: {since, slots}` (actions/answers.py). Saving that turn
+rewrites, in the same transaction, every user and bot message of the conversation from
+`since` on without its text, and every value of those slots as null, so that neither what
+was typed nor the result shown is left in the rows; the conversation then leaves the cache,
+so its next turn reads the rewritten rows.
+
 endpoints.yml:  tracker_store: {type: helpline_nlu.tracker_store.CachedSQLTrackerStore,
                                 dialect: sqlite|postgresql, db: …, url: …, port: …, …}
 """
@@ -33,7 +40,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -43,6 +50,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 DEFAULT_CACHE_SIZE = 2000
 DEFAULT_CACHE_SECONDS = 300.0
+FORGET = "helpline_forget"      # event metadata: forget a finished flow's answers (actions/answers.py)
+MESSAGES = ("user", "bot")
 
 
 Row = Tuple[int, str, Optional[float], Optional[Event]]     # id, type_name, timestamp, event
@@ -86,6 +95,36 @@ class Conversation:
 
     def events(self) -> List[Event]:
         return [event for _, event in self.session if event is not None]
+
+
+@dataclass(frozen=True)
+class Forget:
+    """What a finished flow asks to forget: the messages from `since` on, the values of `slots`."""
+
+    since: Optional[float]
+    slots: FrozenSet[str]
+
+    @classmethod
+    def requested(cls, events: Sequence[Event]) -> Optional["Forget"]:
+        asked = [event.metadata[FORGET] for event in events
+                 if isinstance(event.metadata, dict) and isinstance(event.metadata.get(FORGET), dict)]
+        if not asked:
+            return None
+        since = [a["since"] for a in asked if isinstance(a.get("since"), (int, float))]
+        slots = frozenset(str(name) for a in asked for name in a.get("slots") or ())
+        return cls(min(since) if since else None, slots)
+
+    def scrubbed(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """A stored event's JSON without what is to be forgotten (the same dict if nothing is)."""
+        kind = data.get("event")
+        if kind in MESSAGES and self.since is not None and (data.get("timestamp") or 0.0) >= self.since:
+            if kind == "user":
+                parse = data.get("parse_data") or {}
+                return {**data, "text": "", "parse_data": {**parse, "text": "", "entities": []}}
+            return {**data, "text": "", "data": {key: None for key in data.get("data") or {}}}
+        if kind == "slot" and data.get("name") in self.slots and data.get("value") is not None:
+            return {**data, "value": None}
+        return data
 
 
 def parsed(data: str) -> Optional[Event]:
@@ -229,8 +268,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     # writing --------------------------------------------------------------------------------
 
     @staticmethod
-    def _row(sender_id: str, event: Event) -> Dict[str, Any]:
+    def _row(sender_id: str, event: Event, forget: Optional[Forget] = None) -> Dict[str, Any]:
         data = event.as_dict()
+        if forget is not None:
+            data = forget.scrubbed(data)
         return {
             "sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
             "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
@@ -266,12 +307,35 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _insert(self, sender_id: str, events: List[Event], known: Optional[Conversation]) -> None:
         if not events:
             return
-        rows = [self._row(sender_id, event) for event in events]
+        forget = Forget.requested(events)
+        rows = [self._row(sender_id, event, forget) for event in events]
         with self.engine.begin() as connection:
             connection.execute(self._table.insert(), rows)
             last = int(connection.execute(self._last_id, {"sender": sender_id}).scalar())
-        if known is not None:
+            if forget is not None:
+                self._forget_stored(connection, sender_id, forget)
+        if forget is not None:
+            self.forget_cached(sender_id)     # its parsed events still hold the answers
+        elif known is not None:
             # Under Rasa's lock no one else writes this conversation now; if someone did,
             # the count check of the next read notices and reads it all again.
             self._remember(sender_id, known.extended(
                 [(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events)]))
+
+    def _forget_stored(self, connection: Any, sender_id: str, forget: Forget) -> None:
+        """The conversation's stored rows rewritten without what `forget` names."""
+        table = self._table
+        wanted = [sa.and_(table.c.type_name == "slot", table.c.action_name.in_(sorted(forget.slots)))]
+        if forget.since is not None:
+            wanted.append(sa.and_(table.c.type_name.in_(MESSAGES), table.c.timestamp >= forget.since))
+        found = connection.execute(sa.select(table.c.id, table.c.data).where(
+            table.c.sender_id == sender_id, sa.or_(*wanted))).all()
+        changed = []
+        for row in found:
+            data = json.loads(row.data)
+            clean = forget.scrubbed(data)
+            if clean is not data:
+                changed.append({"row": row.id, "clean": json.dumps(clean)})
+        if changed:
+            connection.execute(table.update().where(table.c.id == sa.bindparam("row"))
+                               .values(data=sa.bindparam("clean")), changed)

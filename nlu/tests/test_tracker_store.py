@@ -261,3 +261,64 @@ def test_idle_conversations_leave_memory_with_no_traffic_at_all(tmp_path: Any) -
     while store._cache and time.monotonic() < deadline:       # nothing touches the store now
         time.sleep(0.1)
     assert not store._cache
+
+
+FORM_DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet, wage_unpaid]
+slots:
+  awaiting: {type: text, mappings: [{type: custom}]}
+  calc_amount: {type: text, mappings: [{type: custom}]}
+  country: {type: text, mappings: [{type: custom}]}
+""")
+
+
+def form_turn(stamp: Callable[[], float], typed: str, said: str, slots: Dict[str, Any],
+              metadata: Optional[Dict[str, Any]] = None) -> List[Event]:
+    """The user types `typed`; the action says `said` and sets `slots` (the first one carrying
+    `metadata`, as actions/answers.py marks the end of a flow)."""
+    events: List[Event] = [
+        UserUttered(typed, {"name": None, "confidence": 0.0}, [{"entity": "amount", "value": typed}],
+                    parse_data={"intent": {"name": None, "confidence": 0.0}, "text": typed,
+                                "entities": [{"entity": "amount", "value": typed}]}, timestamp=stamp()),
+        ActionExecuted("action_calc_step", timestamp=stamp()),
+        BotUttered(said, {"buttons": [{"title": said, "payload": "/menu"}]}, timestamp=stamp()),
+    ]
+    for number, (name, value) in enumerate(slots.items()):
+        events.append(SlotSet(name, value, timestamp=stamp(), metadata=metadata if number == 0 else None))
+    return events + [ActionExecuted("action_listen", timestamp=stamp())]
+
+
+def test_a_finished_flow_leaves_no_answer_in_the_rows_or_the_cache(stores: Any) -> None:
+    ours, replica, _, reader, _ = stores
+    for store in (ours, replica, reader):
+        store.domain = FORM_DOMAIN
+    wipe(ours)
+    counter = itertools.count(1)
+    stamp = lambda: float(next(counter))  # noqa: E731
+    run(one_turn(ours, "calc", session_events(stamp) + form_turn(stamp, "I work in Russia", "Noted",
+                                                                 {"country": "RU"})))
+    began = float(next(counter))
+    run(one_turn(ours, "calc", form_turn(lambda: began, "/calc", "How much is owed?", {"awaiting": "amount"})))
+    run(one_turn(ours, "calc", form_turn(stamp, "48 731 rub", "Since when?",
+                                         {"awaiting": "due", "calc_amount": "48731"})))
+    run(one_turn(replica, "other", session_events(stamp) + form_turn(stamp, "48 731", "x", {"calc_amount": "48731"})))
+    assert run(ours.retrieve("calc")).get_slot("calc_amount") == "48731"        # in the cache now
+    forget = {"helpline_forget": {"since": began, "slots": ["calc_amount"]}}
+    run(one_turn(ours, "calc", form_turn(stamp, "15.03.2026", "48 731 ₽ due 15.03.2026: 1 234,56 ₽",
+                                         {"awaiting": None, "calc_amount": None}, forget)))
+
+    mine = [r for r in rows(ours.engine) if r[0] == "calc"]
+    assert not [r for r in mine if any(x in json.dumps(r[5], ensure_ascii=False) for x in ("48", "15.03", "1 234"))]
+    assert any(r[5].get("text") == "I work in Russia" for r in mine)      # before the flow: kept
+    assert [r[5]["value"] for r in mine if r[1] == "slot"] == ["RU", "amount", "due", None, None, None]
+    assert [r[4] for r in mine if r[1] == "action"] == ["action_session_start", "action_listen"] + [
+        "action_calc_step", "action_listen"] * 4                           # the dialogue itself unchanged
+    assert "48731" in json.dumps([r[5] for r in rows(ours.engine) if r[0] == "other"])   # not its flow
+    for store in (ours, replica, reader):                                 # no stale copy is read
+        tracker = run(store.retrieve("calc"))
+        assert tracker.get_slot("calc_amount") is None and tracker.get_slot("country") == "RU"
+        assert "48" not in json.dumps(state(tracker), ensure_ascii=False)
+    run(one_turn(ours, "calc", form_turn(stamp, "thanks", "You are welcome", {})))   # and it goes on
+    assert state(run(ours.retrieve("calc"))) == state(run(reader.retrieve("calc")))
+    assert [r[5]["text"] for r in rows(ours.engine) if r[0] == "calc" and r[1] == "user"][-1] == "thanks"
