@@ -38,7 +38,7 @@ def seed(sessions: sessionmaker[Session]) -> None:
 
 def opening(conversation: str, org: str = "union_a", *, urgent: bool = False) -> service.Opening:
     return service.Opening(conversation=conversation, channel="telegram", organisation_id=org,
-                           language="tg", topic="wages_unpaid", urgent=urgent, summary="topic: wages_unpaid",
+                           language="tg", topic="wages_unpaid", urgent=urgent,
                            transcript=("корфармо маош намедиҳад",))
 
 

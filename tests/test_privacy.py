@@ -145,7 +145,7 @@ def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: 
 
         prepare_database(settings, engine)
         opening = service.Opening(conversation="tg:old", channel="telegram", organisation_id="helpline",
-                                  language="ru", summary="город: Москва")
+                                  language="ru", topic="wages_unpaid")
         case, _ = service.open_case(session, opening)
         service.add_message(session, case, service.Sender.user, "мне не платят, звоните +79161234567")
         service.close(session, case, by="caseworker", outcome="advice")

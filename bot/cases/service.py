@@ -20,17 +20,25 @@ CLOSE_ANY = frozenset({Role.supervisor, Role.admin})   # may close a colleague's
 
 @dataclass(frozen=True)
 class Opening:
-    """What the bot collected, with the user's consent, to open a case."""
+    """What the bot collected, with the user's consent, to open a case. The consent text
+    (content/topics/handoff_human.yml) promises the caseworker the topic and the language, and
+    what the user wrote only if they chose to show it: nothing else (no place, city, sector,
+    country or referrer) has a field here."""
 
     conversation: str
     channel: str
-    organisation_id: str
+    organisation_id: str           # where the case is routed (the referrer's organisation)
     language: str
     topic: str | None = None
     urgent: bool = False
-    summary: str = ""
     transcript: tuple[str, ...] | None = None   # None: the user did not agree to share it
     address: str | None = None     # sealed: how to reach the user again (a Telegram chat id)
+
+    @property
+    def summary(self) -> str:
+        """What the caseworker reads at the top of the case: the topic and the language."""
+        return "\n".join(f"{key}: {value}" for key, value in (("topic", self.topic), ("language", self.language))
+                         if value)
 
 
 def open_case_for(session: Session, conversation: str) -> Case | None:

@@ -1,7 +1,8 @@
 """Handing a conversation to a person, in the gateway: while a case is open, the bot is quiet
 for that conversation (messages go to the case, never to Rasa), and what the caseworker writes
 reaches the user's channel. Every message is stored before it is acknowledged; messages for
-users are marked delivered only once their channel took them, so a restart loses none."""
+users are marked delivered only once their channel took them, so a restart loses none. A closed
+case keeps the sealed Telegram chat id only until its last message has reached the user."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 from babel.dates import format_datetime
+from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +29,7 @@ from bot import messages as m
 from bot.cases import lease, service
 from bot.cases.hours import DutyHours
 from bot.db.base import utcnow
-from bot.db.models import Case, Organisation, Sender
+from bot.db.models import Case, CaseMessage, CaseState, Organisation, Sender
 from bot.privacy.keys import Keys, SealError
 from bot.rasa_client import WORD_JOINER, Rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
@@ -40,7 +42,6 @@ T = TypeVar("T")
 OPEN_SHARED, OPEN_PRIVATE, END = CASE_OPEN_SHARED, CASE_OPEN_PRIVATE, CASE_END
 TYPED_END = {"/end", "/stop", "/cancel"}
 TRANSCRIPT_LIMIT = 30
-SUMMARY = ("topic", "country", "city", "sector", "place", "referrer")   # what the bot noted, for the caseworker
 TelegramSend = Callable[[int, Reply, Callable[[], Awaitable[None]]], Awaitable[None]]
 LOOP = "casework"        # the lease on delivery and timers: one gateway at a time runs them
 LEASE_SECONDS = 15.0     # renewed every pass (2 s); another gateway takes over after this
@@ -48,6 +49,26 @@ LEASE_SECONDS = 15.0     # renewed every pass (2 s); another gateway takes over 
 
 def babel_locale(language: str) -> str:
     return language.replace("-", "_")
+
+
+def forget_address_when_done(session: Session, case: Case) -> None:
+    """A closed case whose messages have all reached the user needs no way to reach them again:
+    the sealed Telegram chat id is removed (a closed case gets no new messages)."""
+    if case.state is not CaseState.closed or case.address is None:
+        return
+    waiting = session.scalars(select(CaseMessage.id).where(
+        CaseMessage.case_id == case.id, CaseMessage.sender.in_(service.TO_USER),
+        CaseMessage.delivered_at.is_(None)).limit(1)).first()
+    if waiting is None:
+        case.address = None
+
+
+def delivered(session: Session, message_id: int) -> None:
+    """A message reached the user's channel; after a case's last one, its address goes."""
+    service.mark_delivered(session, [message_id])
+    message = session.get(CaseMessage, message_id)
+    if message is not None:
+        forget_address_when_done(session, message.case)
 
 
 @dataclass
@@ -112,6 +133,7 @@ class Casework:
         case = session.get(Case, case_id)
         if case is not None and service.close(session, case, by=by, outcome=outcome):
             service.add_message(session, case, Sender.system, self._(case.language, m.CASE_ENDED), delivered=True)
+            forget_address_when_done(session, case)     # the user is answered here; others may still wait
 
     async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str,
                    address: str | None = None) -> list[Reply]:
@@ -119,9 +141,8 @@ class Casework:
         language = str(slots.get("language") or fallback_language)
         if language not in self.responder.library.languages:
             language = fallback_language
-        referrer = slots.get("referrer")
+        referrer = slots.get("referrer")      # routes the case; the caseworker is not shown it
         topic = slots.get("topic")
-        summary = "\n".join(f"{key}: {slots[key]}" for key in SUMMARY if slots.get(key) not in (None, "", "none"))
         now = utcnow()
 
         def create(session: Session) -> tuple[bool, int, bool]:
@@ -130,7 +151,7 @@ class Casework:
                 organisation = referrer
             opening = service.Opening(
                 conversation=sender, channel=channel, organisation_id=organisation, language=language,
-                topic=str(topic) if topic else None, urgent=bool(slots.get("urgent")), summary=summary,
+                topic=str(topic) if topic else None, urgent=bool(slots.get("urgent")),
                 transcript=tuple(transcript) if share else None,
                 address=self.keys.seal(address) if address else None)
             case, created = service.open_case(session, opening)
@@ -224,7 +245,7 @@ class Casework:
 
     def _delivered(self, message_id: int) -> Callable[[], Awaitable[None]]:
         async def mark() -> None:
-            await self.db(lambda s: service.mark_delivered(s, [message_id]))
+            await self.db(partial(delivered, message_id=message_id))
             self.in_flight.discard(message_id)
         return mark
 
