@@ -157,7 +157,8 @@ class Casework:
             case, created = service.open_case(session, opening)
             if created:
                 service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
-                add_counts(session, Counter({(now.date(), "handoff", opening.topic or "", language, channel): 1}))
+                add_counts(session, Counter({(now.date(), "handoff", opening.topic or "", language, channel): 1}),
+                           opening.organisation_id)
             return created, case.id, case.urgent
 
         created, case_id, urgent = await self.db(create)

@@ -11,9 +11,8 @@
 
 Each question and count carries the organisation it was routed to, whose organisers see it
 (bot/workbench/reach.py): for a referral the organisation referred to; for a handoff the
-organisation the case was opened for, which the caller gives `add_counts` (until
-bot/gateway/casework.py gives it, handoffs count for none); for the rest the organisation the
-conversation came through (the `referrer` slot, set from the
+organisation the case was opened for (bot/gateway/casework.py gives it to `add_counts`); for
+the rest the organisation the conversation came through (the `referrer` slot, set from the
 deep link the user started with). Only an organisation in the database counts: an unknown
 link code, or none, records the row for no organisation (the operator's).
 
