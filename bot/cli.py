@@ -151,7 +151,7 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
 
     from sqlalchemy.exc import IntegrityError
 
-    from bot.console.auth import add_account
+    from bot.console.auth import add_account, normalise_email
     from bot.db.engine import make_engine, make_sessions
     from bot.db.models import Organisation, Role
     from bot.db.prepare import prepare_database
@@ -163,6 +163,7 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
         if getpass.getpass("again: ") != password:
             print("helpline user add: the passwords differ", file=sys.stderr)
             return 1
+    email = normalise_email(args.email)     # as logins find it: " CW@Union.example" is cw@union.example
     engine = make_engine(settings.database)
     try:
         prepare_database(settings, engine)
@@ -172,16 +173,16 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
                       f"and run `helpline contacts sync`, or use {settings.default_organisation!r}",
                       file=sys.stderr)
                 return 1
-            add_account(session, organisation=args.org, email=args.email, role=Role(args.role), password=password)
+            add_account(session, organisation=args.org, email=email, role=Role(args.role), password=password)
     except IntegrityError:
-        print(f"helpline user add: {args.email} already has an account", file=sys.stderr)
+        print(f"helpline user add: {email} already has an account", file=sys.stderr)
         return 1
     except ValueError as error:
         print(f"helpline user add: {error}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
-    print(f"added {args.role} {args.email} to {args.org}")
+    print(f"added {args.role} {email} to {args.org}")
     return 0
 
 

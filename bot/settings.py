@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -64,6 +65,13 @@ class Settings(BaseSettings):
     idle_case_hours: float = Field(24, gt=0)          # an open case with no activity ends
     console_session_hours: float = Field(8, gt=0, le=24 * 7)
     console_secure_cookies: bool = True   # off only for http://127.0.0.1 in development
+    # argon2 password checks at once in one gateway process (19 MiB each, bot/console/passwords.py);
+    # a login beyond them waits a moment, then is asked to try again (429)
+    login_checks: int = Field(2, ge=1, le=16)
+    # the proxies (addresses or networks, comma-separated) whose X-Forwarded-For and -Proto the
+    # gateway believes (uvicorn's --forwarded-allow-ips); unset: none, a client is the socket's
+    # peer. Never "*": every client could then pick its own address and its own login budget.
+    forwarded_allow_ips: str | None = None
     public_url: str | None = None         # e.g. https://helpline.example.org (links in announcements)
     # a caseworkers' Telegram group told about new urgent cases (a link only, never the user's words)
     caseworker_chat_id: int | None = None
@@ -125,6 +133,24 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("HELPLINE_SHARED_STATE_URL must start with redis://, rediss:// or unix://")
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _trusted_proxies(cls, value: str | None) -> str | None:
+        items = [item.strip() for item in (value or "").split(",") if item.strip()]
+        for place, item in enumerate(items, 1):
+            try:
+                network = ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                network = None
+            if item == "*" or (network is not None and network.prefixlen == 0):
+                raise ValueError("HELPLINE_FORWARDED_ALLOW_IPS may not trust every address (*): any client could "
+                                 "then name its own address, and get a fresh login budget with each name. "
+                                 "List your proxy's addresses or networks, e.g. 10.0.0.7 or 10.42.0.0/16")
+            if network is None:
+                raise ValueError(f"HELPLINE_FORWARDED_ALLOW_IPS: item {place} is not an IP address or network "
+                                 "(e.g. 10.0.0.7 or 10.42.0.0/16; several separated by commas)")
+        return ",".join(items) or None
 
     @field_validator("log_level")
     @classmethod
@@ -190,6 +216,11 @@ class Settings(BaseSettings):
     @property
     def action_health_url(self) -> str:
         return f"http://{self.action_host or self.host}:{self.action_port}/health"
+
+    @property
+    def trusted_proxies(self) -> str:
+        """uvicorn's forwarded_allow_ips: the configured proxies, or "" (none: the socket's peer)."""
+        return self.forwarded_allow_ips or ""
 
     @property
     def database(self) -> str:

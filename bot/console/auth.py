@@ -1,6 +1,6 @@
-"""Console accounts and sessions: argon2 password hashes, server-side sessions whose cookie
-holds a random token (the table keeps only its hash), a CSRF token per session, and a limit
-on failed logins."""
+"""Console accounts and sessions: argon2 password hashes (bot/console/passwords.py), server-side
+sessions whose cookie holds a random token (the table keeps only its hash), a CSRF token per
+session, and logins limited in the database (bot/console/throttle.py) and in each process."""
 
 from __future__ import annotations
 
@@ -8,34 +8,36 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
-from functools import cache
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.cases.service import audit
+from bot.console import throttle
+from bot.console.passwords import Busy, Checked, PasswordChecks, check_password, dummy_hash, hash_password
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession, Role
+from bot.privacy.keys import Keys
 
-HASHER = PasswordHasher()
-MIN_PASSWORD = 12
-
-
-@cache
-def _dummy_hash() -> str:
-    """Verifying against this keeps the time of an unknown e-mail like that of a wrong password."""
-    return HASHER.hash(secrets.token_urlsafe(16))
+T = TypeVar("T")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
-    return HASHER.hash(password)
+class Database(Protocol):
+    """Runs a function in a transaction on a worker thread (the gateway's `Casework.db`)."""
+
+    def __call__(self, work: Callable[[Session], T]) -> Awaitable[T]: ...
+
+
+def normalise_email(email: str) -> str:
+    """The one spelling of an address, for storing, finding and limiting: NFKC (fullwidth letters
+    become plain ones), case folded, and without any whitespace or invisible format character
+    (none belongs in an address, at its ends or inside)."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
 
 
 def _token_hash(token: str) -> str:
@@ -43,28 +45,91 @@ def _token_hash(token: str) -> str:
 
 
 def add_account(session: Session, *, organisation: str, email: str, role: Role, password: str) -> Account:
-    account = Account(organisation_id=organisation, email=email.strip().lower(), role=role,
-                      password_hash=hash_password(password))
+    address = normalise_email(email)
+    if not 3 <= len(address) <= 254 or address.count("@") != 1 or address.startswith("@") or address.endswith("@"):
+        raise ValueError(f"{address!r} is not an e-mail address")
+    account = Account(organisation_id=organisation, email=address, role=role, password_hash=hash_password(password))
     session.add(account)
     session.flush()
     audit(session, account.id, None, "account.create", f"role={role.value}")
     return account
 
 
-def authenticate(session: Session, email: str, password: str) -> Account | None:
-    account = session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
-    try:
-        HASHER.verify(account.password_hash if account else _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
-        audit(session, account.id if account else None, None, "login.failed")
+@dataclass(frozen=True)
+class Stored:
+    """What a login checks the password against: the account's hash, or a dummy one."""
+
+    account_id: int | None
+    password_hash: str
+
+
+def stored_for(session: Session, email: str) -> Stored:
+    account = session.scalars(select(Account).where(Account.email == normalise_email(email))).first()
+    return Stored(account.id, account.password_hash) if account else Stored(None, dummy_hash())
+
+
+def finish_login(session: Session, stored: Stored, checked: Checked) -> Account | None:
+    """Audit the attempt; the account if the password was right and the account is active (its
+    hash renewed if it was made with other parameters)."""
+    account = session.get(Account, stored.account_id) if stored.account_id is not None else None
+    if not checked.ok:
+        audit(session, stored.account_id, None, "login.failed")
         return None
     if account is None or not account.active:
         return None
-    if HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = HASHER.hash(password)
+    if checked.new_hash is not None:
+        account.password_hash = checked.new_hash
     account.last_login_at = utcnow()
     audit(session, account.id, None, "login")
     return account
+
+
+def authenticate(session: Session, email: str, password: str) -> Account | None:
+    """A login without limits, checked on this thread (the command line; tests)."""
+    stored = stored_for(session, email)
+    return finish_login(session, stored, check_password(stored.password_hash, password))
+
+
+@dataclass(frozen=True)
+class Login:
+    outcome: Literal["in", "wrong", "blocked", "busy"]
+    token: str | None = None          # the new session's cookie ("in")
+    minutes: int = 0                  # how long until another try ("blocked")
+
+
+async def log_in(db: Database, checks: PasswordChecks, keys: Keys, *, email: str, password: str,
+                 address: str | None, hours: float) -> Login:
+    """A console login from `address`: refused while its account or address is blocked, or while
+    every password check of this process is taken; else checked, counted and audited."""
+    email = normalise_email(email)
+    budgets = throttle.login_keys(keys.secret, email, address)
+
+    def charge(session: Session) -> Stored | Login:
+        now = utcnow()
+        blocked = throttle.charge(session, budgets, now)
+        stored = stored_for(session, email)
+        if blocked is None:
+            return stored
+        if blocked.started:
+            audit(session, stored.account_id, None, "login.blocked", blocked.kind)
+        return Login("blocked", minutes=blocked.minutes(now))
+
+    def settle(session: Session, stored: Stored, checked: Checked) -> str | None:
+        account = finish_login(session, stored, checked)
+        if account is None:
+            return None
+        throttle.succeeded(session, budgets, utcnow())
+        return start_session(session, account, hours)
+    try:
+        async with checks.turn():
+            found = await db(charge)
+            if isinstance(found, Login):
+                return found
+            checked = await checks.check(found.password_hash, password)
+            token = await db(lambda session: settle(session, found, checked))
+    except Busy:
+        return Login("busy")
+    return Login("in", token=token) if token else Login("wrong")
 
 
 def start_session(session: Session, account: Account, hours: float) -> str:
@@ -109,23 +174,12 @@ def csrf_ok(console_session: ConsoleSession, given: str | None) -> bool:
 
 @dataclass
 class LoginLimiter:
-    """At most `attempts` failed logins per key (e-mail and address) within `window` seconds."""
+    """This process's part of the login limit: its password checks, made on the first login
+    (the failures themselves are counted in the database, for every gateway at once)."""
 
-    attempts: int = 5
-    window: float = 900.0
-    failures: defaultdict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    checks: PasswordChecks | None = None
 
-    def blocked(self, key: str) -> bool:
-        recent = self.failures[key]
-        while recent and recent[0] < time.monotonic() - self.window:
-            recent.popleft()
-        if not recent:
-            del self.failures[key]
-            return False
-        return len(recent) >= self.attempts
-
-    def failed(self, key: str) -> None:
-        self.failures[key].append(time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        self.failures.pop(key, None)
+    def password_checks(self, size: int) -> PasswordChecks:
+        if self.checks is None:
+            self.checks = PasswordChecks(size)
+        return self.checks

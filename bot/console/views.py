@@ -79,28 +79,35 @@ async def login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not secrets.compare_digest(expected.encode(), str(form.get("csrf", "")).encode()):
         return Response("CSRF token missing or wrong", status_code=403)
-    email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))[:1024]
+    state = _state(request)
+    assert state.casework is not None
     limiter: auth.LoginLimiter = request.app.state.console_limiter
-    key = f"{email.lower()}|{request.client.host if request.client else ''}"
-    pages = _pages(request)
-    language = console_language(request)
-    if limiter.blocked(key):
-        return pages.render(request, "login.html", 429, csrf=expected, account=None,
-                            error=pages.gettext(language, C_("Too many failed attempts. Try again in 15 minutes.")))
-    hours = _state(request).settings.console_session_hours
-
-    def check(session: Session) -> str | None:
-        account = auth.authenticate(session, email, password)
-        return auth.start_session(session, account, hours) if account else None
-    token = await _db(request, check)
-    if token is None:
-        limiter.failed(key)
-        return pages.render(request, "login.html", 401, csrf=expected, account=None,
-                            error=pages.gettext(language, C_("Wrong e-mail or password.")))
-    limiter.succeeded(key)
+    hours = state.settings.console_session_hours
+    done = await auth.log_in(state.casework.db, limiter.password_checks(state.settings.login_checks), state.keys,
+                             email=str(form.get("email", ""))[:254], password=str(form.get("password", ""))[:1024],
+                             address=request.client.host if request.client else None, hours=hours)
+    if done.token is None:
+        return _login_refused(request, done, expected)
     response = RedirectResponse("/console", status_code=303)
-    _set_cookie(request, response, COOKIE, token, int(hours * 3600))
+    _set_cookie(request, response, COOKIE, done.token, int(hours * 3600))
     response.delete_cookie(LOGIN_CSRF, path="/console")
+    return response
+
+
+def _login_refused(request: Request, done: auth.Login, csrf: str) -> Response:
+    """401 for a wrong e-mail or password; 429, and when to try again, while logins are limited."""
+    pages, language = _pages(request), console_language(request)
+    if done.outcome == "wrong":
+        return pages.render(request, "login.html", 401, csrf=csrf, account=None,
+                            error=pages.gettext(language, C_("Wrong e-mail or password.")))
+    if done.outcome == "blocked":
+        error = pages.gettext(language, C_("Too many failed attempts. Try again in {minutes} minutes."))
+        error, retry = error.format(minutes=done.minutes), done.minutes * 60
+    else:
+        error, retry = pages.gettext(language, C_("Many people are logging in right now. Please try again "
+                                                  "in a moment.")), 5
+    response = pages.render(request, "login.html", 429, csrf=csrf, account=None, error=error)
+    response.headers["Retry-After"] = str(retry)
     return response
 
 
