@@ -46,6 +46,15 @@ def test_the_gateway_is_the_only_public_service_and_finds_the_others_by_name() -
     assert "bot.gateway.app:create_app" in gateway["command"]
 
 
+def test_the_gateway_believes_forwarded_addresses_only_from_proxies_named_in_the_environment() -> None:
+    gateway = COMPOSE["services"]["gateway"]
+    assert "--proxy-headers" in gateway["command"]
+    # uvicorn's list and the one the gateway's settings check (never "*") are the same value
+    assert "--forwarded-allow-ips=${HELPLINE_FORWARDED_ALLOW_IPS:-}" in gateway["command"]
+    assert gateway["environment"]["HELPLINE_FORWARDED_ALLOW_IPS"] == "${HELPLINE_FORWARDED_ALLOW_IPS:-}"
+    assert "*" not in " ".join(gateway["command"])
+
+
 def test_rasa_in_compose_uses_the_shared_stores_and_the_action_service() -> None:
     endpoints = yaml.safe_load((ROOT / "nlu" / "compose" / "endpoints.yml").read_text())
     services = COMPOSE["services"]

@@ -50,3 +50,13 @@ def test_rasa_and_the_gateway_scale_with_shared_state() -> None:
     assert env["HELPLINE_SHARED_STATE_URL"].startswith("redis://redis:")
     assert ("Service", "redis") in BY
     assert "helpline" in containers(BY[("CronJob", "purge")])[0]["command"]
+
+
+def test_the_gateway_believes_forwarded_addresses_only_from_proxies_named_in_its_environment() -> None:
+    from bot.settings import Settings
+
+    gateway = containers(BY[("Deployment", "gateway")])[0]
+    env = {e["name"]: e["value"] for e in gateway["env"]}
+    assert "--proxy-headers" in gateway["command"]
+    assert "--forwarded-allow-ips=$(HELPLINE_FORWARDED_ALLOW_IPS)" in gateway["command"]
+    assert Settings(forwarded_allow_ips=env["HELPLINE_FORWARDED_ALLOW_IPS"]).trusted_proxies == ""   # none
