@@ -5,16 +5,20 @@ about 20 ms of one core here. A check holds its 19 MiB while it runs, and a gate
 at most HELPLINE_LOGIN_CHECKS of them at once (default 2), each on one of as many threads of its
 own: logins add at most about 2 × 19 = 38 MiB to a gateway (limit 512 MiB in
 deploy/kubernetes/helpline.yaml) and never take the worker threads that chat's database work
-runs on. A login beyond them waits up to `WAIT` seconds for a turn, then is asked to try again
-(`Busy`, 429). Hashes made with other parameters (before issue 15, argon2-cffi's default: 64 MiB,
-t = 3, p = 4) still verify, and are hashed again with these at the next successful login.
+runs on. Those threads run at the lowest CPU priority, so when the cores are short chat goes
+first (BENCHMARKS.md, "Login under attack"). A login beyond them waits up to `WAIT` seconds for
+a turn, then is asked to try again (`Busy`, 429). Hashes made with other parameters (before
+issue 15, argon2-cffi's default: 64 MiB, t = 3, p = 4) still verify, and are hashed again with
+these at the next successful login.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
+import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,12 +63,19 @@ def check_password(stored: str, password: str, hasher: PasswordHasher = HASHER) 
     return Checked(ok=True, new_hash=hasher.hash(password) if hasher.check_needs_rehash(stored) else None)
 
 
+def _yield_cpu() -> None:
+    """A check thread runs at the lowest CPU priority: when the cores are short, chat goes first
+    (Linux gives each thread its own nice value; elsewhere this does nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 class PasswordChecks:
     """At most `size` password checks at once in this process, on `size` threads of their own."""
 
     def __init__(self, size: int, *, wait: float = WAIT, hasher: PasswordHasher = HASHER) -> None:
         self.size, self.wait, self.hasher = size, wait, hasher
-        self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="argon2")
+        self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="argon2", initializer=_yield_cpu)
         self._turns: anyio.Semaphore | None = None      # made in the event loop, on first use
 
     @contextlib.asynccontextmanager
