@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from bot.console.auth import add_account
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Organisation, Role
+from bot.devtools.fake_telegram import Server
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 OPEN: list[httpx.Client] = []      # closed after each test by the close_clients fixture
@@ -66,3 +71,18 @@ class Console:
         response.raise_for_status()
         result: list[dict[str, Any]] = response.json()["messages"]
         return result
+
+
+@contextlib.contextmanager
+def serving(app: Starlette, port: int) -> Iterator[None]:
+    """uvicorn in a thread, like `Server`, but a start-up failure fails the test instead of hanging."""
+    server = Server(app, port)
+    server.thread.start()
+    deadline = time.monotonic() + 60
+    while not server.server.started:
+        assert server.thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.__exit__()

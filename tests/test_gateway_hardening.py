@@ -4,7 +4,6 @@ Repeated and edited Telegram updates, cross-site posts to /api/chat, HSTS, and w
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -24,14 +23,14 @@ from bot import messages
 from bot.cases import service
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Account, AuditEvent, Case, CaseState, Role
-from bot.devtools.fake_telegram import FakeTelegram, Server, user_message
+from bot.devtools.fake_telegram import FakeTelegram, user_message
 from bot.devtools.ports import free_port
 from bot.gateway.app import create_app
 from bot.gateway.transport_security import StrictTransportSecurity
 from bot.replies import CASE_OPEN_PRIVATE, Responder
 from bot.settings import Settings
 from tests.conftest import conversation_key, fake_telegram_settings, make_settings
-from tests.console_client import Console, add_caseworker
+from tests.console_client import Console, add_caseworker, serving
 
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
 PUBLIC = "https://helpline.example.org"
@@ -94,21 +93,6 @@ class Gateway:
                 return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
         finally:
             engine.dispose()
-
-
-@contextlib.contextmanager
-def serving(app: Starlette, port: int) -> Iterator[None]:
-    """uvicorn in a thread, like `Server`, but a start-up failure fails the test instead of hanging."""
-    server = Server(app, port)
-    server.thread.start()
-    deadline = time.monotonic() + 60
-    while not server.server.started:
-        assert server.thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        server.__exit__()
 
 
 @pytest.fixture(scope="module")

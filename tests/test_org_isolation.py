@@ -7,10 +7,8 @@ action server's recorder."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +17,11 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
 
 from bot.cli import main
 from bot.db.base import utcnow
 from bot.db.engine import alembic_config, make_engine, make_sessions
 from bot.db.models import Account, Contact, Organisation, Role, Unanswered, UsageCount
-from bot.devtools.fake_telegram import Server
 from bot.dialogue import Outcome
 from bot.gateway.app import create_app
 from bot.signal.reports import record_mention
@@ -33,7 +29,7 @@ from bot.workbench.notes import EmployerMention, Referral
 from bot.workbench.record import Recorder
 from tests.builders import make_turn
 from tests.conftest import make_settings
-from tests.console_client import Console, add_caseworker
+from tests.console_client import Console, add_caseworker, serving
 
 OPERATOR = "helpline"          # the settings' default organisation
 PEOPLE = {  # who: (e-mail, organisation, role)
@@ -97,21 +93,6 @@ class World:
             row = session.get(Unanswered, self.questions[who])
             assert row is not None
             return row.state
-
-
-@contextlib.contextmanager
-def serving(app: Starlette, port: int) -> Iterator[None]:
-    """uvicorn in a thread; a start-up failure fails the test instead of hanging."""
-    server = Server(app, port)
-    server.thread.start()
-    deadline = time.monotonic() + 60
-    while not server.server.started:
-        assert server.thread.is_alive() and time.monotonic() < deadline, "the console did not start"
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        server.__exit__()
 
 
 @pytest.fixture
