@@ -66,7 +66,7 @@ _UNKNOWN = ("не знаю", "не помню", "dont know", "bilmayman", "bilma
 
 def employer_key(name: str) -> str | None:
     """The key `name` is counted under, or None when it names no employer."""
-    key = _key(_PLACEHOLDERS.sub(" ", scrub(unicodedata.normalize("NFKC", name[:1000]))))
+    key = _key(_PLACEHOLDERS.sub(" ", scrub(unicodedata.normalize("NFKC", name), limit=1000)))
     if len(key) < MIN_KEY_CHARS or sum(ch.isalpha() for ch in key) < 2 or key in _MEANINGLESS_KEYS \
             or key.startswith(_UNKNOWN_KEYS):
         return None
@@ -75,7 +75,7 @@ def employer_key(name: str) -> str | None:
 
 def display_name(name: str) -> str:
     """The name as written, without phone numbers, e-mails or document numbers, on one line."""
-    return " ".join(scrub(unicodedata.normalize("NFKC", name[:1000])).split())[:MAX_NAME_CHARS]
+    return " ".join(scrub(unicodedata.normalize("NFKC", name), limit=1000).split())[:MAX_NAME_CHARS]
 
 
 def _key(text: str) -> str:
