@@ -25,6 +25,7 @@ from bot.db.models import Account, Contact, Organisation, Role, Unanswered, Usag
 from bot.dialogue import Outcome
 from bot.gateway.app import create_app
 from bot.signal.reports import record_mention
+from bot.workbench import unanswered
 from bot.workbench.notes import EmployerMention, Referral
 from bot.workbench.record import Recorder
 from tests.builders import make_turn
@@ -234,3 +235,17 @@ def test_rows_from_before_are_routed_to_no_organisation(database_url: str) -> No
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_the_page_says_when_only_the_newest_questions_are_grouped(world: World) -> None:
+    """The grouping cap (bot/workbench/unanswered.py) is told to the organiser, never silent."""
+    page = world.console("a").http.get("/console/organiser/unanswered").text
+    notice = "Only the newest questions are grouped here"
+    assert notice not in page                                   # one question: all of it grouped
+    with world.sessions.begin() as session:
+        session.add_all(Unanswered(conversation=f"web:many{n}", language="en", channel="web",
+                                   text=f"question number {n} about a loan", guess="wages_unpaid",
+                                   confidence=0.2, state="open", organisation_id="union_a")
+                        for n in range(unanswered.MAX_GROUPED))
+    page = world.console("a").http.get("/console/organiser/unanswered").text
+    assert notice in page
