@@ -156,11 +156,15 @@ def start_actions(stack: Stack) -> subprocess.Popen[bytes]:
 
 def start_gateway(stack: Stack) -> subprocess.Popen[bytes]:
     settings = stack.settings
-    return stack.start("gateway", [
-        sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
-        "--host", settings.gateway_host, "--port", str(settings.gateway_port),
-        "--no-access-log",
-    ], settings_env(settings), settings.content_dir.parent)
+    return stack.start("gateway", gateway_command(settings), settings_env(settings), settings.content_dir.parent)
+
+
+def gateway_command(settings: Settings) -> list[str]:
+    """uvicorn for the gateway. It believes X-Forwarded-* only from the configured proxies
+    (HELPLINE_FORWARDED_ALLOW_IPS); unset, uvicorn's default: a proxy on this machine (loopback)."""
+    proxies = ["--forwarded-allow-ips", settings.trusted_proxies] if settings.trusted_proxies else []
+    return [sys.executable, "-m", "uvicorn", "--factory", "bot.gateway.app:create_app",
+            "--host", settings.gateway_host, "--port", str(settings.gateway_port), "--no-access-log", *proxies]
 
 
 def rasa_command(settings: Settings, model: Path, endpoints: Path, credentials: Path,

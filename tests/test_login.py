@@ -30,6 +30,7 @@ from bot.console.views import LOGIN_CSRF
 from bot.db.engine import make_engine, make_sessions, upgrade
 from bot.db.models import Account
 from bot.gateway.app import create_app
+from bot.services import gateway_command
 from bot.settings import Settings
 from tests.conftest import make_settings
 from tests.console_client import add_caseworker
@@ -295,3 +296,9 @@ def test_trusting_every_proxy_or_a_name_is_refused(trusted: str) -> None:
 def test_trusted_proxies_are_addresses_and_none_by_default() -> None:
     assert Settings().trusted_proxies == ""
     assert Settings(forwarded_allow_ips=" 10.42.0.0/16, 192.0.2.7 ").trusted_proxies == "10.42.0.0/16,192.0.2.7"
+
+
+def test_helpline_run_gives_the_gateway_the_configured_proxies_only() -> None:
+    command = gateway_command(Settings(forwarded_allow_ips="10.42.0.0/16"))
+    assert command[command.index("--forwarded-allow-ips") + 1] == "10.42.0.0/16"
+    assert "--forwarded-allow-ips" not in gateway_command(Settings())     # unset: a proxy on this machine
