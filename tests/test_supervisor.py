@@ -280,7 +280,10 @@ def helpline(model: Path, responder: Responder, tmp_path_factory: pytest.TempPat
     running = Helpline(process, settings, output, Traffic(f"http://127.0.0.1:{settings.gateway_port}", apologies))
     user = threading.Thread(target=running.traffic.run)
     try:
-        until(lambda: process.poll() is not None or running.health().get("status") == "ok", 300, "ready", every=1)
+        # ready = healthy *and* supervised: the gateway can answer /healthz a moment before
+        # `helpline run` has written its supervisor's status file (a race seen once in CI)
+        until(lambda: process.poll() is not None or (running.health().get("status") == "ok"
+                                                     and "supervisor" in running.health()), 300, "ready", every=1)
         assert process.poll() is None, running.log()
         add_caseworker(settings.database, "night@helpline.example")
         user.start()
