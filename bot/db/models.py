@@ -88,6 +88,16 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # the second factor (bot/console/totp.py): the TOTP secret sealed with the app's key (set at
+    # enrolment), when a first code switched it on (None: not yet), the last time step a code
+    # was accepted for (a code is never taken twice)
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # an admin's reset (bot/console/accounts.py): a one-time password, to be changed at the next
+    # login, that stops working at `password_expires_at`
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Case(Base):
@@ -157,6 +167,9 @@ class ConsoleSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # "in": logged in; "code": the password was right, the TOTP code is still to come; "wrong":
+    # the password was wrong but the code is asked all the same, so the answer does not tell
+    stage: Mapped[str] = mapped_column(String(10), default="in")
 
 
 class Lease(Base):
