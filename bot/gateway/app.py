@@ -26,15 +26,16 @@ from bot.console.pages import Pages
 from bot.console.views import console_routes
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
+from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, too_large
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.gateway.openapi import openapi
 from bot.gateway.state import GatewayState
-from bot.gateway.telegram_webhook import telegram_webhook
+from bot.gateway.telegram_webhook import MAX_UPDATE_BYTES, telegram_webhook
 from bot.gateway.transport_security import StrictTransportSecurity
-from bot.gateway.web_api import chat, updates
+from bot.gateway.web_api import MAX_BODY_BYTES, chat, updates
 from bot.logs import configure
 from bot.privacy.keys import load_keys
 from bot.privacy.trackers import tracker_engine
@@ -51,6 +52,13 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+# The console's largest form is a message of 4,000 characters (the textarea's maxlength), which
+# a browser sends percent-encoded: at most 9 bytes a character (CJK; Cyrillic takes 6), 36,000
+# bytes, plus the CSRF token; an organiser's list of ids is a few KiB. 64 KiB holds all of them.
+CONSOLE_FORM_BYTES = 65_536
+BODY_LIMITS = BodyLimits(routes=[("/api/chat", MAX_BODY_BYTES), ("/telegram/webhook", MAX_UPDATE_BYTES),
+                                 ("/console", CONSOLE_FORM_BYTES)],
+                         default=16_384)      # the other routes take no body
 
 
 async def page(request: Request) -> FileResponse:
@@ -170,8 +178,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *organiser_routes(),
         *console_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={BodyTooLarge: too_large})
     app.add_middleware(StrictTransportSecurity, always=settings.console_secure_cookies)
+    app.add_middleware(BodyLimit, limits=BODY_LIMITS)
     app.state.console_pages = Pages.create(settings.locales_dir)
     app.state.console_limiter = LoginLimiter()
     return app

@@ -3,7 +3,10 @@
 The secret header is compared in constant time; a wrong or missing secret gets 403. A body
 that is not a valid update gets 400 and changes nothing. An update is handled before the 200
 goes back, so Telegram re-sends it if the gateway stops halfway; an update this process has
-already seen (a retry) gets 200 and is not answered again (`PerChatOrder`, per process)."""
+already seen (a retry) gets 200 and is not answered again (`PerChatOrder`, per process).
+
+The body is read only after the secret is checked, and never beyond `MAX_UPDATE_BYTES`
+(bot/gateway/body_limit.py; 413 past it)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,11 @@ from bot.gateway.state import GatewayState
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's largest update: a message of 4,096 UTF-16 units (JSON escapes each as 6 bytes:
+# 24 KiB) with its entities, carrying a replied-to message, a quote and an external reply of the
+# same size, or an inline keyboard of at most 100 buttons (64-byte data each): well under
+# 200 KiB. 1 MiB leaves five times that, and only Telegram, which knows the secret, gets this far.
+MAX_UPDATE_BYTES = 1_048_576
 
 
 async def telegram_webhook(request: Request) -> Response:

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot import messages as m
+from bot.gateway.body_limit import BodyTooLarge
 from bot.gateway.conversation import converse, is_payload
 from bot.gateway.state import GatewayState
 from bot.replies import CASE_END, Reply
@@ -78,7 +79,10 @@ async def chat(request: Request) -> JSONResponse:
         return await _refuse(state, request, 403, m.NOT_UNDERSTOOD)
     if not is_json(request):
         return await _refuse(state, request, 415, m.NOT_UNDERSTOOD)
-    body = await request.body()
+    try:
+        body = await request.body()     # never more than MAX_BODY_BYTES: bot/gateway/body_limit.py
+    except BodyTooLarge:
+        return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
     if len(body) > MAX_BODY_BYTES:
         return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
     try:

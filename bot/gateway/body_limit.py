@@ -1,0 +1,87 @@
+"""Request bodies capped while they arrive, for every route of the gateway.
+
+A pure ASGI middleware counts the bytes the server hands over and, once a route's limit is
+passed (or as soon as a Content-Length above it is declared), raises `BodyTooLarge` from
+`receive` instead of passing the chunk on: an endpoint never holds more than its limit, and the
+middleware holds nothing. The endpoint turns the error into its own refusal (`/api/chat` its
+JSON one, in the user's language); anything else gets `too_large`, a plain 413. A 413 closes
+the connection, so the server stops reading the rest of a body nobody will use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyTooLarge(Exception):
+    """The request's body is longer than its route allows (deliberately not a ValueError:
+    code that refuses malformed bodies must not swallow it)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over {limit} bytes")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The most bytes a body may have: the first route that is the path or a folder above it,
+    else `default`."""
+
+    routes: Sequence[tuple[str, int]]
+    default: int
+
+    def of(self, path: str) -> int:
+        for route, limit in self.routes:
+            if path == route or path.startswith(route.rstrip("/") + "/"):
+                return limit
+        return self.default
+
+
+def declared_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+class BodyLimit:
+    """Pure ASGI middleware: `receive` raises `BodyTooLarge` past the route's limit."""
+
+    def __init__(self, app: ASGIApp, *, limits: BodyLimits) -> None:
+        self.app, self.limits = app, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.of(scope["path"])
+        declared = declared_length(scope)
+        received, refused = 0, False
+
+        async def counted() -> Message:
+            nonlocal received, refused
+            if refused or (declared is not None and declared > limit):
+                refused = True
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and refused:
+                MutableHeaders(scope=message)["connection"] = "close"
+            await send(message)
+
+        await self.app(scope, counted, closing)
+
+
+async def too_large(request: Request, error: Exception) -> Response:
+    """The refusal of a route that has none of its own (the console, the Telegram webhook)."""
+    return PlainTextResponse("request body too large", status_code=413)

@@ -1,0 +1,157 @@
+"""Bodies capped while they arrive (issue 15, item 1): the real gateway under uvicorn on a
+loopback port, in front of a fake Rasa and the fake Bot API (Telegram in webhook mode). A chunked
+body without Content-Length and a huge declared Content-Length are refused with 413 after at
+most the route's limit; /api/chat refuses in the user's language, as it refuses anything else."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.devtools.fake_telegram import FakeTelegram, user_message
+from bot.devtools.ports import free_port
+from bot.gateway.app import BODY_LIMITS, CONSOLE_FORM_BYTES, create_app
+from bot.gateway.body_limit import BodyLimits
+from bot.gateway.telegram_webhook import MAX_UPDATE_BYTES, SECRET_HEADER
+from bot.gateway.web_api import MAX_BODY_BYTES
+from bot.settings import Settings
+from tests.conftest import fake_telegram_settings, make_settings
+from tests.console_client import serving
+
+WEBHOOK_SECRET = "webhook-secret-for-the-body-limit-tests-01"
+TOO_LONG_RU = "Сообщение слишком длинное"
+MiB = 1 << 20
+
+
+async def fake_rasa(request: Request) -> Response:
+    if request.url.path == "/webhooks/rest/webhook":
+        body = await request.json()
+        return JSONResponse([{"recipient_id": body["sender"], "text": "answer"}])
+    if request.url.path.endswith("/tracker"):
+        return JSONResponse({"slots": {}, "events": []})
+    return JSONResponse({})
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.settings.gateway_port}"
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    rasa_port, telegram_port = free_port(), free_port()
+    settings = make_settings(tmp_path_factory.mktemp("body-limit"), rasa_port=rasa_port,
+                             **fake_telegram_settings(telegram_port),
+                             telegram_webhook_url="https://helpline.example/telegram/webhook",
+                             telegram_webhook_secret=WEBHOOK_SECRET)
+    rasa = Starlette(routes=[Route("/{path:path}", fake_rasa, methods=["GET", "POST"])])
+    with serving(rasa, rasa_port), serving(FakeTelegram().app(), telegram_port), \
+            serving(create_app(settings), settings.gateway_port):
+        yield Gateway(settings)
+
+
+@dataclass
+class Sent:
+    """A chunked body of `total` bytes, counting what the client managed to hand to the socket."""
+
+    total: int
+    chunk: int = 64 * 1024
+    bytes: int = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.bytes < self.total:
+            self.bytes += self.chunk
+            yield b"x" * self.chunk
+
+
+def stream(gateway: Gateway, path: str, body: Sent, **headers: str) -> httpx.Response:
+    with httpx.Client(base_url=gateway.base, timeout=30) as http:
+        return http.post(path, content=body, headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def declare(gateway: Gateway, path: str, length: int, **headers: str) -> bytes:
+    """Headers declaring `length` bytes, then a few bytes of body and a wait for the answer."""
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {length}",
+             *(f"{name.replace('_', '-')}: {value}" for name, value in headers.items())]
+    with socket.create_connection(("127.0.0.1", gateway.settings.gateway_port), timeout=10) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + b'{"text": "')
+        answer = b""
+        while chunk := connection.recv(65536):        # the gateway closes after a 413
+            answer += chunk
+    return answer
+
+
+def test_a_chunked_chat_body_is_refused_in_the_users_language_after_the_limit(gateway: Gateway) -> None:
+    body = Sent(total=64 * MiB)
+    response = stream(gateway, "/api/chat", body, content_type="application/json", accept_language="ru")
+    assert response.status_code == 413
+    assert response.json()["error"] == 413
+    assert TOO_LONG_RU in response.json()["messages"][0]["text"]
+    assert response.headers["connection"] == "close"
+    # the rest was never read: what the client could send is the limit plus socket buffers
+    assert body.bytes < 16 * MiB
+
+
+def test_a_huge_declared_chat_body_is_refused_before_it_is_sent(gateway: Gateway) -> None:
+    answer = declare(gateway, "/api/chat", 200 * MiB, content_type="application/json", accept_language="ru")
+    head, _, content = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413")
+    assert TOO_LONG_RU in json.loads(content)["messages"][0]["text"]
+
+
+def test_the_longest_message_a_user_may_type_still_fits(gateway: Gateway) -> None:
+    text = "ж" * 4000                   # escaped by JSON as \\u0436: 6 bytes a character
+    response = httpx.post(f"{gateway.base}/api/chat", json={"text": text}, timeout=30)
+    assert len(json.dumps({"text": text})) < MAX_BODY_BYTES
+    assert response.status_code == 200, response.text
+
+
+def test_a_console_form_past_its_limit_gets_a_plain_413(gateway: Gateway) -> None:
+    body = Sent(total=8 * MiB, chunk=16 * 1024)
+    response = stream(gateway, "/console/login", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/plain")
+    assert body.bytes < 8 * MiB
+    answer = declare(gateway, "/console/login", 10 * MiB, content_type="application/x-www-form-urlencoded")
+    assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_a_webhook_body_past_telegrams_largest_update_is_refused(gateway: Gateway) -> None:
+    secret = {"x_telegram_bot_api_secret_token": WEBHOOK_SECRET}
+    answer = declare(gateway, "/telegram/webhook", 2 * MiB, content_type="application/json", **secret)
+    assert answer.startswith(b"HTTP/1.1 413")
+    body = Sent(total=32 * MiB)
+    response = stream(gateway, "/telegram/webhook", body, content_type="application/json",
+                      **{SECRET_HEADER: WEBHOOK_SECRET})
+    assert response.status_code == 413
+    assert body.bytes < 16 * MiB
+    # without the secret the body is never read at all
+    assert declare(gateway, "/telegram/webhook", 2 * MiB).startswith(b"HTTP/1.1 403")
+
+
+def test_a_real_update_still_reaches_the_bot(gateway: Gateway) -> None:
+    update = {"update_id": 9001, **user_message(7001, text="ж" * 4096)}
+    response = httpx.post(f"{gateway.base}/telegram/webhook", json=update, timeout=30,
+                          headers={SECRET_HEADER: WEBHOOK_SECRET})
+    assert response.status_code == 200
+
+
+def test_each_route_has_its_limit() -> None:
+    assert BODY_LIMITS.of("/api/chat") == MAX_BODY_BYTES
+    assert BODY_LIMITS.of("/telegram/webhook") == MAX_UPDATE_BYTES
+    assert BODY_LIMITS.of("/console/cases/7/reply") == BODY_LIMITS.of("/console") == CONSOLE_FORM_BYTES
+    assert BODY_LIMITS.of("/consolex") == BODY_LIMITS.of("/healthz") == BODY_LIMITS.default
+    assert BodyLimits(routes=[("/a", 1), ("/a/b", 2)], default=3).of("/a/b") == 1     # the first that fits
