@@ -20,6 +20,7 @@ from bot.services import Stack, start_gateway
 from bot.settings import Settings
 from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 from tests.console_client import Console, add_caseworker, client
+from tests.web_user import web_session
 
 pytestmark = pytest.mark.rasa
 
@@ -56,7 +57,7 @@ def gateway(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 class WebUser:
     def __init__(self, base: str, session_id: str) -> None:
         self.http = client(base)
-        self.session_id = session_id
+        self.session_id = web_session(session_id)
 
     def say(self, **body: str) -> dict[str, Any]:
         response = self.http.post("/api/chat", json={"session_id": self.session_id, **body})

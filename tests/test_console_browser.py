@@ -20,6 +20,7 @@ from bot.services import Stack
 from bot.settings import ROOT
 from tests.conftest import gateway_beside
 from tests.console_client import add_caseworker
+from tests.web_user import web_session
 
 pytestmark = pytest.mark.rasa
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,7 +73,7 @@ def log_in(page: Page, base: str) -> None:
 
 
 def test_caseworker_answers_a_user_in_chromium(base: str, api: httpx.Client, responder: Responder) -> None:
-    session_id, first = "consolebrowser01", "ish haqimni ikki oydan beri bermayapti"
+    session_id, first = web_session("consolebrowser01"), "ish haqimni ikki oydan beri bermayapti"
     say(api, session_id, payload='/choose_language{"language":"uz"}')
     say(api, session_id, text=first)
     assert say(api, session_id, payload=CASE_OPEN_SHARED)["case"] == "queued"

@@ -31,6 +31,7 @@ from bot.replies import CASE_OPEN_PRIVATE, Responder
 from bot.settings import Settings
 from tests.conftest import conversation_key, fake_telegram_settings, make_settings
 from tests.console_client import Console, add_caseworker, serving
+from tests.web_user import web_session
 
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
 PUBLIC = "https://helpline.example.org"
@@ -176,7 +177,7 @@ def test_a_cross_site_or_non_json_post_is_refused_before_rasa_and_the_database(
     before = len(gateway.rasa.requests)
     headers = {"content-type": content_type, "accept-language": "ky-KG,ky;q=0.9",
                **({"origin": origin} if origin else {})}
-    body = json.dumps({"session_id": session_id, "payload": CASE_OPEN_PRIVATE}).encode()
+    body = json.dumps({"session_id": web_session(session_id), "payload": CASE_OPEN_PRIVATE}).encode()
     response = httpx.post(f"{gateway.base}/api/chat", headers=headers, content=body, timeout=30)
     assert response.status_code == status
     assert response.json()["messages"][0]["text"] == responder.catalogues.gettext("ky", messages.NOT_UNDERSTOOD)
@@ -190,7 +191,8 @@ def test_the_web_chat_page_still_talks_to_the_api(gateway: Gateway) -> None:
     own = f"http://{gateway.settings.gateway_host}:{gateway.settings.gateway_port}"
     for origin in (own, PUBLIC, None):          # the page itself, behind a proxy that rewrites Host, no browser
         headers = {"origin": origin} if origin else {}
-        response = httpx.post(f"{gateway.base}/api/chat", json={"session_id": "webpage-0001", "text": "привет"},
+        response = httpx.post(f"{gateway.base}/api/chat",
+                              json={"session_id": web_session("webpage-0001"), "text": "привет"},
                               headers=headers, timeout=30)
         assert response.status_code == 200, origin
         assert response.json()["messages"][0]["text"] == "answer: привет"

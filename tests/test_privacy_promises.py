@@ -40,7 +40,7 @@ from bot.services import Stack
 from bot.settings import Settings
 from tests.conftest import conversation_key, fake_telegram_settings, make_settings
 from tests.console_client import Console, add_caseworker
-from tests.web_user import WebUser, gateway_url
+from tests.web_user import WebUser, gateway_url, web_session
 
 UNION = "union_south"          # the organisation whose link brought the user
 NOTED = {"language": "ru", "topic": "wages_unpaid", "urgent": False, "country": "KZ", "city": "almaty",
@@ -118,7 +118,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 
 
 def open_on_the_web(gateway: Gateway, session_id: str, payload: str) -> Case:
-    response = httpx.post(f"{gateway.base}/api/chat", json={"session_id": session_id, "payload": payload},
+    response = httpx.post(f"{gateway.base}/api/chat", json={"session_id": web_session(session_id), "payload": payload},
                           timeout=30)
     assert response.status_code == 200 and response.json()["case"] == "queued"
     return gateway.case_of(conversation_key("web", session_id))

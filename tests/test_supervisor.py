@@ -25,7 +25,7 @@ from bot.settings import ROOT, Settings
 from bot.supervisor import STATUS_FILE, Child, Policy, Process, Supervisor, read_status
 from tests.conftest import make_settings
 from tests.console_client import Console, add_caseworker
-from tests.web_user import WebUser
+from tests.web_user import WebUser, web_session
 
 # ---------------------------------------------------------------- the policy, on a fake clock
 
@@ -214,7 +214,7 @@ class Traffic:
 
     def one(self, http: httpx.Client, session: str) -> str:
         try:
-            response = http.post("/api/chat", json={"session_id": session, "payload": "/wages_unpaid"})
+            response = http.post("/api/chat", json={"session_id": web_session(session), "payload": "/wages_unpaid"})
         except httpx.TransportError:
             return "refused"
         if response.status_code != 200:

@@ -23,7 +23,7 @@ from bot.replies import CASE_OPEN_PRIVATE, Responder
 from bot.services import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import conversation_key, free_port, make_settings
 from tests.console_client import Console, add_caseworker
-from tests.web_user import WebUser
+from tests.web_user import WebUser, web_session
 
 pytestmark = pytest.mark.rasa
 REDIS = "redis://127.0.0.1:6379/7"
@@ -182,7 +182,8 @@ def test_cut_database_connections_lose_no_case_message(topology: Topology, respo
 
     deadline, seen = time.monotonic() + 30, []
     while time.monotonic() < deadline and "Мо ба шумо ёрӣ мерасонем" not in seen:
-        response = httpx.get(f"{topology.gateway}/api/chat/updates", params={"session_id": session}, timeout=30)
+        response = httpx.get(f"{topology.gateway}/api/chat/updates", params={"session_id": web_session(session)},
+                             timeout=30)
         if response.status_code == 200:
             seen += [str(x["text"]) for x in response.json()["messages"]]
         time.sleep(0.5)

@@ -6,7 +6,15 @@ from types import TracebackType
 
 import httpx
 
+from bot.gateway.session_ids import sign
 from bot.services import Stack
+from tests.conftest import TEST_KEYS
+
+
+def web_session(name: str) -> str:
+    """The session id a test gateway would issue for the conversation `name` (signed with the
+    test key): tests name conversations, `conversation_key("web", name)` finds them in the stores."""
+    return sign(TEST_KEYS, name)
 
 
 def gateway_url(stack: Stack) -> str:
@@ -15,7 +23,7 @@ def gateway_url(stack: Stack) -> str:
 
 class WebUser:
     def __init__(self, base: str, session_id: str, *, timeout: float = 60) -> None:
-        self.session_id = session_id
+        self.session_id = web_session(session_id)
         self.http = httpx.Client(base_url=base, timeout=timeout)
 
     def say(self, **body: str) -> list[dict[str, object]]:

@@ -15,10 +15,13 @@ _MESSAGE = {"type": "object", "properties": {
     "document": {"type": "object", "properties": {
         "filename": {"type": "string"}, "media_type": {"type": "string"}, "base64": {"type": "string"}}}}}
 _REPLY = {"type": "object", "properties": {
-    "session_id": {"type": "string"}, "case": {"type": "string", "nullable": True},
+    "session_id": {"type": "string", "nullable": True}, "case": {"type": "string", "nullable": True},
     "messages": {"type": "array", "items": _MESSAGE}, "error": {"type": "integer"}}}
 _JSON = {"application/json": {"schema": _REPLY}}
-_SESSION = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
+# issued by the gateway (the previous response's session_id) and signed with its key; an id it
+# did not issue starts a new conversation with a new id (/api/chat) or gets nothing (updates)
+_SESSION = {"type": "string", "pattern": r"^[A-Za-z0-9_-]{8,64}\.[A-Za-z0-9_-]{22}$",
+            "description": "the session_id of the gateway's last response; never chosen by the client"}
 _CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _FORM = {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
     "csrf": {"type": "string"}, "body": {"type": "string"}, "outcome": {"type": "string"}}}}}
@@ -37,7 +40,9 @@ SPEC: dict[str, Any] = {
     "info": {"title": "Migrant workers' helpline gateway", "version": "1"},
     "paths": {
         "/api/chat": {"post": {
-            "summary": "A typed text or a button payload; the bot's (or the case's) replies",
+            "summary": "A typed text or a button payload; the bot's (or the case's) replies. Without a "
+                       "session_id, or with one the gateway did not issue, a new conversation starts "
+                       "and its new session_id is in the response",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
                     "session_id": _SESSION, "text": {"type": "string", "maxLength": 4000},
@@ -51,8 +56,10 @@ SPEC: dict[str, Any] = {
         "/api/chat/updates": {"get": {
             "summary": "What a caseworker said since the last call (polled while a case is open)",
             "parameters": [{"name": "session_id", "in": "query", "required": True, "schema": _SESSION}],
-            "responses": {"200": {"description": "messages", "content": _JSON},
-                          "400": {"description": "malformed", "content": _JSON}}}},
+            "responses": {"200": {"description": "messages (none, and session_id null, for an id the "
+                                                  "gateway did not issue)", "content": _JSON},
+                          "400": {"description": "no case store", "content": _JSON},
+                          "503": {"description": "the case store cannot answer", "content": _JSON}}}},
         "/healthz": {"get": {"summary": "Each dependency's state",
                              "responses": {"200": {"description": "serving"},
                                            "503": {"description": "not serving"}}}},

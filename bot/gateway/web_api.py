@@ -5,6 +5,11 @@ Response: {"session_id": str, "case": null | "queued" | "active",
            "messages": [{"text": str, "buttons": [{"title", "payload"}]}]};
 a message may also carry "document": {"filename", "media_type", "base64"} (a file to download).
 
+Session ids are issued by the gateway and signed (bot/gateway/session_ids.py): the first request
+sends none, later ones send the id of the last response. An id the gateway did not issue (made
+up, tampered with, an old format, or signed with another key) is not an error: the request
+starts a new conversation under a new id, returned as usual.
+
 Only `Content-Type: application/json` is accepted (415 otherwise): a page on another site can
 send text/plain or a form without asking the browser first, but not JSON. A request with an
 `Origin` header must come from the gateway's own origin (403 otherwise): see `trusted_origin`.
@@ -13,8 +18,6 @@ send text/plain or a form without asking the browser first, but not JSON. A requ
 from __future__ import annotations
 
 import json
-import re
-import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot import messages as m
+from bot.gateway import session_ids
 from bot.gateway.body_limit import BodyTooLarge
 from bot.gateway.conversation import converse, is_payload
 from bot.gateway.state import GatewayState
@@ -30,7 +34,6 @@ from bot.replies import CASE_END, Reply
 
 MAX_BODY_BYTES = 32_000
 MAX_TEXT_CHARS = 4_000
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def trusted_origin(request: Request, public_url: str | None) -> bool:
@@ -65,9 +68,21 @@ def message(reply: Reply) -> dict[str, Any]:
     return shown
 
 
+def session_of(state: GatewayState, given: object) -> tuple[str, str]:
+    """The session id to answer with and its random part: the given one when this gateway
+    issued it, else a new one (a missing, made-up or tampered id starts a new conversation)."""
+    part = session_ids.verified(state.keys, given)
+    if part is not None:
+        assert isinstance(given, str)
+        return given, part
+    issued = session_ids.issue(state.keys)
+    return issued, issued.partition(".")[0]
+
+
 async def _refuse(state: GatewayState, request: Request, status: int, message: str,
-                  session_id: str | None = None) -> JSONResponse:
-    language = await state.language_for(request, session_id)
+                  session: tuple[str, str] | None = None) -> JSONResponse:
+    session_id, part = session if session is not None else (None, None)
+    language = await state.language_for(request, part)
     text = state.responder.catalogues.gettext(language, message)
     return JSONResponse({"session_id": session_id, "error": status,
                          "messages": [{"text": text, "buttons": []}]}, status_code=status)
@@ -91,19 +106,16 @@ async def chat(request: Request) -> JSONResponse:
         return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     if not isinstance(data, dict):
         return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
-    session_id = data.get("session_id")
-    if session_id is None:
-        session_id = secrets.token_urlsafe(18)
-    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    session = session_of(state, data.get("session_id"))
+    session_id, part = session
     text, payload = data.get("text"), data.get("payload")
     if (text is None) == (payload is None) or not isinstance(text or payload or "", str):
-        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session)
     if payload is not None and not is_payload(payload):
-        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session_id)
+        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD, session)
     if text is not None and len(text) > MAX_TEXT_CHARS:
-        return await _refuse(state, request, 413, m.TOO_LONG_REFUSED, session_id)
-    sender = state.keys.conversation("web", session_id)
+        return await _refuse(state, request, 413, m.TOO_LONG_REFUSED, session)
+    sender = state.keys.conversation("web", part)
     replies = await converse(state.rasa, state.responder, state.languages,
                              sender=sender, text=text, payload=payload,
                              hint=state.browser_language(request), casework=state.casework,
@@ -118,13 +130,16 @@ async def updates(request: Request) -> JSONResponse:
     last call. The page polls this only while a case is open."""
     state: GatewayState = request.app.state.gateway
     session_id = request.query_params.get("session_id", "")
-    if not SESSION_ID.match(session_id) or state.casework is None:
+    part = session_ids.verified(state.keys, session_id)
+    if part is None:        # not an id this gateway issued: nothing for it (the page stops polling)
+        return JSONResponse({"session_id": None, "case": None, "messages": []})
+    if state.casework is None:
         return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     try:
-        found, case, language = await state.casework.web_updates(state.keys.conversation("web", session_id))
+        found, case, language = await state.casework.web_updates(state.keys.conversation("web", part))
     except SQLAlchemyError:
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
-    end = state.responder.catalogues.gettext(language or await state.language_for(request, session_id), m.BTN_END)
+    end = state.responder.catalogues.gettext(language or await state.language_for(request, part), m.BTN_END)
     buttons = [{"title": end, "payload": CASE_END}] if case else []
     messages = [{"text": text, "buttons": buttons if i == len(found) - 1 else []} for i, text in enumerate(found)]
     return JSONResponse({"session_id": session_id, "case": case, "messages": messages})
