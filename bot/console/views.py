@@ -51,10 +51,10 @@ def _pages(request: Request) -> Pages:
 
 
 async def _db(request: Request, work: Callable[[Session], Any]) -> Any:
-    """A transaction on a worker thread, through the gateway's one database helper."""
-    casework = _state(request).casework
-    assert casework is not None
-    return await casework.db(work)
+    """A transaction on one of the console's own threads and connections (never chat's)."""
+    console = _state(request).console
+    assert console is not None
+    return await console.run(work)
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
@@ -80,10 +80,10 @@ async def login(request: Request) -> Response:
     if not expected or not secrets.compare_digest(expected.encode(), str(form.get("csrf", "")).encode()):
         return Response("CSRF token missing or wrong", status_code=403)
     state = _state(request)
-    assert state.casework is not None
+    assert state.console is not None
     limiter: auth.LoginLimiter = request.app.state.console_limiter
     hours = state.settings.console_session_hours
-    done = await auth.log_in(state.casework.db, limiter.password_checks(state.settings.login_checks), state.keys,
+    done = await auth.log_in(state.console.run, limiter.password_checks(state.settings.login_checks), state.keys,
                              email=str(form.get("email", ""))[:254], password=str(form.get("password", ""))[:1024],
                              address=request.client.host if request.client else None, hours=hours)
     if done.token is None:

@@ -9,6 +9,7 @@ import contextlib
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -27,8 +28,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, hide_parameters=True)
+def make_engine(url: str, *, connections: int | None = None) -> Engine:
+    """`connections`: at most that many at once (a file or a server database; default:
+    SQLAlchemy's pool of 5, and 10 more while busy)."""
+    pool: dict[str, Any] = {} if connections is None else {"pool_size": connections, "max_overflow": 0}
+    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, hide_parameters=True, **pool)
     if engine.dialect.name == "sqlite":
         keep_private(engine)
         event.listen(engine, "connect", _sqlite_pragmas)

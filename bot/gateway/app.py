@@ -20,10 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.cases.hours import parse_hours
+from bot.console.account_pages import account_routes
 from bot.console.auth import LoginLimiter
+from bot.console.login import login_routes
 from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
 from bot.console.views import console_routes
+from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
 from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, too_large
@@ -59,6 +62,9 @@ CONSOLE_FORM_BYTES = 65_536
 BODY_LIMITS = BodyLimits(routes=[("/api/chat", MAX_BODY_BYTES), ("/telegram/webhook", MAX_UPDATE_BYTES),
                                  ("/console", CONSOLE_FORM_BYTES)],
                          default=16_384)      # the other routes take no body
+# The console's own connections (and threads), apart from chat's: pages and logins beyond them
+# wait, chat does not (bot/db/database.py). Each console request holds one for milliseconds.
+CONSOLE_CONNECTIONS = 4
 
 
 async def page(request: Request) -> FileResponse:
@@ -103,39 +109,44 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(settings.database)
+        engine = make_engine(settings.database)      # chat and casework: SQLAlchemy's pool of 5 (+10)
         await anyio.to_thread.run_sync(prepare_database, settings, engine)
-        async with httpx.AsyncClient(timeout=settings.request_timeout) as http, anyio.create_task_group() as tasks:
-            token = settings.rasa_token.get_secret_value()
-            rasa = RasaPool([RasaClient(http, url, token, concurrency=settings.rasa_concurrency,
-                                        wait=settings.request_timeout) for url in settings.rasa_urls])
-            texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
-            keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None,
-                             settings.key_file)
-            casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
-                                hours=parse_hours(settings.casework_hours), keys=keys)
-            trackers = tracker_engine(settings)
-            shared = Redis.from_url(settings.shared_state_url, socket_timeout=2) if settings.shared_state_url else None
-            limit: Limit = (SharedMessageLimit(shared, settings.messages_per_minute) if shared is not None
-                            else MessageLimit(settings.messages_per_minute))
-            languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400) if shared is not None
-                                    else LocalLanguages())
-            app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
-                                             casework=casework, sessions=casework.sessions,
-                                             forgetter=Forgetter(casework.sessions, trackers),
-                                             limit=limit, languages=languages, shared=shared)
-            app.state.telegram = None
-            tasks.start_soon(casework.run)
-            tasks.start_soon(app.state.gateway.forgetter.keep_retention, settings.retention_days)
-            try:
-                async with telegram_channel(app, settings):
-                    yield
-            finally:
-                tasks.cancel_scope.cancel()
-                engine.dispose()
-                trackers.dispose()
-                if shared is not None:
-                    await shared.aclose()
+        console = Database.open(settings.database, connections=CONSOLE_CONNECTIONS)
+        trackers = tracker_engine(settings)
+        shared = Redis.from_url(settings.shared_state_url, socket_timeout=2) if settings.shared_state_url else None
+        try:
+            async with httpx.AsyncClient(timeout=settings.request_timeout) as http, \
+                    anyio.create_task_group() as tasks:
+                token = settings.rasa_token.get_secret_value()
+                rasa = RasaPool([RasaClient(http, url, token, concurrency=settings.rasa_concurrency,
+                                            wait=settings.request_timeout) for url in settings.rasa_urls])
+                texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
+                keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None,
+                                 settings.key_file)
+                casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
+                                    hours=parse_hours(settings.casework_hours), keys=keys)
+                limit: Limit = (SharedMessageLimit(shared, settings.messages_per_minute) if shared is not None
+                                else MessageLimit(settings.messages_per_minute))
+                languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400)
+                                        if shared is not None else LocalLanguages())
+                app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
+                                                 casework=casework, sessions=casework.sessions, console=console,
+                                                 forgetter=Forgetter(casework.sessions, trackers),
+                                                 limit=limit, languages=languages, shared=shared)
+                app.state.telegram = None
+                tasks.start_soon(casework.run)
+                tasks.start_soon(app.state.gateway.forgetter.keep_retention, settings.retention_days)
+                try:
+                    async with telegram_channel(app, settings):
+                        yield
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:      # once the tasks have stopped: none returns a connection to a closed pool
+            engine.dispose()
+            console.close()
+            trackers.dispose()
+            if shared is not None:
+                await shared.aclose()
 
     @contextlib.asynccontextmanager
     async def telegram_channel(app: Starlette, settings: Settings) -> AsyncIterator[None]:
@@ -175,6 +186,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
         Mount("/static", StaticFiles(directory=WEB), name="static"),
+        *login_routes(),
+        *account_routes(),
         *organiser_routes(),
         *console_routes(),
     ]

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+from bot.db.database import Database
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, hinted_language
 from bot.gateway.delivery import Outbox
@@ -30,7 +31,8 @@ class GatewayState:
     casework: Casework | None = None
     forgetter: Forgetter | None = None
     limit: Limit | None = None
-    sessions: sessionmaker[Session] | None = None
+    sessions: sessionmaker[Session] | None = None     # chat and casework (Casework.db)
+    console: Database | None = None                    # the console's own pool and threads
     languages: Languages = field(default_factory=LocalLanguages)
     outbox: Outbox = field(default_factory=Outbox)
     shared: Redis | None = None     # limits and languages shared by several gateways
