@@ -78,6 +78,21 @@ CASE_IDLE_ENDED = N_(
 CASE_URGENT_UNCLAIMED = N_(
     "Nobody has picked up your request yet. We have not forgotten you. If you are in danger, do not wait:"
 )
+# Floods: a new case refused (followed by the emergency numbers), a message into a case refused.
+CASE_LIMIT_CONVERSATION = N_(
+    "You have already asked for a person several times today, so I cannot pass on a new request now. "
+    "Please try again tomorrow; meanwhile the bot can still answer your questions. If you are in danger, "
+    "do not wait:"
+)
+CASE_LIMIT_BUSY = N_(
+    "Very many requests for a person are arriving right now, so I cannot pass on yours at this moment. "
+    "Please try again in an hour; meanwhile the bot can still answer your questions. If you are in danger, "
+    "do not wait:"
+)
+CASE_SLOW_DOWN = N_(
+    "You are writing very fast. Your caseworker has your earlier messages, but this one was not "
+    "delivered: «{text}». Please wait a minute, then send it again."
+)
 # Finding a union or another contact (routing).
 ROUTE_ASK_PLACE = N_("Where do you work? Choose a city or write its name.")
 ROUTE_OTHER_PLACE = N_("Another place / skip")

@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     retention_days: int = Field(30, ge=1, le=3650)     # `helpline purge` deletes what is older
     messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
+    # floods of cases (beyond them the user is told kindly, with the emergency numbers): cases one
+    # conversation may open in 24 hours (one open at a time), one client address (IPv6: its /64)
+    # in an hour on the web chat (many workers may share a mobile operator's address), and the
+    # whole helpline in an hour; a user's messages into their open case per minute; urgent cases
+    # announced to the caseworkers' group per 10 minutes (the others in one summary line)
+    cases_per_conversation_day: int = Field(3, ge=1, le=100)
+    cases_per_address_hour: int = Field(10, ge=1, le=10_000)
+    cases_per_hour: int = Field(100, ge=1, le=100_000)
+    case_messages_per_minute: int = Field(30, ge=5, le=600)
+    urgent_announcements: int = Field(5, ge=1, le=100)
     # the action server adds organisers' usage counts to the database this often (0: every turn)
     usage_flush_seconds: float = Field(5.0, ge=0, le=3600)
     check_language: str = "en"            # what `helpline check` speaks to organisers: en or ru

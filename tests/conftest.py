@@ -53,6 +53,9 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                 "database_url": None, "secret_key": TEST_SECRET,
                 # tests talk faster than people; tests/test_privacy.py checks the limit itself
                 "messages_per_minute": 600,
+                # and open cases faster; tests/test_floods.py checks those limits
+                "cases_per_conversation_day": 100, "cases_per_address_hour": 10_000, "cases_per_hour": 100_000,
+                "case_messages_per_minute": 600,
                 # organisers' counts written at every turn, so tests can read them at once
                 "usage_flush_seconds": 0}
     return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]

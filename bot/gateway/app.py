@@ -32,6 +32,7 @@ from bot.db.prepare import prepare_database
 from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, too_large
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
+from bot.gateway.floods import floods
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.gateway.openapi import openapi
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                  settings.key_file)
                 casework = Casework(settings=settings, sessions=make_sessions(engine), responder=texts, rasa=rasa,
                                     hours=parse_hours(settings.casework_hours), keys=keys)
+                casework.floods = floods(settings, shared)     # case limits shared by the gateways (Redis)
                 limit: Limit = (SharedMessageLimit(shared, settings.messages_per_minute) if shared is not None
                                 else MessageLimit(settings.messages_per_minute))
                 languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400)

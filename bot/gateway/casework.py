@@ -28,11 +28,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import messages as m
 from bot.cases import lease, service
 from bot.cases.hours import DutyHours
+from bot.cases.limits import Refused, refusal
 from bot.db.base import utcnow
 from bot.db.models import Case, CaseMessage, CaseState, Organisation, Sender
+from bot.gateway.floods import Floods, floods
 from bot.privacy.keys import Keys, SealError
 from bot.rasa_client import WORD_JOINER, Rasa
-from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder
+from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder, payload
 from bot.settings import Settings
 from bot.workbench.record import add_counts
 
@@ -42,6 +44,8 @@ T = TypeVar("T")
 OPEN_SHARED, OPEN_PRIVATE, END = CASE_OPEN_SHARED, CASE_OPEN_PRIVATE, CASE_END
 TYPED_END = {"/end", "/stop", "/cancel"}
 TRANSCRIPT_LIMIT = 30
+QUOTED = 200             # characters of a message that was not delivered, shown back to its writer
+REFUSALS = {Refused.conversation: m.CASE_LIMIT_CONVERSATION, Refused.busy: m.CASE_LIMIT_BUSY}
 TelegramSend = Callable[[int, Reply, Callable[[], Awaitable[None]]], Awaitable[None]]
 LOOP = "casework"        # the lease on delivery and timers: one gateway at a time runs them
 LEASE_SECONDS = 15.0     # renewed every pass (2 s); another gateway takes over after this
@@ -61,6 +65,10 @@ def forget_address_when_done(session: Session, case: Case) -> None:
         CaseMessage.delivered_at.is_(None)).limit(1)).first()
     if waiting is None:
         case.address = None
+
+
+def quoted(body: str) -> str:
+    return body if len(body) <= QUOTED else body[:QUOTED - 1] + "…"
 
 
 def delivered(session: Session, message_id: int) -> None:
@@ -84,6 +92,10 @@ class Casework:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     in_flight: set[int] = field(default_factory=set)
     instance: str = field(default_factory=lambda: secrets.token_hex(8))   # this gateway, for the lease
+    floods: Floods = field(init=False)     # in memory; the app swaps in shared ones with Redis
+
+    def __post_init__(self) -> None:
+        self.floods = floods(self.settings)
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a transaction on a worker thread (the event loop never blocks on SQL)."""
@@ -101,14 +113,14 @@ class Casework:
     # -- the user's side ------------------------------------------------------------------
 
     async def intercept(self, sender: str, channel: str, *, text: str | None, payload_: str | None,
-                        language: str, address: str | None = None) -> list[Reply] | None:
+                        language: str, address: str | None = None, client: str | None = None) -> list[Reply] | None:
         # a typed "/end" reaches here with the word joiner that keeps Rasa from parsing it
         text = (text or "").removeprefix(WORD_JOINER)
         """Replies when casework handles this message (possibly none: a person will answer);
-        None when it is for the bot."""
+        None when it is for the bot. `client` is the keyed client address (web chat only)."""
         if payload_ in (OPEN_SHARED, OPEN_PRIVATE):
             return await self.open(sender, channel, share=payload_ == OPEN_SHARED, fallback_language=language,
-                                   address=address)
+                                   address=address, client=client)
         wants_end = payload_ == END or (text or "").strip().lower() in TYPED_END
         case = await self.db(lambda s: service.open_case_for(s, sender))
         if case is None:
@@ -120,6 +132,8 @@ class Casework:
         if payload_ is not None:
             return [Reply(self._(language, m.CASE_STILL_OPEN), self.end_button(language))]
         body = (text or "").strip()
+        if body and not await self.floods.messages.allow(sender):     # not stored: the user is told which
+            return [Reply(self._(language, m.CASE_SLOW_DOWN).format(text=quoted(body)), self.end_button(language))]
         if body:
             await self.db(lambda s: self._from_user(s, case.id, body))
         return []
@@ -135,8 +149,29 @@ class Casework:
             service.add_message(session, case, Sender.system, self._(case.language, m.CASE_ENDED), delivered=True)
             forget_address_when_done(session, case)     # the user is answered here; others may still wait
 
+    async def refused(self, sender: str, client: str | None) -> Refused | None:
+        """Why no new case may open for `sender` now (a case already open is not refused)."""
+        now = utcnow()
+
+        def check(session: Session) -> tuple[bool, Refused | None]:
+            if service.open_case_for(session, sender) is not None:
+                return True, None
+            return False, refusal(session, self.floods.cases, sender, now)
+        already_open, why = await self.db(check)
+        if not already_open and why is None and client is not None and not await self.floods.addresses.allow(client):
+            why = Refused.busy
+        return why
+
+    def refusal(self, why: Refused, language: str) -> list[Reply]:
+        log.info("a new case was refused (%s)", why.value)
+        text = "\n\n".join([self._(language, REFUSALS[why]), self.responder.emergency_text(language, None)])
+        return [Reply(text, (Button(self._(language, m.BTN_MENU), payload("menu")),))]
+
     async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str,
-                   address: str | None = None) -> list[Reply]:
+                   address: str | None = None, client: str | None = None) -> list[Reply]:
+        why = await self.refused(sender, client)
+        if why is not None:
+            return self.refusal(why, fallback_language)
         slots, transcript = await self._collected(sender, share)
         language = str(slots.get("language") or fallback_language)
         if language not in self.responder.library.languages:
@@ -163,7 +198,7 @@ class Casework:
 
         created, case_id, urgent = await self.db(create)
         if created and urgent and self.announce is not None:
-            await self.announce(self.announcement(case_id, topic, language))
+            await self.floods.announcements.offer(self.announce, self.announcement(case_id, topic, language))
         text = self._(language, m.CASE_QUEUED)
         if not self.hours.is_open(now):
             when = format_datetime(self.hours.next_open(now), "EEEE HH:mm zzzz", locale=babel_locale(language))
@@ -171,11 +206,18 @@ class Casework:
         self.wake.set()
         return [Reply(text, self.end_button(language))]
 
+    def console_url(self, path: str) -> str:
+        return f"{self.settings.public_url.rstrip('/')}{path}" if self.settings.public_url else path
+
     def announcement(self, case_id: int, topic: object, language: str) -> str:
         """What the caseworkers' group sees: the case number, topic and language, a link."""
-        where = f"{self.settings.public_url.rstrip('/')}/console/cases/{case_id}" if self.settings.public_url \
-            else f"/console/cases/{case_id}"
-        return f"⚠ Urgent case #{case_id} · {topic or '—'} · {language}\n{where}"
+        link = self.console_url(f"/console/cases/{case_id}")
+        return f"⚠ Urgent case #{case_id} · {topic or '—'} · {language}\n{link}"
+
+    async def summarise_announcements(self) -> None:
+        """The count of urgent cases the group was not told about one by one (bot/gateway/announcements.py)."""
+        if self.announce is not None:
+            await self.floods.announcements.flush(self.announce, self.console_url("/console"))
 
     async def _collected(self, sender: str, share: bool) -> tuple[dict[str, Any], list[str]]:
         """The slots the bot set, and (only with consent) what the user wrote to it."""
@@ -205,6 +247,7 @@ class Casework:
                     await asyncio.wait_for(self.wake.wait(), 2.0)
                 self.wake.clear()
                 try:
+                    await self.summarise_announcements()      # each gateway its own (not under the lease)
                     now = utcnow()
                     holding = await self.db(partial(lease.hold, name=LOOP, holder=self.instance, now=now,
                                                     seconds=LEASE_SECONDS))

@@ -121,11 +121,14 @@ async def converse(
     hint: str | None = None,
     casework: Casework | None = None,
     address: str | None = None,
+    client: str | None = None,
     forgetter: Forgetter | None = None,
     limit: Limit | None = None,
 ) -> list[Reply]:
     """Send a typed text or a button payload; the bot's replies, or an apology. While a person
-    holds the conversation (a case), the message goes to the case instead and the bot is quiet."""
+    holds the conversation (a case), the message goes to the case instead and the bot is quiet.
+    `address` is where to reach the user again (a Telegram chat id, sealed in the case); `client`
+    the keyed client address that new cases are limited by (web chat)."""
     async def current_language() -> str:
         return await languages.get(sender, hinted_language(responder, hint))
 
@@ -147,7 +150,7 @@ async def converse(
         try:
             channel = CHANNELS.get(sender.split(":")[0], "web")
             handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
-                                               address=address)
+                                               address=address, client=client)
         except SQLAlchemyError as error:
             log.error("case store unavailable (%s)", type(error).__name__)
             return responder.unavailable(language)

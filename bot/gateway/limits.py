@@ -1,6 +1,7 @@
 """How many messages one conversation may send to the bot per minute. Over the limit, the
-message does not reach Rasa and the user gets a polite request to slow down; messages to a
-caseworker in an open case are never limited here.
+message does not reach Rasa and the user gets a polite request to slow down. Messages to a
+caseworker in an open case have their own, looser limit, and new cases one per client address
+(both in bot/gateway/floods.py, with these same classes and a longer `window` for addresses).
 
 `MessageLimit` counts in this process (one gateway); `SharedMessageLimit` counts in Redis so
 that several gateways behind a load balancer share one count per conversation."""
@@ -29,9 +30,10 @@ class Limit(Protocol):
 
 @dataclass
 class MessageLimit:
-    per_minute: int
+    per_minute: int                  # allowed per `window` (a minute unless said otherwise)
     max_conversations: int = 100_000
     recent: OrderedDict[str, deque[float]] = field(default_factory=OrderedDict)
+    window: float = WINDOW
 
     async def allow(self, key: str) -> bool:
         return self.allow_at(key, time.monotonic())
@@ -41,7 +43,7 @@ class MessageLimit:
         if stamps is None:
             stamps = self.recent[key] = deque()
         self.recent.move_to_end(key)
-        while stamps and now - stamps[0] >= WINDOW:
+        while stamps and now - stamps[0] >= self.window:
             stamps.popleft()
         while len(self.recent) > self.max_conversations:
             self.recent.popitem(last=False)
@@ -64,18 +66,20 @@ return 1
 @dataclass
 class SharedMessageLimit:
     """The same limit kept in Redis. Keys are the conversation pseudonyms (keyed hashes) and
-    expire after a minute. If Redis cannot answer, the message is let through (a limit must
+    expire after the window. If Redis cannot answer, the message is let through (a limit must
     not silence someone asking for help) and the failure is logged without the key."""
 
     redis: Redis
-    per_minute: int
+    per_minute: int                  # allowed per `window` (a minute unless said otherwise)
     prefix: str = "helpline:rate:"
+    window: float = WINDOW
 
     async def allow(self, key: str) -> bool:
         now = time.time()
         try:
             allowed = await cast(Awaitable[Any], self.redis.eval(
-                SLIDING_WINDOW, 1, self.prefix + key, now, WINDOW, self.per_minute, f"{now}:{secrets.token_hex(4)}"))
+                SLIDING_WINDOW, 1, self.prefix + key, now, self.window, self.per_minute,
+                f"{now}:{secrets.token_hex(4)}"))
         except RedisError as error:
             log.warning("shared message limit unavailable (%s); message let through", type(error).__name__)
             return True

@@ -29,6 +29,7 @@ from bot import messages as m
 from bot.gateway import session_ids
 from bot.gateway.body_limit import BodyTooLarge
 from bot.gateway.conversation import converse, is_payload
+from bot.gateway.floods import client_key
 from bot.gateway.state import GatewayState
 from bot.replies import CASE_END, Reply
 
@@ -116,8 +117,9 @@ async def chat(request: Request) -> JSONResponse:
     if text is not None and len(text) > MAX_TEXT_CHARS:
         return await _refuse(state, request, 413, m.TOO_LONG_REFUSED, session)
     sender = state.keys.conversation("web", part)
+    client = client_key(state.keys.secret, request.client.host if request.client else None)
     replies = await converse(state.rasa, state.responder, state.languages,
-                             sender=sender, text=text, payload=payload,
+                             sender=sender, text=text, payload=payload, client=client,
                              hint=state.browser_language(request), casework=state.casework,
                              forgetter=state.forgetter, limit=state.limit)
     shown = render(session_id, replies)
