@@ -147,10 +147,11 @@ def totals(page: str) -> dict[str, str]:
 def test_insight_counts_and_referrals_are_the_organisations_own(world: World) -> None:
     pages = {who: world.console(who).http.get("/console/organiser/insight").text for who in SEEN}
     conversations = {who: totals(page)["conversation"] for who, page in pages.items()}
-    assert conversations == {"a": "7", "b": "11", "admin_a": "7", "operator": "13", "global": "31"}
-    # 3 and 4 fallbacks: hidden for each union, shown once added up for a global admin
-    assert totals(pages["a"])["fallback"] == totals(pages["b"])["fallback"] == "&lt;5"
-    assert totals(pages["global"])["fallback"] == "7" and totals(pages["operator"])["fallback"] == "0"
+    # 7, 11, 13 and 31 rounded to 5
+    assert conversations == {"a": "5", "b": "10", "admin_a": "5", "operator": "15", "global": "30"}
+    # 3 and 4 fallbacks: hidden for each union, shown once added up (7, shown as 5) for a global admin
+    assert totals(pages["a"])["fallback"] == totals(pages["b"])["fallback"] == "hidden"
+    assert totals(pages["global"])["fallback"] == "5" and totals(pages["operator"])["fallback"] == "0"
     assert ">union_a<" in pages["a"] and ">union_b<" not in pages["a"]          # the referrals chart
     assert ">union_b<" in pages["b"] and ">union_a<" not in pages["b"]
     assert ">union_a<" in pages["global"] and ">union_b<" in pages["global"]

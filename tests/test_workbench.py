@@ -298,7 +298,7 @@ def test_the_patch_applies_with_git_to_the_shipped_content(tmp_path: Path) -> No
     assert diff.count("\n+    - ") == 2
 
 
-def test_counts_below_five_are_hidden_and_rates_only_from_shown_numbers() -> None:
+def test_counts_below_five_are_hidden_others_rounded_and_rates_only_from_shown_numbers() -> None:
     day = NOW.date()
     rows = [UsageCount(day=day, kind="answer", topic="wages_unpaid", language="uz", channel="web", count=12),
             UsageCount(day=day, kind="answer", topic="rights_women", language="tg", channel="web", count=3),
@@ -307,14 +307,15 @@ def test_counts_below_five_are_hidden_and_rates_only_from_shown_numbers() -> Non
             UsageCount(day=day, kind="handoff", topic="", language="uz", channel="telegram", count=5),
             UsageCount(day=day, kind="referral", topic="fnpr", language="uz", channel="telegram", count=2)]
     summary = insight.summarise(rows, day - dt.timedelta(days=6), day)
-    assert dict(summary.topic_totals) == {"wages_unpaid": 12, "rights_women": None}
-    assert dict(summary.languages) == {"uz": 12, "tg": None}
+    # 3 is hidden, and 12 with it: the total (15) minus 12 would give the 3
+    assert dict(summary.topic_totals) == {"wages_unpaid": None, "rights_women": None}
+    assert dict(summary.languages) == {"uz": None, "tg": None} and summary.totals["answer"] == 15
     assert summary.fallback_rate[-1] is None                 # 4 fallbacks: hidden, so no rate either
     assert summary.handoff_rate[-1] == 5 / 20
     assert dict(summary.referrals) == {"fnpr": None} and summary.totals["fallback"] is None
     assert all(v is None for v in summary.fallback_rate[:-1])   # no data those days
-    picture = charts.bars(summary.referrals, "Referrals <by> org")
-    assert "&lt;5" in picture and "<rect" not in picture and "Referrals &lt;by&gt; org" in picture
+    picture = charts.bars(summary.referrals, "Referrals <by> org", hidden="<hidden>")
+    assert "&lt;hidden&gt;" in picture and "<rect" not in picture and "Referrals &lt;by&gt; org" in picture
 
 
 def test_the_recorder_decides_what_organisers_see() -> None:

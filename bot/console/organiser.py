@@ -169,38 +169,35 @@ async def unanswered_action(request: Request, account: Account, console_session:
 @organisers_only
 async def insight_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     state = _state(request)
-    try:
-        days = min(max(int(request.query_params.get("days", "30")), 7), 366)
-    except ValueError:
-        days = 30
     end = utcnow().date()
-    start = end - dt.timedelta(days=days - 1)
+    days, start = insight.period(request.query_params.get("days"), end)
     reach = _reach(request, account)
     rows = await _db(request, lambda s: insight.read(s, reach, start, end))
     languages = sorted({r.language for r in rows if r.language})
     channels = sorted({r.channel for r in rows if r.channel})
     language_filter, channel_filter = request.query_params.get("language", ""), request.query_params.get("channel", "")
-    rows = [r for r in rows if (language_filter in ("", r.language)) and (channel_filter in ("", r.channel))]
-    summary = insight.summarise(rows, start, end)
+    summary = insight.summarise(rows, start, end, language_filter, channel_filter)
     pages, language = _pages(request), console_language(request)
     t = pages.gettext
+    hidden = t(language, C_("hidden"))
     pictures = {
         "topics": charts.lines(summary.days, {k: [v for v in vs] for k, vs in summary.topics.items()},
                                t(language, C_("Answers per topic per day"))),
         "rates": charts.lines(summary.days, {t(language, C_("fallback rate")): summary.fallback_rate,
                                              t(language, C_("handoff rate")): summary.handoff_rate},
                               t(language, C_("Fallback and handoff rates per day")), percent=True),
-        "languages": charts.bars(summary.languages, t(language, C_("Answers by language"))),
-        "channels": charts.bars(summary.channels, t(language, C_("Conversations by channel"))),
-        "referrals": charts.bars(summary.referrals, t(language, C_("Referrals by organisation"))),
-        "topic_totals": charts.bars(summary.topic_totals, t(language, C_("Answers by topic"))),
+        "languages": charts.bars(summary.languages, t(language, C_("Answers by language")), hidden=hidden),
+        "channels": charts.bars(summary.channels, t(language, C_("Conversations by channel")), hidden=hidden),
+        "referrals": charts.bars(summary.referrals, t(language, C_("Referrals by organisation")), hidden=hidden),
+        "topic_totals": charts.bars(summary.topic_totals, t(language, C_("Answers by topic")), hidden=hidden),
     }
     places, _ = await anyio.to_thread.run_sync(read_places, state.settings.content_dir / "places.yml")
     regions = {p.id: p.region for p in places} if places is not None else {}
     alerts = await _db(request, lambda s: _alerts(s, reach, state.settings.signal_threshold,
                                                  state.settings.retention_days, regions))
     return _pages(request).render(request, "organiser_insight.html", summary=summary, charts=pictures, days=days,
-                                  languages=languages, channels=channels, language_filter=language_filter,
+                                  periods=insight.DAYS, languages=languages, channels=channels,
+                                  language_filter=language_filter,
                                   channel_filter=channel_filter,
                                   alerts=alerts, threshold=state.settings.signal_threshold,
                                   **await _common(request, account, console_session))

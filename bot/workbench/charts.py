@@ -1,6 +1,6 @@
 """Small SVG charts drawn on the server (no script, no external library, no inline style:
 presentation attributes only, so the console's Content-Security-Policy holds). Suppressed
-values (None) are drawn as gaps and labelled "<5"."""
+values (None) are drawn as gaps and labelled as hidden (bot/workbench/insight.py says when)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 COLOURS = ("#1f5f99", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#b7950b")
-HIDDEN = "<5"
+HIDDEN = "hidden"      # the label of a hidden value, in the reader's language when given
 
 
-def bars(items: Sequence[tuple[str, int | None]], label: str, width: int = 560) -> str:
-    """Horizontal bars, one per item; a suppressed item shows "<5" and no bar."""
+def bars(items: Sequence[tuple[str, int | None]], label: str, width: int = 560, hidden: str = HIDDEN) -> str:
+    """Horizontal bars, one per item; a suppressed item shows `hidden` and no bar."""
     row, left = 22, 170
     height = row * max(len(items), 1) + 10
     peak = max([v for _, v in items if v is not None] or [1]) or 1
@@ -23,7 +23,7 @@ def bars(items: Sequence[tuple[str, int | None]], label: str, width: int = 560) 
         y = 5 + i * row
         parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(name[:28])}</text>')
         if value is None:
-            parts.append(f'<text x="{left + 4}" y="{y + 15}" font-size="12" fill="#555">{escape(HIDDEN)}</text>')
+            parts.append(f'<text x="{left + 4}" y="{y + 15}" font-size="12" fill="#555">{escape(hidden)}</text>')
             continue
         length = (width - left - 60) * value / peak
         parts.append(f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="{COLOURS[0]}"/>')

@@ -1,6 +1,25 @@
-"""Aggregates for the insight page, from usage_count only: no user, no text. Every number
-from 1 to 4 is suppressed (shown as "<5"), and a rate is shown only when both of its numbers
-are shown, so nobody can be picked out of a small count.
+"""Aggregates for the insight page, from usage_count only: no user, no text, and no count under
+5 that a reader can work out, on one page or by comparing pages (issue 15).
+
+- Every count is rounded to the nearest multiple of `BASE` (5-7 shows 5, 8-12 shows 10) and a
+  count from 1 to 4 is hidden. Everything shown is then a multiple of 5, so no sum or
+  difference of shown numbers (the total minus the other rows, one filter minus another, a long
+  period minus a short one) is ever 1 to 4: it can only be a multiple of 5, which the hidden
+  count is not.
+- Where the parts of a total are shown (conversations by channel, answers by topic and by
+  language, referrals by organisation) and exactly one part is hidden, the smallest shown part
+  is hidden too (`protected`), so the total minus the others gives two parts together, never
+  one. A part hidden so is hidden wherever it is shown (the page filtered to that channel or
+  language too): a number hidden on one page and shown on another would give itself away.
+  A topic's answers day by day are rounded, not protected so: a day is on the pages of several
+  periods, and one decision for all of them is its own count's.
+- A rate is worked out from the rounded numbers, and only when both are shown.
+- The period is one of `DAYS`, never any number of days, so two pages differ by whole periods,
+  not by one day.
+
+Left: a reader who reasons with ranges (a 10 is 8 to 12) can sometimes narrow a hidden count
+further than "1 to 4" when many rounded numbers meet at the ends of their ranges; exact
+recovery needs numbers that are not rounded, and there are none on the page.
 
 An organisation's organisers read only the counts routed to it (bot/workbench/reach.py):
 conversations, answers and fallbacks of conversations that came through its link, the
@@ -10,10 +29,12 @@ scoping, so a small count of one organisation is hidden even where the total is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,15 +43,36 @@ from bot.db.models import UsageCount
 from bot.workbench.reach import Reach
 
 SMALLEST = 5
+BASE = 5
+DAYS = (7, 30, 90, 365)       # the periods the page offers, and the only ones it shows
+KINDS = ("conversation", "answer", "fallback", "handoff", "referral")
+K = TypeVar("K", bound=Hashable)
 
 
 def shown(n: int) -> int | None:
-    """A count as it may be shown: None (suppressed) from 1 to SMALLEST - 1."""
-    return None if 0 < n < SMALLEST else n
+    """A count as it may be shown: 0 as 0, None (hidden) from 1 to SMALLEST - 1, else the
+    nearest multiple of BASE."""
+    if n <= 0:
+        return 0
+    if n < SMALLEST:
+        return None
+    return BASE * ((n + BASE // 2) // BASE)
 
 
-def rate(part: int, whole: int) -> float | None:
-    if shown(part) is None or shown(whole) is None or whole == 0:
+def protected(counts: Mapping[K, int]) -> dict[K, int | None]:
+    """The parts of one total as they may be shown: each `shown`; when that hides exactly one
+    part, the smallest other part that is not 0 is hidden too."""
+    result = {key: shown(n) for key, n in counts.items()}
+    hidden = [key for key, value in result.items() if value is None]
+    others = [key for key, value in result.items() if value]
+    if len(hidden) == 1 and others:
+        result[min(others, key=lambda key: (counts[key], str(key)))] = None
+    return result
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """A rate of two shown (rounded) numbers; None unless both are shown and `whole` is not 0."""
+    if part is None or not whole:
         return None
     return part / whole
 
@@ -54,7 +96,50 @@ def read(session: Session, reach: Reach, start: dt.date, end: dt.date) -> list[U
         UsageCount.day >= start, UsageCount.day <= end, reach.where(UsageCount.organisation))))
 
 
-def summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, top: int = 8) -> Insight:
+def period(days: str | None, end: dt.date) -> tuple[int, dt.date]:
+    """The period asked for (one of DAYS, else 30) and its first day, ending on `end`."""
+    chosen = int(days) if days and days.isdigit() and int(days) in DAYS else 30
+    return chosen, end - dt.timedelta(days=chosen - 1)
+
+
+def filtered(rows: Iterable[UsageCount], language: str, channel: str) -> list[UsageCount]:
+    """The rows of one language and one channel ("" for every one)."""
+    return [r for r in rows if language in ("", r.language) and channel in ("", r.channel)]
+
+
+def _listed(counts: Counter[str]) -> list[tuple[str, int | None]]:
+    kept = protected(counts)
+    return [(key, kept[key]) for key, _ in counts.most_common()]
+
+
+def _split(rows: Iterable[UsageCount], kind: str, by: str) -> Counter[str]:
+    parts = Counter[str]()
+    for row in rows:
+        if row.kind == kind:
+            parts[getattr(row, by)] += row.count
+    return parts
+
+
+def summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, language: str = "", channel: str = "",
+              top: int = 8) -> Insight:
+    """The page for one language and one channel ("" for every one) from every row of the
+    period. A filtered page's conversations (answers) are the page of every channel (language)
+    cut down, so a count is hidden on one page exactly when it is hidden on the other."""
+    everything = list(rows)
+    by_channel = protected(_split(filtered(everything, language, ""), "conversation", "channel"))
+    by_language = protected(_split(filtered(everything, "", channel), "answer", "language"))
+    page = _summarise(filtered(everything, language, channel), start, end, top)
+    totals, channels, languages = dict(page.totals), page.channels, page.languages
+    if channel:
+        totals["conversation"] = by_channel.get(channel, 0)
+        channels = [(name, by_channel[name]) for name, _ in channels]
+    if language:
+        totals["answer"] = by_language.get(language, 0)
+        languages = [(code, by_language[code]) for code, _ in languages]
+    return dataclasses.replace(page, totals=totals, channels=channels, languages=languages)
+
+
+def _summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, top: int) -> Insight:
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     per_day: dict[str, Counter[dt.date]] = defaultdict(Counter)
     topic_day: dict[str, Counter[dt.date]] = defaultdict(Counter)
@@ -72,14 +157,16 @@ def summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, top: int
         elif row.kind == "referral":
             by_org[row.topic] += row.count
     leading = [topic for topic, _ in by_topic.most_common(top)]
+    daily = {kind: {d: shown(per_day[kind][d]) for d in days} for kind in ("fallback", "conversation", "handoff")}
     return Insight(
         days=days,
         topics={t: [shown(topic_day[t][d]) for d in days] for t in leading},
-        topic_totals=[(t, shown(n)) for t, n in by_topic.most_common()],
-        languages=[(code, shown(n)) for code, n in by_language.most_common()],
-        channels=[(name, shown(n)) for name, n in by_channel.most_common()],
-        fallback_rate=[rate(per_day["fallback"][d], per_day["answer"][d] + per_day["fallback"][d]) for d in days],
-        handoff_rate=[rate(per_day["handoff"][d], per_day["conversation"][d]) for d in days],
-        referrals=[(org, shown(n)) for org, n in by_org.most_common()],
-        totals={kind: shown(by_kind[kind]) for kind in ("conversation", "answer", "fallback", "handoff", "referral")},
+        topic_totals=_listed(by_topic),
+        languages=_listed(by_language),
+        channels=_listed(by_channel),
+        fallback_rate=[rate(daily["fallback"][d], shown(per_day["answer"][d] + per_day["fallback"][d]))
+                       for d in days],
+        handoff_rate=[rate(daily["handoff"][d], daily["conversation"][d]) for d in days],
+        referrals=_listed(by_org),
+        totals={kind: shown(by_kind[kind]) for kind in KINDS},
     )
