@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # peer. Never "*": every client could then pick its own address and its own login budget.
     forwarded_allow_ips: str | None = None
     public_url: str | None = None         # e.g. https://helpline.example.org (links in announcements)
+    # a monitor that is not on the gateway's machine reads /healthz in detail (each dependency,
+    # restarts) with "Authorization: Bearer <this>" (at least 32 characters); loopback needs none
+    health_token: SecretStr | None = None
     # a caseworkers' Telegram group told about new urgent cases (a link only, never the user's words)
     caseworker_chat_id: int | None = None
     # the key behind conversation pseudonyms and sealed chat ids (at least 32 characters);
@@ -113,7 +116,7 @@ class Settings(BaseSettings):
             raise ValueError(f"folder {value} does not exist")
         return value
 
-    @field_validator("secret_key", "rasa_token", "telegram_webhook_secret")
+    @field_validator("secret_key", "rasa_token", "telegram_webhook_secret", "health_token")
     @classmethod
     def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < MIN_SECRET:

@@ -4,18 +4,15 @@ happens at import; clients are created in the lifespan and closed on shutdown.""
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import cast
 
 import anyio
 import httpx
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -34,6 +31,7 @@ from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
 from bot.gateway.floods import floods
 from bot.gateway.forgetting import Forgetter
+from bot.gateway.health import Health, healthz
 from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.gateway.openapi import openapi
 from bot.gateway.state import GatewayState
@@ -46,7 +44,6 @@ from bot.privacy.trackers import tracker_engine
 from bot.rasa_client import RasaClient, RasaPool
 from bot.runtime import responder
 from bot.settings import Settings
-from bot.supervisor import STATUS_FILE, read_status
 
 WEB = Path(__file__).parent / "web"
 PAGE_HEADERS = {
@@ -70,38 +67,6 @@ CONSOLE_CONNECTIONS = 4
 
 async def page(request: Request) -> FileResponse:
     return FileResponse(WEB / "index.html", headers=PAGE_HEADERS)
-
-
-async def healthz(request: Request) -> JSONResponse:
-    state: GatewayState = request.app.state.gateway
-    settings = state.settings
-    urls = settings.rasa_urls
-    checks = {("rasa" if len(urls) == 1 else f"rasa-{i + 1}"): f"{url}/" for i, url in enumerate(urls)}
-    checks["actions"] = settings.action_health_url
-    report: dict[str, str] = {}
-    for name, url in checks.items():
-        try:
-            ok = (await state.http.get(url, timeout=3)).status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        report[name] = "ok" if ok else "down"
-    report["database"] = "ok" if state.casework is not None and await state.casework.reachable() else "down"
-    if state.shared is not None:      # limits and languages shared by several gateways
-        try:
-            report["shared_state"] = "ok" if await cast(Awaitable[bool], state.shared.ping()) else "down"
-        except RedisError:
-            report["shared_state"] = "down"
-    everything = all(v == "ok" for v in report.values())
-    # with several Rasa replicas one down is degraded, not down: the others answer
-    serving = report["actions"] == report["database"] == "ok" and any(
-        report[name] == "ok" for name in checks if name.startswith("rasa"))
-    body: dict[str, object] = {"status": "ok" if everything else "degraded", **report}
-    if len(urls) > 1:
-        body["rasa_answered"] = list(state.rasa.sent)      # how conversations are spread (counts only)
-    supervised = await anyio.to_thread.run_sync(read_status, settings.data_dir / "run" / STATUS_FILE, os.getppid())
-    if supervised is not None:   # started by `helpline run`: restarts and last exit code of each process
-        body["supervisor"] = supervised
-    return JSONResponse(body, status_code=200 if serving else 503)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -196,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={BodyTooLarge: too_large})
     app.add_middleware(StrictTransportSecurity, always=settings.console_secure_cookies)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS)
+    app.state.health = Health()
     app.state.console_pages = Pages.create(settings.locales_dir)
     app.state.console_limiter = LoginLimiter()
     return app
