@@ -223,6 +223,20 @@ async def test_urgent_cases_are_all_queued_first_but_only_a_few_announced(desk: 
     assert len(desk.announced) == 3                                  # said once
 
 
+async def test_urgency_is_what_the_bot_recorded_never_what_the_client_sends(desk: Desk) -> None:
+    """Only the action server sets the `urgent` slot, when it has answered a topic flagged urgent
+    in topics.yml (bot/dialogue.py; a custom slot mapping, so no payload entity can fill it). The
+    case-open payload is matched exactly: one that carries more is not a case opening at all."""
+    forged = '/case_open{"transcript":"no","urgent":"true"}'
+    assert await desk.casework.intercept("web:forger", "web", text=None, payload_=forged, language="ru") is None
+    await desk.open("web:forger")
+    desk.rasa.slots = {"language": "ru", "urgent": True}       # the bot answered an urgent topic
+    await desk.open("web:in-danger")
+    assert desk.count(Case.urgent.is_(True)) == 1 and desk.count(Case.conversation == "web:forger") == 1
+    assert desk.count(Case.urgent.is_(True), Case.conversation == "web:in-danger") == 1
+    assert len(desk.announced) == 1
+
+
 async def test_announcements_keep_to_their_window() -> None:
     sent: list[str] = []
 

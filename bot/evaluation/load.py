@@ -76,15 +76,18 @@ def script(user: int, questions: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 async def web_user(http: httpx.AsyncClient, url: str, user: int, turns: list[tuple[str, str]],
                    start: float, rate: float, users: int, apologies: set[str], results: Results) -> None:
-    session = f"load-web-{user:05d}"
+    session: str | None = None          # issued by the gateway with its first answer
     for index, (kind, value) in enumerate(turns):
         await asyncio.sleep(max(0.0, start + (index * users + user) / rate - time.monotonic()))
-        body = {"session_id": session, ("text" if kind in ("text", "case") else "payload"): value}
+        body = {("text" if kind in ("text", "case") else "payload"): value}
+        if session:
+            body["session_id"] = session
         began = time.perf_counter()
         try:
             response = await http.post(url, json=body)
             response.raise_for_status()
             texts = [str(m.get("text") or "") for m in response.json()["messages"]]
+            session = response.json()["session_id"]
         except (httpx.HTTPError, KeyError, ValueError) as error:
             results.errors.append(type(error).__name__)
             continue
@@ -309,7 +312,8 @@ def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: 
             "telegram_bot_token": SecretStr("123456:LOAD-token"), "telegram_webhook_url": None,
             "telegram_api_base_url": f"http://127.0.0.1:{port}/bot",
             "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
-            "messages_per_minute": 600})     # throughput is measured, not one person's pace
+            "messages_per_minute": 600,      # throughput is measured, not one person's pace
+            "cases_per_address_hour": 10_000, "cases_per_hour": 100_000})   # every user on one address
         with Server(fake.app(), port), replicated_stack(bench, model, replicas) as stack:
             result = asyncio.run(drive(stack, fake, users, rate, questions, apologies, telegram_share))
             result["rasa_replicas"] = replicas

@@ -90,9 +90,10 @@ async def measure(base: str, cases: int, rounds: int, poll: float) -> dict[str, 
     limits = httpx.Limits(max_connections=cases * 2 + 10)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as web, \
             httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as console:
-        sessions = [f"bench{cases:03d}x{i:05d}" for i in range(cases)]
-        for session_id in sessions:
-            await web.post("/api/chat", json={"session_id": session_id, "payload": CASE_OPEN_PRIVATE})
+        sessions = []                     # the ids the gateway issues with the cases
+        for _ in range(cases):
+            opened = await web.post("/api/chat", json={"payload": CASE_OPEN_PRIVATE})
+            sessions.append(opened.json()["session_id"])
         page = await console.get("/console/login")
         token = CSRF.search(page.text)
         assert token is not None
@@ -126,7 +127,8 @@ def run_relay_load(settings: Settings, cases: int, json_out: Path | None, *, rou
     with tempfile.TemporaryDirectory() as folder:
         bench = settings.model_copy(update={
             "data_dir": Path(folder), "database_url": None, "console_secure_cookies": False,
-            "casework_hours": "mon-sun 00:00-24:00 Etc/UTC", "telegram_bot_token": None})
+            "casework_hours": "mon-sun 00:00-24:00 Etc/UTC", "telegram_bot_token": None,
+            "cases_per_address_hour": 10_000, "cases_per_hour": 100_000, "case_messages_per_minute": 600})
         engine = make_engine(bench.database)
         prepare_database(bench, engine)
         with make_sessions(engine).begin() as session:
