@@ -85,8 +85,8 @@ class Settings(BaseSettings):
     messages_per_minute: int = Field(20, ge=1, le=600)  # per conversation; more get a polite pause
     # floods of cases (beyond them the user is told kindly, with the emergency numbers): cases one
     # conversation may open in 24 hours (one open at a time), one client address (IPv6: its /64)
-    # in an hour on the web chat (many workers may share a mobile operator's address), and the
-    # whole helpline in an hour; a user's messages into their open case per minute; urgent cases
+    # in an hour on the web chat (many workers may share a mobile operator's address), and each
+    # channel (web, Telegram) in an hour; a user's messages into their open case per minute; urgent cases
     # announced to the caseworkers' group per 10 minutes (the others in one summary line)
     cases_per_conversation_day: int = Field(3, ge=1, le=100)
     cases_per_address_hour: int = Field(10, ge=1, le=10_000)

@@ -61,8 +61,8 @@ class Desk:
     rasa: FakeRasa
     announced: list[str] = field(default_factory=list)
 
-    async def open(self, sender: str, client: str | None = None) -> list[Reply]:
-        replies = await self.casework.intercept(sender, "web", text=None, payload_=CASE_OPEN_PRIVATE,
+    async def open(self, sender: str, client: str | None = None, channel: str = "web") -> list[Reply]:
+        replies = await self.casework.intercept(sender, channel, text=None, payload_=CASE_OPEN_PRIVATE,
                                                 language="ru", client=client)
         assert replies is not None
         return replies
@@ -142,13 +142,15 @@ async def test_a_case_opened_yesterday_no_longer_counts(desk: Desk, responder: R
 
 
 @pytest.mark.parametrize("desk", [{"cases_per_hour": 4}], indirect=True)
-async def test_the_helpline_opens_at_most_so_many_cases_an_hour(desk: Desk, responder: Responder) -> None:
+async def test_each_channel_opens_at_most_so_many_cases_an_hour(desk: Desk, responder: Responder) -> None:
     for n in range(4):
         assert ru(responder, m.CASE_QUEUED) in said(await desk.open(f"web:person-{n}"))
     refused = said(await desk.open("web:person-4"))
     assert ru(responder, m.CASE_LIMIT_BUSY) in refused and "112" in refused
     assert ru(responder, m.CASE_QUEUED) in said(await desk.open("web:person-0"))   # an open case is still theirs
     assert desk.count() == 4
+    # a flood on the web chat (a new conversation costs nothing there) leaves Telegram's budget alone
+    assert ru(responder, m.CASE_QUEUED) in said(await desk.open("tg:someone", channel="telegram"))
 
 
 async def test_the_counts_live_in_the_database(tmp_path: Path, responder: Responder) -> None:

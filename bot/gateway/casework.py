@@ -149,14 +149,14 @@ class Casework:
             service.add_message(session, case, Sender.system, self._(case.language, m.CASE_ENDED), delivered=True)
             forget_address_when_done(session, case)     # the user is answered here; others may still wait
 
-    async def refused(self, sender: str, client: str | None) -> Refused | None:
+    async def refused(self, sender: str, channel: str, client: str | None) -> Refused | None:
         """Why no new case may open for `sender` now (a case already open is not refused)."""
         now = utcnow()
 
         def check(session: Session) -> tuple[bool, Refused | None]:
             if service.open_case_for(session, sender) is not None:
                 return True, None
-            return False, refusal(session, self.floods.cases, sender, now)
+            return False, refusal(session, self.floods.cases, sender, channel, now)
         already_open, why = await self.db(check)
         if not already_open and why is None and client is not None and not await self.floods.addresses.allow(client):
             why = Refused.busy
@@ -169,7 +169,7 @@ class Casework:
 
     async def open(self, sender: str, channel: str, *, share: bool, fallback_language: str,
                    address: str | None = None, client: str | None = None) -> list[Reply]:
-        why = await self.refused(sender, client)
+        why = await self.refused(sender, channel, client)
         if why is not None:
             return self.refusal(why, fallback_language)
         slots, transcript = await self._collected(sender, share)
