@@ -147,6 +147,11 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action != "add":
+        return _user_reset(args, settings)
+    if not args.org or not args.role:
+        print("helpline user add: --org and --role are needed", file=sys.stderr)
+        return 1
     import getpass
 
     from sqlalchemy.exc import IntegrityError
@@ -183,6 +188,44 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(f"added {args.role} {email} to {args.org}")
+    return 0
+
+
+def _user_reset(args: argparse.Namespace, settings: Settings) -> int:
+    """Recovery when no admin can log in: remove an account's second factor, or give it a
+    one-time password (printed once) to change at its next login. Audited as the command line's."""
+    from sqlalchemy import select
+
+    from bot.console import accounts
+    from bot.console.auth import normalise_email
+    from bot.console.passwords import hash_password
+    from bot.db.base import utcnow
+    from bot.db.engine import make_engine, make_sessions
+    from bot.db.models import Account
+    from bot.db.prepare import prepare_database
+
+    email = normalise_email(args.email)
+    password = accounts.one_time_password()
+    engine = make_engine(settings.database)
+    try:
+        prepare_database(settings, engine)
+        with make_sessions(engine).begin() as session:
+            account = session.scalars(select(Account).where(Account.email == email)).first()
+            if account is None:
+                print(f"helpline user {args.action}: no account {email}", file=sys.stderr)
+                return 1
+            if args.action == "reset-totp":
+                accounts.reset_second_factor(session, None, account)
+            else:
+                accounts.set_one_time_password(session, None, account, hash_password(password), utcnow())
+    finally:
+        engine.dispose()
+    if args.action == "reset-totp":
+        print(f"{email} has no second factor now and its sessions have ended; "
+              "an admin sets one up again at the next login")
+    else:
+        hours = int(accounts.ONE_TIME_VALID.total_seconds() // 3600)
+        print(f"one-time password for {email} (valid {hours} hours, to be changed at the next login): {password}")
     return 0
 
 
@@ -240,14 +283,17 @@ def parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete conversations and case texts older than the retention period")
     purge.add_argument("--days", type=int, default=None, help="override HELPLINE_RETENTION_DAYS (default 30)")
     user = commands.add_parser("user", help="console accounts")
-    user.add_argument("action", choices=["add"])
-    user.add_argument("--org", required=True, help="organisation id")
-    user.add_argument("--role", required=True,
+    user.add_argument("action", choices=["add", "reset-totp", "reset-password"],
+                      help="add: a new account (--org, --role); reset-totp: remove its second factor; "
+                           "reset-password: print a one-time password to change at the next login "
+                           "(recovery when no admin can log in; in the console an admin does both)")
+    user.add_argument("--org", help="organisation id (add)")
+    user.add_argument("--role",
                       choices=["caseworker", "supervisor", "organiser", "admin", "global_admin"],
                       help="admin sees its own organisation's workbench, as its organisers do; "
                            "global_admin every organisation's")
     user.add_argument("--email", required=True)
-    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input")
     rates = commands.add_parser("rates", help="the key-rate table, content/key_rates.yml")
     rates.add_argument("action", choices=["update"],
                        help="update: load the history from the Bank of Russia's DailyInfo service, show what "

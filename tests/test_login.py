@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from starlette.applications import Starlette
 
-from bot.console.views import LOGIN_CSRF
+from bot.console.login import LOGIN_CSRF
 from bot.db.engine import make_engine, make_sessions, upgrade
 from bot.db.models import Account
 from bot.gateway.app import create_app

@@ -98,3 +98,8 @@ class PasswordChecks:
         """`check_password` on this process's own threads (never the event loop's default ones)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, check_password, stored, password, self.hasher)
+
+    async def hash(self, password: str) -> str:
+        """`hash_password` on the same threads (a new password: a change or an admin's reset)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, hash_password, password, self.hasher)

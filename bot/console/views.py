@@ -1,10 +1,10 @@
 """Console routes: thin handlers over bot.cases.service and bot.console.auth. Every page but
 the login needs a session; every POST needs the session's CSRF token; every case lookup is
-scoped to the caseworker's organisation (another union's case is a 404, like a missing one)."""
+scoped to the caseworker's organisation (another union's case is a 404, like a missing one).
+Login, its code step and logout are in bot/console/login.py."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -26,7 +26,6 @@ from bot.signal.reports import record_mention
 from bot.workbench.notes import EmployerMention
 
 COOKIE = "helpline_console"
-LOGIN_CSRF = "helpline_console_login"
 MAX_BODY = 4000
 OUTCOMES = {"advice_given": C_("Advice given"), "referred_union": C_("Referred to a union"),
             "referred_inspectorate": C_("Referred to the labour inspectorate"),
@@ -67,50 +66,6 @@ def _labels(request: Request, table: dict[str, str]) -> dict[str, str]:
     return {key: pages.gettext(language, value) for key, value in table.items()}
 
 
-async def login_page(request: Request) -> Response:
-    token = secrets.token_urlsafe(24)
-    response = _pages(request).render(request, "login.html", csrf=token, account=None)
-    _set_cookie(request, response, LOGIN_CSRF, token, 3600)
-    return response
-
-
-async def login(request: Request) -> Response:
-    form = await request.form()
-    expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not secrets.compare_digest(expected.encode(), str(form.get("csrf", "")).encode()):
-        return Response("CSRF token missing or wrong", status_code=403)
-    state = _state(request)
-    assert state.console is not None
-    limiter: auth.LoginLimiter = request.app.state.console_limiter
-    hours = state.settings.console_session_hours
-    done = await auth.log_in(state.console.run, limiter.password_checks(state.settings.login_checks), state.keys,
-                             email=str(form.get("email", ""))[:254], password=str(form.get("password", ""))[:1024],
-                             address=request.client.host if request.client else None, hours=hours)
-    if done.token is None:
-        return _login_refused(request, done, expected)
-    response = RedirectResponse("/console", status_code=303)
-    _set_cookie(request, response, COOKIE, done.token, int(hours * 3600))
-    response.delete_cookie(LOGIN_CSRF, path="/console")
-    return response
-
-
-def _login_refused(request: Request, done: auth.Login, csrf: str) -> Response:
-    """401 for a wrong e-mail or password; 429, and when to try again, while logins are limited."""
-    pages, language = _pages(request), console_language(request)
-    if done.outcome == "wrong":
-        return pages.render(request, "login.html", 401, csrf=csrf, account=None,
-                            error=pages.gettext(language, C_("Wrong e-mail or password.")))
-    if done.outcome == "blocked":
-        error = pages.gettext(language, C_("Too many failed attempts. Try again in {minutes} minutes."))
-        error, retry = error.format(minutes=done.minutes), done.minutes * 60
-    else:
-        error, retry = pages.gettext(language, C_("Many people are logging in right now. Please try again "
-                                                  "in a moment.")), 5
-    response = pages.render(request, "login.html", 429, csrf=csrf, account=None, error=error)
-    response.headers["Retry-After"] = str(retry)
-    return response
-
-
 def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Response]]) -> Handler:
     """Require a live session; POSTs also need its CSRF token (form field or X-CSRF-Token)."""
     async def wrapped(request: Request) -> Response:
@@ -129,15 +84,6 @@ def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Re
                 return Response("CSRF token missing or wrong", status_code=403)
         return await handler(request, account, console_session)
     return wrapped
-
-
-@signed_in
-async def logout(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    token = request.cookies.get(COOKIE)
-    await _db(request, lambda s: auth.end_session(s, token))
-    response = RedirectResponse("/console/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/console")
-    return response
 
 
 def _organisation_name(session: Session, account: Account) -> str:
@@ -267,9 +213,6 @@ def _action(name: str) -> Handler:
 def console_routes() -> list[BaseRoute]:
     return [
         Route("/console", queue),
-        Route("/console/login", login_page, methods=["GET"]),
-        Route("/console/login", login, methods=["POST"]),
-        Route("/console/logout", logout, methods=["POST"]),
         Route("/console/cases/{case_id}", case_page),
         Route("/console/cases/{case_id}/messages", case_messages),
         *[Route(f"/console/cases/{{case_id}}/{name}", _action(name), methods=["POST"])
