@@ -24,12 +24,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import messages as m
+from bot.cases import announcements
 from bot.cases.hours import parse_hours
 from bot.db.engine import make_engine, make_sessions
-from bot.db.models import Case, CaseMessage, Sender
+from bot.db.models import AuditEvent, Case, CaseMessage, Sender
 from bot.db.prepare import prepare_database
 from bot.devtools.ports import free_port
-from bot.gateway.announcements import Announcements
 from bot.gateway.app import create_app
 from bot.gateway.casework import Casework
 from bot.gateway.floods import client_key, floods
@@ -210,19 +210,30 @@ async def test_messages_into_a_case_are_limited_and_the_user_is_told_which_one_w
 
 @pytest.mark.parametrize("desk", [{"urgent_announcements": 2, "public_url": "https://helpline.example.org"}],
                          indirect=True)
-async def test_urgent_cases_are_all_queued_first_but_only_a_few_announced(desk: Desk) -> None:
+async def test_urgent_cases_are_all_queued_first_but_only_a_few_announced(
+        desk: Desk, tmp_path: Path, responder: Responder) -> None:
     desk.rasa.slots = {"language": "ru", "urgent": True}
-    for n in range(5):
+    for n in range(3):
         await desk.open(f"web:urgent-{n}")
+    beside = make_desk(tmp_path, responder, urgent_announcements=2)     # another gateway, the same database
+    other = next(beside)
+    other.rasa.slots = desk.rasa.slots
+    await other.open("web:urgent-3")
+    await other.open("web:urgent-4")
     assert desk.count(Case.urgent.is_(True)) == 5
     assert len(desk.announced) == 2 and all(a.startswith("⚠ Urgent case #") for a in desk.announced)
-    announcements = desk.casework.floods.announcements
-    announcements.sent = type(announcements.sent)(t - 601 for t in announcements.sent)   # ten minutes on
+    assert other.announced == []                                       # one budget for every gateway
     await desk.casework.summarise_announcements()
+    assert len(desk.announced) == 2                                    # no room yet
+    with desk.casework.sessions.begin() as session:                    # ten minutes on
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.action.like("group.%"))):
+            event.at -= dt.timedelta(minutes=11)
+    await desk.casework.summarise_announcements()
+    await other.casework.summarise_announcements()
     assert desk.announced[-1] == ("⚠ 3 more urgent case(s) were opened and not announced one by one\n"
                                   "https://helpline.example.org/console")
-    await desk.casework.summarise_announcements()
-    assert len(desk.announced) == 3                                  # said once
+    assert len(desk.announced) == 3 and other.announced == []          # said once
+    beside.close()
 
 
 async def test_urgency_is_what_the_bot_recorded_never_what_the_client_sends(desk: Desk) -> None:
@@ -239,20 +250,22 @@ async def test_urgency_is_what_the_bot_recorded_never_what_the_client_sends(desk
     assert len(desk.announced) == 1
 
 
-async def test_announcements_keep_to_their_window() -> None:
-    sent: list[str] = []
-
-    async def send(text: str) -> None:
-        sent.append(text)
-    group = Announcements(most=2, window=600)
-    assert [await group.offer(send, f"case {n}", now=float(n)) for n in range(4)] == [True, True, False, False]
-    await group.flush(send, "/console", now=100.0)                    # no room yet
-    assert sent == ["case 0", "case 1"]
-    assert not await group.offer(send, "case 4", now=601.0)           # the summary goes first
-    await group.flush(send, "/console", now=601.0)
-    assert sent[-1].startswith("⚠ 3 more urgent case(s)")
-    assert await group.offer(send, "case 5", now=602.0) and sent[-1] == "case 5"
-    assert not await group.offer(send, "case 6", now=603.0)           # 601 and 602 fill the window
+async def test_announcements_keep_to_their_window(desk: Desk) -> None:
+    for n in range(8):
+        await desk.open(f"web:case-{n}")
+    with desk.casework.sessions.begin() as session:
+        ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+        t = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+        minute = dt.timedelta(minutes=1)
+        told = [announcements.announce_or_hold(session, ids[n], 2, t + n * minute / 60) for n in range(4)]
+        assert told == [True, True, False, False]
+        assert announcements.summary_due(session, 2, t + 5 * minute) == 0          # no room yet
+        assert not announcements.announce_or_hold(session, ids[4], 2, t + 11 * minute)   # the summary first
+        assert announcements.summary_due(session, 2, t + 11 * minute) == 3
+        assert announcements.summary_due(session, 2, t + 11 * minute) == 0         # once
+        assert announcements.announce_or_hold(session, ids[5], 2, t + 11 * minute + minute / 60)
+        assert not announcements.announce_or_hold(session, ids[6], 2, t + 12 * minute)  # the window is full
+        assert announcements.summary_due(session, 2, t + 22 * minute) == 1
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as m
-from bot.cases import lease, service
+from bot.cases import announcements, lease, service
 from bot.cases.hours import DutyHours
 from bot.cases.limits import Refused, refusal
 from bot.db.base import utcnow
@@ -180,7 +180,8 @@ class Casework:
         topic = slots.get("topic")
         now = utcnow()
 
-        def create(session: Session) -> tuple[bool, int, bool]:
+        def create(session: Session) -> tuple[int, bool]:
+            """The case (new, or the one already open), and whether the group hears of it now."""
             organisation = self.settings.default_organisation
             if isinstance(referrer, str) and session.get(Organisation, referrer) is not None:
                 organisation = referrer
@@ -194,11 +195,13 @@ class Casework:
                 service.add_message(session, case, Sender.system, self._(language, m.CASE_QUEUED), delivered=True)
                 add_counts(session, Counter({(now.date(), "handoff", opening.topic or "", language, channel): 1}),
                            opening.organisation_id)
-            return created, case.id, case.urgent
+            tell = created and case.urgent and self.announce is not None and announcements.announce_or_hold(
+                session, case.id, self.settings.urgent_announcements, now)
+            return case.id, tell
 
-        created, case_id, urgent = await self.db(create)
-        if created and urgent and self.announce is not None:
-            await self.floods.announcements.offer(self.announce, self.announcement(case_id, topic, language))
+        case_id, tell = await self.db(create)
+        if tell and self.announce is not None:
+            await self.announce(self.announcement(case_id, topic, language))
         text = self._(language, m.CASE_QUEUED)
         if not self.hours.is_open(now):
             when = format_datetime(self.hours.next_open(now), "EEEE HH:mm zzzz", locale=babel_locale(language))
@@ -215,9 +218,13 @@ class Casework:
         return f"⚠ Urgent case #{case_id} · {topic or '—'} · {language}\n{link}"
 
     async def summarise_announcements(self) -> None:
-        """The count of urgent cases the group was not told about one by one (bot/gateway/announcements.py)."""
-        if self.announce is not None:
-            await self.floods.announcements.flush(self.announce, self.console_url("/console"))
+        """The count of urgent cases the group was not told about one by one (bot/cases/announcements.py)."""
+        if self.announce is None:
+            return
+        held = await self.db(partial(announcements.summary_due, most=self.settings.urgent_announcements,
+                                     now=utcnow()))
+        if held:
+            await self.announce(announcements.summary(held, self.console_url("/console")))
 
     async def _collected(self, sender: str, share: bool) -> tuple[dict[str, Any], list[str]]:
         """The slots the bot set, and (only with consent) what the user wrote to it."""
@@ -247,7 +254,7 @@ class Casework:
                     await asyncio.wait_for(self.wake.wait(), 2.0)
                 self.wake.clear()
                 try:
-                    await self.summarise_announcements()      # each gateway its own (not under the lease)
+                    await self.summarise_announcements()      # any gateway that can reach the group
                     now = utcnow()
                     holding = await self.db(partial(lease.hold, name=LOOP, holder=self.instance, now=now,
                                                     seconds=LEASE_SECONDS))

@@ -1,6 +1,7 @@
-"""What one gateway holds against floods around cases: new cases per client address, messages
-into an open case per conversation, and the urgent announcements to the caseworkers' group.
-Counts from the case tables (per conversation, per hour) are in bot/cases/limits.py.
+"""What one gateway holds against floods around cases: new cases per client address and
+messages into an open case per conversation. Counts kept in the database (cases per
+conversation and per hour, urgent announcements) are in bot/cases/limits.py and
+bot/cases/announcements.py.
 
 A client address is kept only as an HMAC under the gateway's secret (an IPv6 address by its
 /64, which one client holds), in memory or in Redis when HELPLINE_SHARED_STATE_URL is set."""
@@ -15,7 +16,6 @@ from redis.asyncio import Redis
 
 from bot.cases.limits import CaseLimits
 from bot.console.throttle import client_network
-from bot.gateway.announcements import Announcements
 from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
 from bot.settings import Settings
 
@@ -27,19 +27,16 @@ class Floods:
     cases: CaseLimits
     addresses: Limit          # new cases per client address per hour
     messages: Limit           # a user's messages into their open case per minute
-    announcements: Announcements
 
 
 def floods(settings: Settings, shared: Redis | None = None) -> Floods:
     cases = CaseLimits(settings.cases_per_conversation_day, settings.cases_per_hour)
-    announcements = Announcements(settings.urgent_announcements)
     if shared is None:
         return Floods(cases, MessageLimit(settings.cases_per_address_hour, window=HOUR),
-                      MessageLimit(settings.case_messages_per_minute), announcements)
+                      MessageLimit(settings.case_messages_per_minute))
     return Floods(cases,
                   SharedMessageLimit(shared, settings.cases_per_address_hour, "helpline:case-address:", HOUR),
-                  SharedMessageLimit(shared, settings.case_messages_per_minute, "helpline:case-message:"),
-                  announcements)
+                  SharedMessageLimit(shared, settings.case_messages_per_minute, "helpline:case-message:"))
 
 
 def client_key(secret: bytes, address: str | None) -> str | None:
