@@ -5,7 +5,9 @@ passed (or as soon as a Content-Length above it is declared), raises `BodyTooLar
 `receive` instead of passing the chunk on: an endpoint never holds more than its limit, and the
 middleware holds nothing. The endpoint turns the error into its own refusal (`/api/chat` its
 JSON one, in the user's language); anything else gets `too_large`, a plain 413. A 413 closes
-the connection, so the server stops reading the rest of a body nobody will use."""
+the connection, so the server stops reading the rest of a body nobody will use; a client that
+is still sending then may see the connection reset instead of the 413 (a browser's body just
+over a limit has arrived whole by then and gets the refusal)."""
 
 from __future__ import annotations
 
