@@ -18,6 +18,7 @@ send text/plain or a form without asking the browser first, but not JSON. A requ
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from bot.replies import CASE_END, Reply
 
 MAX_BODY_BYTES = 32_000
 MAX_TEXT_CHARS = 4_000
+log = logging.getLogger(__name__)
 
 
 def trusted_origin(request: Request, public_url: str | None) -> bool:
@@ -76,6 +78,8 @@ def session_of(state: GatewayState, given: object) -> tuple[str, str]:
     if part is not None:
         assert isinstance(given, str)
         return given, part
+    if given is not None:       # never the id itself: it may be a real one, mistyped
+        log.info("a session id this gateway did not issue; a new conversation starts")
     issued = session_ids.issue(state.keys)
     return issued, issued.partition(".")[0]
 
