@@ -205,7 +205,9 @@ def test_the_code_step_runs_out(site: Site) -> None:
                         .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
     late = console.http.post("/console/login/code", data={"csrf": "x", "code": code_now(SECRETS[email])})
     assert page.status_code == 200
-    assert late.status_code == 401 and "The time for the code has run out. Log in again." in late.text
+    assert late.status_code == 303 and late.headers["location"] == "/console/login?late"
+    assert "The time for the code has run out. Log in again." in console.http.get(late.headers["location"]).text
+    assert console.http.get("/console/login/code").headers["location"] == "/console/login"
 
 
 def test_an_admin_without_a_second_factor_can_do_nothing_else(site: Site) -> None:

@@ -38,7 +38,7 @@ MAX_FIELD = 1024
 
 
 def own_account(handler: Page) -> Handler:
-    """A logged-in session, held or not; POSTs need its CSRF token."""
+    """A logged-in session, held or not; POSTs need its CSRF token (form field or X-CSRF-Token)."""
     async def wrapped(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
         found = await _db(request, lambda s: auth.session_of(s, token))
@@ -46,8 +46,12 @@ def own_account(handler: Page) -> Handler:
             if request.method == "GET":
                 return RedirectResponse("/console/login", status_code=303)
             return Response("login required", status_code=401)
-        if request.method == "POST" and not auth.csrf_ok(found[1], str((await request.form()).get("csrf", ""))):
-            return Response("CSRF token missing or wrong", status_code=403)
+        if request.method == "POST":
+            given = request.headers.get("x-csrf-token")
+            if given is None:
+                given = str((await request.form()).get("csrf", ""))
+            if not auth.csrf_ok(found[1], given):
+                return Response("CSRF token missing or wrong", status_code=403)
         return await handler(request, *found)
     return wrapped
 

@@ -48,7 +48,9 @@ async def login_page(request: Request) -> Response:
     found = await _db(request, lambda s: auth.session_of(s, token)) if token else None
     if found is not None:                 # logged in already: held, or on to the queue
         return RedirectResponse(ACCOUNT_PAGE if auth.hold(found[0]) else "/console", status_code=303)
-    return _login_form(request)
+    late = C_("The time for the code has run out. Log in again.")
+    return _login_form(request, error=_pages(request).gettext(console_language(request), late)
+                       if "late" in request.query_params else None)
 
 
 async def login(request: Request) -> Response:
@@ -109,10 +111,10 @@ async def code(request: Request) -> Response:
                                  address=_client(request), hours=state.settings.console_session_hours)
     if done.outcome == "in":
         return _after_login(request, done)
-    pages, language = _pages(request), console_language(request)
-    error = (C_("Wrong e-mail, password or code. Log in again.") if done.outcome == "wrong"
-             else C_("The time for the code has run out. Log in again."))
-    response = _login_form(request, 401, pages.gettext(language, error))
+    if done.outcome == "again":         # no step waiting (run out, used, or never begun)
+        return RedirectResponse("/console/login?late", status_code=303)
+    error = C_("Wrong e-mail, password or code. Log in again.")
+    response = _login_form(request, 401, _pages(request).gettext(console_language(request), error))
     response.delete_cookie(COOKIE, path="/console")
     return response
 

@@ -35,6 +35,44 @@ def _action(summary: str) -> dict[str, Any]:
                      "requestBody": {"content": _FORM}, "responses": _REDIRECT_OR_REFUSED}}
 
 
+def _form(summary: str, fields: tuple[str, ...], responses: dict[str, str],
+          parameters: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    schema = {"type": "object", "properties": {name: {"type": "string"} for name in ("csrf", *fields)}}
+    return {"post": {"summary": summary, "parameters": list(parameters),
+                     "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}},
+                     "responses": {code: {"description": text} for code, text in responses.items()}}}
+
+
+def _page(summary: str, *refused: str) -> dict[str, Any]:
+    responses = {"200": "HTML", "303": "log in first", **{code: "not allowed" for code in refused}}
+    return {"get": {"summary": summary, "responses": {code: {"description": text} for code, text in responses.items()}}}
+
+
+_ACCOUNT_ID = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ACCOUNT_PATHS: dict[str, Any] = {        # bot/console/login.py and account_pages.py
+    "/console/login/code": {**_page("The second step of a login: the TOTP code"), **_form(
+        "The code", ("code",), {"303": "logged in, or to the login page (no step waiting)", "401": "wrong",
+                          "403": "no CSRF token"})},
+    "/console/account": _page("Your account: password, second factor"),
+    "/console/account/password": _form(
+        "Change your password", ("current", "new", "again"),
+        {"303": "changed", "400": "the new one breaks a rule", "401": "log in first", "403": "wrong or no CSRF token",
+         "429": "too many attempts"}),
+    "/console/account/totp/start": _form("A new TOTP secret to confirm", (),
+                                         {"303": "started", "401": "log in first", "403": "no CSRF token"}),
+    "/console/account/totp/confirm": _form("Switch the second factor on with a first code", ("code",),
+                                           {"303": "on", "400": "wrong code", "401": "log in first",
+                                            "403": "no CSRF token"}),
+    "/console/accounts": _page("The accounts an admin manages", "403"),
+    "/console/accounts/{account_id}/password": _form(
+        "A one-time password for another account", (), {"200": "HTML, with the password", "401": "log in first",
+                                                        "403": "not an admin", "404": "out of reach"}, (_ACCOUNT_ID,)),
+    "/console/accounts/{account_id}/totp": _form(
+        "Remove another account's second factor", (), {"200": "HTML", "401": "log in first", "403": "not an admin",
+                                                      "404": "out of reach"}, (_ACCOUNT_ID,)),
+}
+
+
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "Migrant workers' helpline gateway", "version": "1"},
@@ -87,6 +125,7 @@ SPEC: dict[str, Any] = {
         "/console/cases/{case_id}/reply": _action("Write to the user"),
         "/console/cases/{case_id}/note": _action("An internal note"),
         "/console/cases/{case_id}/close": _action("Close with an outcome"),
+        **_ACCOUNT_PATHS,
     },
 }
 
