@@ -1,5 +1,7 @@
 """The collective signal: one key per employer across scripts and spellings, one count per user,
-alerts only from the threshold up and only for the union where the work is, never who."""
+alerts only from the threshold up and only for the union where the work is, never who. Only
+what cannot be faked cheaply counts (issue 15): Telegram users and reports a caseworker
+confirmed; web chats are shown beside the count."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.engine import make_engine, make_sessions
+from bot.db.engine import alembic_config, make_engine, make_sessions
 from bot.db.models import Contact, EmployerReport, Organisation, Unanswered
 from bot.letters import flow
 from bot.privacy.forget import forget
@@ -21,7 +24,7 @@ from bot.replies import Responder
 from bot.routing.places import Places, load_places
 from bot.settings import ROOT
 from bot.signal.employers import MAX_NAME_CHARS, display_name, employer_key
-from bot.signal.reports import Alert, alerts, record_mention
+from bot.signal.reports import Alert, alerts, channel_of, record_mention
 from bot.workbench.notes import EmployerMention
 from bot.workbench.reach import EVERYTHING, Reach
 from tests.builders import make_turn
@@ -235,3 +238,74 @@ def test_only_users_who_said_yes_are_counted(responder: Responder, places: Place
     (alert,) = seen(sessions, "moscow_union")
     assert alert.users == 3 and alert.cities == {"moskva": 3} and alert.topics == {"inspectorate_complaint": 3}
     assert seen(sessions, "moscow_union", threshold=4) == []
+
+
+# ---------------------------------------------------------------- what counts (issue 15)
+
+def test_web_chats_nobody_confirmed_are_shown_beside_the_count_never_in_it(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        for n in range(12):                  # a flood of free web chats, in its own spelling
+            record_mention(session, f"web:flood{n}", mention("СТРОЙМОНТАЖЪ"), NOW)
+    assert seen(sessions, None) == []                                # 12 web chats: no alert
+    report(sessions, range(2))                                       # two Telegram users
+    assert seen(sessions, None) == []
+    with sessions.begin() as session:                                # a caseworker confirmed a web user's
+        record_mention(session, "web:case", mention(topic="documents_confiscated", city=None), NOW,
+                       confirmed_for="moscow_union")
+    (alert,) = seen(sessions, None)
+    assert (alert.users, alert.telegram, alert.confirmed, alert.uncounted) == (3, 2, 1, 12)
+    assert alert.name == "ООО «Строймонтаж»"                          # not the flood's spelling
+    assert alert.topics == {"employer_claim": 2, "documents_confiscated": 1} and alert.cities == {"moskva": 2}
+
+
+def test_a_confirmation_stays_and_a_confirmed_telegram_user_counts_once(sessions: sessionmaker[Session]) -> None:
+    report(sessions, range(2))
+    with sessions.begin() as session:
+        record_mention(session, "tg:user0", mention(), NOW, confirmed_for="moscow_union")
+        record_mention(session, "tg:user0", mention(), NOW)             # the user again, in a letter
+        row = session.scalars(select(EmployerReport).where(EmployerReport.conversation == "tg:user0")).one()
+        assert row.confirmed_at == NOW and row.organisation_id == "moscow_union" and row.channel == "telegram"
+    (alert,) = seen(sessions, None, threshold=2)
+    assert (alert.users, alert.telegram, alert.confirmed) == (2, 1, 1)
+
+
+def test_a_report_confirmed_from_a_case_reaches_the_cases_organisation(sessions: sessionmaker[Session]) -> None:
+    """No place (the caseworker never sees it): the union the case was routed to sees it, no
+    other union does, and the operator does not see another union's report as unplaced."""
+    with sessions.begin() as session:
+        for n in range(3):
+            record_mention(session, f"web:case{n}", mention("Агрофирма Рассвет", city=None, country=None), NOW,
+                           confirmed_for="kz_union")
+    assert [a.users for a in seen(sessions, "kz_union")] == [3]
+    assert seen(sessions, "moscow_union") == [] and seen(sessions, "ru_national") == []
+    assert seen(sessions, "helpline", operator=True) == []
+    assert [a.name for a in seen(sessions, None)] == ["Агрофирма Рассвет"]
+
+
+@pytest.mark.parametrize(("conversation", "channel"), [("tg:abc", "telegram"), ("web:abc", "web"),
+                                                       ("forgotten:1", "other"), ("webx:1", "other")])
+def test_the_channel_comes_from_the_conversation(conversation: str, channel: str) -> None:
+    assert channel_of(conversation) == channel
+
+
+def test_reports_from_before_get_their_channel_and_are_not_confirmed(database_url: str) -> None:
+    """From 0006 to 0007 and back."""
+    config = alembic_config(database_url)
+    command.downgrade(config, "0006")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for conversation in ("tg:a", "web:b", "x:c"):
+                connection.execute(text(
+                    "INSERT INTO employer_report (created_at, conversation, employer_key, employer_name) "
+                    f"VALUES ('2026-11-01 10:00:00+00:00', '{conversation}', 'k', 'K')"))
+        command.upgrade(config, "head")
+        with engine.begin() as connection:
+            rows = connection.execute(text("SELECT conversation, channel, confirmed_at, organisation_id "
+                                           "FROM employer_report ORDER BY conversation")).all()
+        assert [tuple(r) for r in rows] == [("tg:a", "telegram", None, None), ("web:b", "web", None, None),
+                                            ("x:c", "other", None, None)]
+        command.downgrade(config, "0006")
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

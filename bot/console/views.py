@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import messages as m
 from bot.cases import service
-from bot.console import auth
+from bot.console import auth, bulk
 from bot.console.pages import C_, TEMPLATES, Pages, console_language
 from bot.db.base import utcnow
 from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
@@ -97,9 +97,11 @@ async def queue(request: Request, account: Account, console_session: ConsoleSess
         return (list(service.queue(session, account)), list(service.recent_closed(session, account)),
                 _organisation_name(session, account))
     cases, closed, organisation = await _db(request, read)
+    params = request.query_params
+    done = {key: int(params[key]) for key in ("closed", "refused") if params.get(key, "").isdigit()}
     return _pages(request).render(request, "queue.html", account=account, csrf=console_session.csrf_token,
                                   organisation=organisation, cases=cases, closed=closed,
-                                  states=_labels(request, STATES))
+                                  states=_labels(request, STATES), outcomes=_labels(request, OUTCOMES), done=done)
 
 
 def _case_id(request: Request) -> int | None:
@@ -182,12 +184,14 @@ def _action(name: str) -> Handler:
                 service.add_message(session, case, Sender.note, body, author=account, delivered=True)
                 service.audit(session, account.id, case.id, "case.note")
             elif name == "employer" and form.get("agreed") == "yes" and not case.conversation.startswith("forgotten:"):
-                # the collective signal from a case: the caseworker asked, the user agreed
-                noted = dict(line.split(": ", 1) for line in case.summary.splitlines() if ": " in line)
-                mention = EmployerMention(body[:200], case.topic, noted.get("country"), noted.get("city"))
+                # the collective signal from a case: the caseworker asked, the user agreed, and the
+                # report counts as confirmed. No place: the caseworker never sees where the user
+                # works; the report reaches the organisation the case was routed to instead
+                # (bot/signal/reports.py)
+                mention = EmployerMention(body[:200], case.topic, None, None)
                 if employer_key(mention.employer) is None:
                     return False
-                record_mention(session, case.conversation, mention, utcnow())
+                record_mention(session, case.conversation, mention, utcnow(), confirmed_for=case.organisation_id)
                 service.audit(session, account.id, case.id, "case.employer")
             elif name == "close" and outcome in OUTCOMES and service.close(
                     session, case, by="caseworker", outcome=outcome, account=account):
@@ -210,9 +214,31 @@ def _action(name: str) -> Handler:
     return act
 
 
+@signed_in
+async def close_many(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    """Close the selected cases (the queue's checkboxes) with one outcome (bot/console/bulk.py)."""
+    form = await request.form()
+    ids = [int(x) for x in form.getlist("ids") if isinstance(x, str) and x.isdigit()][:bulk.MAX_CASES]
+    outcome = str(form.get("outcome", ""))
+    if not ids or outcome not in OUTCOMES:
+        return Response("bad request", status_code=400)
+    catalogues = _state(request).responder.catalogues
+    done = await _db(request, lambda s: bulk.close_many(
+        s, account, ids, outcome, lambda case, message: catalogues.gettext(case.language, message)))
+    if done is None:
+        return Response("not found", status_code=404)
+    casework = _state(request).casework
+    if done.closed and casework is not None:
+        casework.wake.set()
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse({"closed": done.closed, "refused": done.refused, "already": done.already})
+    return RedirectResponse(f"/console?closed={done.closed}&refused={done.refused}", status_code=303)
+
+
 def console_routes() -> list[BaseRoute]:
     return [
         Route("/console", queue),
+        Route("/console/cases/close", close_many, methods=["POST"]),
         Route("/console/cases/{case_id}", case_page),
         Route("/console/cases/{case_id}/messages", case_messages),
         *[Route(f"/console/cases/{{case_id}}/{name}", _action(name), methods=["POST"])

@@ -232,7 +232,10 @@ class Unanswered(Base):
 class EmployerReport(Base):
     """An employer or work site named by a user who agreed to have it counted (collective
     signal). One row per user and employer; `conversation` (a keyed pseudonym) is never shown
-    and lets /forget delete the row; the retention purge deletes old rows."""
+    and lets /forget delete the row; the retention purge deletes old rows. `channel` and
+    `confirmed_at` say what the report cost to make: an alert counts only Telegram users and
+    reports a caseworker confirmed from a case (bot/signal/reports.py); `organisation_id` is
+    the organisation of that case, whose organisers see the report."""
 
     __tablename__ = "employer_report"
     __table_args__ = (UniqueConstraint("conversation", "employer_key"),)
@@ -245,6 +248,10 @@ class EmployerReport(Base):
     topic: Mapped[str | None] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(10), default="")          # telegram | web | other
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # by a caseworker, from a case
+    organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
 
 
 class LoginAttempt(Base):

@@ -1,15 +1,26 @@
 """Employers named by users who agreed to have them counted, and the alerts organisers see.
 
 One row per user and employer (`employer_report`). An alert is an employer named by at least
-`threshold` different users within `days`, among the reports an account may see (its reach,
-bot/workbench/reach.py). Alerts carry counts, never conversations.
+`threshold` users within `days` that cannot be made up cheaply, among the reports an account
+may see (its reach, bot/workbench/reach.py). Alerts carry counts, never conversations.
+
+What counts (issue 15): a web chat costs nothing to start, so anyone could name an employer
+from a hundred of them. An alert counts different Telegram users (each a Telegram account) and
+reports a caseworker confirmed from a case (a person heard the user); web chats nobody
+confirmed are shown beside the count ("12 web chats not counted"), never in it, and neither
+their spelling, topics nor places shape the alert.
 
 Reports are scoped by place, the places an organisation's contacts serve:
 - a report with a city: organisations with a contact in that city, in its region, or for the
   whole country;
 - a report with a country but no city: organisations with a contact for the whole country;
-- a report without a country: no union. Those without a country or a city ("unplaced") are
-  seen by the helpline's operator organisation, beside the reports its own contacts cover;
+- a report without a country: no union. Those without a country or a city ("unplaced") and no
+  organisation are seen by the helpline's operator organisation, beside the reports its own
+  contacts cover;
+- a report a caseworker confirmed from a case: also the organisation the case was routed to
+  (`organisation_id`). The case does not tell the caseworker where the user works (the summary
+  never carries the place), so the caseworker cannot give one: the report reaches the union
+  that handles the case instead, and the place stays with the user;
 - a global admin sees every report.
 """
 
@@ -25,12 +36,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, EmployerReport
+from bot.privacy.keys import PREFIXES
 from bot.signal.employers import display_name, employer_key
 from bot.workbench.notes import EmployerMention
 from bot.workbench.reach import Reach
 
 MAX_TOPIC_CHARS = 64
 MAX_CITY_CHARS = 64
+CHANNELS = {f"{prefix}:": channel for channel, prefix in PREFIXES.items()}    # conversation prefix -> channel
 
 
 @dataclass(frozen=True)
@@ -38,10 +51,13 @@ class Alert:
     """Several users named one employer. Only counts: nothing here leads back to a person."""
 
     key: str
-    name: str                      # the spelling most users wrote, scrubbed
-    users: int                     # different users (conversations) who named it
-    topics: dict[str, int]         # users per topic, most first
-    cities: dict[str, int]         # users per place id, most first
+    name: str                      # the spelling most counted users wrote, scrubbed
+    users: int                     # counted: Telegram users and confirmed reports (telegram + confirmed)
+    topics: dict[str, int]         # counted users per topic, most first
+    cities: dict[str, int]         # counted users per place id, most first
+    telegram: int = 0              # Telegram users no caseworker confirmed
+    confirmed: int = 0             # reports a caseworker confirmed from a case (any channel)
+    uncounted: int = 0             # web chats (or other) nobody confirmed: shown, not counted
 
 
 @dataclass(frozen=True)
@@ -52,28 +68,36 @@ class Scope:
     regions: frozenset[tuple[str, str]]         # (country, region id) served by a regional contact
     cities: frozenset[tuple[str, str]]          # (country, place id)
     unplaced: bool = False                      # also reports without a country or a city (the operator)
+    organisation: str | None = None             # also the reports confirmed in this organisation's cases
 
     def sees(self, report: EmployerReport, regions: Mapping[str, str]) -> bool:
-        """Whether the report's place is covered (the module's rules); `regions` maps place ids
-        to region ids."""
+        """Whether the report is this organisation's (the module's rules); `regions` maps place
+        ids to region ids."""
+        if report.organisation_id is not None and report.organisation_id == self.organisation:
+            return True
         if report.country is None:
-            return self.unplaced
+            return self.unplaced and report.organisation_id is None
         if report.country in self.national:
             return True
         if report.city is None:
-            return self.unplaced
+            return self.unplaced and report.organisation_id is None
         return ((report.country, report.city) in self.cities
                 or (report.country, regions.get(report.city, report.city)) in self.regions)
 
 
-def record_mention(session: Session, conversation: str, mention: EmployerMention, now: dt.datetime) -> bool:
+def record_mention(session: Session, conversation: str, mention: EmployerMention, now: dt.datetime, *,
+                   confirmed_for: str | None = None) -> bool:
     """Count `mention` for `conversation`: whether a row was added. The same user naming the
-    same employer again refreshes its row; a name that names nobody is not counted."""
+    same employer again refreshes its row (a confirmation stays); a name that names nobody is
+    not counted. `confirmed_for`: a caseworker confirmed it from a case routed to that
+    organisation."""
     key = employer_key(mention.employer)
     if key is None:
         return False
     values = {"employer_name": display_name(mention.employer), "topic": _short(mention.topic, MAX_TOPIC_CHARS),
-              "country": _country(mention.country), "city": _short(mention.city, MAX_CITY_CHARS), "created_at": now}
+              "country": _country(mention.country), "city": _short(mention.city, MAX_CITY_CHARS), "created_at": now,
+              "channel": channel_of(conversation), "confirmed_at": now if confirmed_for else None,
+              "organisation_id": confirmed_for}
     if _refresh(session, conversation, key, values):
         return False
     try:
@@ -84,6 +108,11 @@ def record_mention(session: Session, conversation: str, mention: EmployerMention
             raise
         return False
     return True
+
+
+def channel_of(conversation: str) -> str:
+    """telegram, web or other, from the conversation's prefix."""
+    return next((channel for prefix, channel in CHANNELS.items() if conversation.startswith(prefix)), "other")
 
 
 def _refresh(session: Session, conversation: str, key: str, values: Mapping[str, object]) -> bool:
@@ -108,6 +137,7 @@ def _country(value: str | None) -> str | None:
 
 
 def scope(session: Session, organisation_id: str, *, unplaced: bool = False) -> Scope:
+    """Where `organisation_id`'s contacts work, and its own confirmed reports."""
     contacts = session.scalars(select(Contact).where(Contact.organisation_id == organisation_id))
     national: set[str] = set()
     regions: set[tuple[str, str]] = set()
@@ -119,7 +149,7 @@ def scope(session: Session, organisation_id: str, *, unplaced: bool = False) -> 
             regions.add((contact.country, contact.region))
         else:
             national.add(contact.country)
-    return Scope(frozenset(national), frozenset(regions), frozenset(cities), unplaced)
+    return Scope(frozenset(national), frozenset(regions), frozenset(cities), unplaced, organisation_id)
 
 
 def alerts(session: Session, reach: Reach, *, threshold: int, days: int, now: dt.datetime,
@@ -136,16 +166,21 @@ def alerts(session: Session, reach: Reach, *, threshold: int, days: int, now: dt
     by_key: dict[str, list[EmployerReport]] = {}
     for report in reports:
         by_key.setdefault(report.employer_key, []).append(report)
-    found = [_alert(key, rows) for key, rows in by_key.items()
-             if len({r.conversation for r in rows}) >= threshold]
+    found = [alert for alert in (_alert(key, rows) for key, rows in by_key.items()) if alert.users >= threshold]
     return sorted(found, key=lambda a: (-a.users, a.name.casefold(), a.key))
 
 
 def _alert(key: str, rows: list[EmployerReport]) -> Alert:
-    names = Counter(r.employer_name for r in rows)
-    name = min(names, key=lambda written: (-names[written], written))
-    return Alert(key, name, len({r.conversation for r in rows}),
-                 _counted(r.topic for r in rows), _counted(r.city for r in rows))
+    """The alert of one employer: counted users (Telegram, or confirmed), the mix beside them;
+    name, topics and places from the counted reports only."""
+    confirmed = {r.conversation for r in rows if r.confirmed_at is not None}
+    telegram = {r.conversation for r in rows if r.channel == "telegram"} - confirmed
+    counted = [r for r in rows if r.conversation in confirmed or r.conversation in telegram]
+    names = Counter(r.employer_name for r in counted)
+    name = min(names, key=lambda written: (-names[written], written)) if names else ""
+    return Alert(key, name, len(telegram) + len(confirmed), _counted(r.topic for r in counted),
+                 _counted(r.city for r in counted), telegram=len(telegram), confirmed=len(confirmed),
+                 uncounted=len({r.conversation for r in rows} - telegram - confirmed))
 
 
 def _counted(values: Iterable[str | None]) -> dict[str, int]:
