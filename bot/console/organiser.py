@@ -15,12 +15,14 @@ from typing import Any
 
 import anyio
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.pages import C_, console_language
 from bot.console.views import _db, _labels, _organisation_name, _pages, _state, signed_in
+from bot.content.model import Library
 from bot.content.problems import Problem
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession
@@ -30,6 +32,7 @@ from bot.signal.reports import Alert, alerts
 from bot.workbench import charts, coverage, examples, insight, preview, questions
 from bot.workbench.reach import ORGANISERS, Reach, reach_of
 from bot.workbench.unanswered import grouped
+from bot.workbench.vetting import Refusal, Vetted, vet
 
 ACTIONS = tuple(questions.DONE)
 CELL_STATES = {"reviewed": C_("reviewed"), "draft": C_("draft"), "stale": C_("stale"), "missing": C_("missing")}
@@ -110,54 +113,113 @@ def _example_language(language: str, library_languages: dict[str, Any], default:
     return str(known.base or known.code)
 
 
+def _ids(value: str) -> list[int]:
+    return [int(x) for x in value.split(",") if x.strip().isdigit()][:200]
+
+
+REFUSALS = {
+    Refusal.unconfirmed: C_("Tick the box below once you have checked every text."),
+    Refusal.placeholder: C_("Replace or remove {placeholder}: an example must read like a question anyone could "
+                            "ask, with nothing of this person in it."),
+    Refusal.identifying: C_("This text still holds something that identifies a person (a number, an e-mail "
+                            "address or a name): remove it."),
+    Refusal.too_long: C_("This text is too long for an example: shorten it."),
+}
+
+
+def _refused(request: Request, vetted: Vetted) -> str:
+    if vetted.refusal is None:
+        return ""
+    message = _pages(request).gettext(console_language(request), REFUSALS[vetted.refusal])
+    return message.format(placeholder=vetted.placeholder)
+
+
+def _to_assign(reach: Reach, ids: list[int]) -> Callable[[Session], list[tuple[int, str, str]] | None]:
+    def listed(session: Session) -> list[tuple[int, str, str]] | None:
+        rows = questions.to_handle(session, reach, ids)
+        return None if rows is None else [(r.id, r.language, r.text) for r in rows]
+    return listed
+
+
+@signed_in
+@organisers_only
+async def assign_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    """The texts of a group as they would be saved as examples of a topic, to edit and check
+    (bot/workbench/vetting.py): nothing is saved from this page's GET."""
+    topic, ids = request.query_params.get("topic", ""), _ids(request.query_params.get("ids", ""))
+    responder, _ = await _content(request)
+    if not ids or responder is None or topic not in responder.library.topics:
+        return Response("bad request", status_code=400)
+    found = await _db(request, _to_assign(_reach(request, account), ids))
+    if found is None:
+        return Response("not found", status_code=404)
+    shown = [(i, language, text, "") for i, language, text in found]
+    return await _review(request, account, console_session, topic, shown)
+
+
+async def _review(request: Request, account: Account, console_session: ConsoleSession, topic: str,
+                  shown: list[tuple[int, str, str, str]], status: int = 200) -> Response:
+    return _pages(request).render(request, "organiser_assign.html", status, topic=topic, shown=shown,
+                                  ids=",".join(str(i) for i, _, _, _ in shown),
+                                  development=_state(request).settings.development,
+                                  **await _common(request, account, console_session))
+
+
 @signed_in
 @organisers_only
 async def unanswered_action(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     form = await request.form()
     action, topic = str(form.get("action", "")), str(form.get("topic", ""))
-    ids = [int(x) for x in str(form.get("ids", "")).split(",") if x.strip().isdigit()][:200]
-    settings = _state(request).settings
+    ids = _ids(str(form.get("ids", "")))
     responder, _ = await _content(request)
     library = responder.library if responder is not None else None
     if action not in ACTIONS or not ids or (action == "assign" and (library is None or topic not in library.topics)):
         return Response("bad request", status_code=400)
-
     reach = _reach(request, account)
-
-    def listed(session: Session) -> list[tuple[int, str, str]] | None:
-        rows = questions.to_handle(session, reach, ids)
-        return None if rows is None else [(r.id, r.language, r.text) for r in rows]
-
-    found: list[tuple[int, str, str]] | None = await _db(request, listed)
+    found: list[tuple[int, str, str]] | None = await _db(request, _to_assign(reach, ids))
     if found is None:               # another organisation's question, or none: as for cases
         return Response("not found", status_code=404)
     handled = [i for i, _, _ in found]
+    if action == "assign" and library is not None and found:
+        return await _assign(request, account, console_session, reach, topic, found, form, library)
+    await _db(request, lambda s: questions.handle(s, reach, account.id, handled, action, topic, utcnow()))
+    return RedirectResponse(f"/console/organiser/unanswered?done={action}", status_code=303)
+
+
+async def _assign(request: Request, account: Account, console_session: ConsoleSession, reach: Reach, topic: str,
+                  found: list[tuple[int, str, str]], form: FormData, library: Library) -> Response:
+    """Save the checked texts of `found` as examples of `topic` (a patch, or the topic file in
+    development), or show the review page again with what to change; nothing is saved then."""
+    if any(f"text-{i}" not in form for i, _, _ in found):
+        return Response("review the texts first (GET /console/organiser/unanswered/assign)", status_code=400)
+    confirmed = form.get("checked") == "yes"
+    vetted = {i: vet(str(form.get(f"text-{i}", "")), confirmed=confirmed) for i, _, _ in found}
+    if any(v.refusal is not None for v in vetted.values()):
+        shown = [(i, language, vetted[i].text, _refused(request, vetted[i])) for i, language, _ in found]
+        return await _review(request, account, console_session, topic, shown, status=422)
+    settings = _state(request).settings
+    handled = [i for i, _, _ in found]
 
     def mark(session: Session) -> None:
-        questions.handle(session, reach, account.id, handled, action, topic, utcnow())
+        questions.handle(session, reach, account.id, handled, "assign", topic, utcnow(), detail="checked=yes")
+    known = {(code, example) for t in library.topics.values() for code, a in t.answers.items()
+             for example in a.examples}
+    items = list(dict.fromkeys((_example_language(language, library.languages, library.default_language),
+                                vetted[i].text) for i, language, _ in found if vetted[i].kept))
+    items = [item for item in items if item not in known]    # already an example somewhere: not twice
+    if not items:
+        await _db(request, mark)
+        return RedirectResponse("/console/organiser/unanswered?done=known", status_code=303)
     diff = ""
-    if action == "assign" and library is not None and found:
-        known = {(code, example) for t in library.topics.values() for code, a in t.answers.items()
-                 for example in a.examples}
-        items = list(dict.fromkeys(
-            (_example_language(lang, library.languages, library.default_language), " ".join(text.split()))
-            for _, lang, text in found))
-        items = [item for item in items if item not in known]    # already an example somewhere: not twice
-        if not items:
-            await _db(request, mark)
-            return RedirectResponse("/console/organiser/unanswered?done=known", status_code=303)
-        try:
-            if settings.development:
-                examples.write_many(settings.content_dir, topic, items)
-            else:
-                _, diff = examples.patch_many(settings.content_dir, topic, items)
-        except examples.NoPlace:
-            text = C_("The topic file has no list of example questions for this language; add one, then try again.")
-            return Response(f"{topic}: {_pages(request).gettext(console_language(request), text)}", status_code=409)
-
+    try:
+        if settings.development:
+            examples.write_many(settings.content_dir, topic, items)
+        else:
+            _, diff = examples.patch_many(settings.content_dir, topic, items)
+    except examples.NoPlace:
+        text = C_("The topic file has no list of example questions for this language; add one, then try again.")
+        return Response(f"{topic}: {_pages(request).gettext(console_language(request), text)}", status_code=409)
     await _db(request, mark)
-    if action != "assign" or not found:
-        return RedirectResponse(f"/console/organiser/unanswered?done={action}", status_code=303)
     if settings.development:
         return RedirectResponse("/console/organiser/unanswered?done=written", status_code=303)
     name = f"examples-{topic}-{utcnow():%Y%m%d-%H%M%S}.patch"
@@ -236,6 +298,7 @@ def organiser_routes() -> list[BaseRoute]:
         Route("/console/organiser/coverage", coverage_page),
         Route("/console/organiser/unanswered", unanswered_page),
         Route("/console/organiser/unanswered", unanswered_action, methods=["POST"]),
+        Route("/console/organiser/unanswered/assign", assign_page),
         Route("/console/organiser/insight", insight_page),
         Route("/console/organiser/preview", preview_page),
     ]

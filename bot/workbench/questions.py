@@ -43,13 +43,14 @@ def to_handle(session: Session, reach: Reach, ids: Collection[int]) -> Sequence[
 
 
 def handle(session: Session, reach: Reach, account_id: int, ids: Collection[int], action: str,
-           topic: str | None, now: dt.datetime) -> int:
-    """Mark the questions `ids` in reach as `action` left them; how many (audited)."""
+           topic: str | None, now: dt.datetime, detail: str = "") -> int:
+    """Mark the questions `ids` in reach as `action` left them; how many (audited, with `detail`)."""
     rows = session.scalars(select(Unanswered).where(
         Unanswered.id.in_(ids), reach.where(Unanswered.organisation_id))).all()
     for row in rows:
         row.state = DONE[action]
         row.topic = topic if action == "assign" else None
         row.handled_by, row.handled_at = account_id, now
-    service.audit(session, account_id, None, f"unanswered.{action}", f"n={len(rows)} topic={topic or ''}"[:200])
+    service.audit(session, account_id, None, f"unanswered.{action}",
+                  f"n={len(rows)} topic={topic or ''} {detail}".strip()[:200])
     return len(rows)

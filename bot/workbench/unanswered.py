@@ -23,6 +23,7 @@ from bot.content.latin import CYRILLIC_TO_LATIN, skeleton
 from bot.privacy.scrub import scrub
 
 NAME = "[name]"
+HANDLE = "[username]"
 _WORD = r"[A-ZА-ЯЁЎҚҒҲӢӮҶҲҢӨҮа-яёa-zўқғҳӣӯҷңөүʻʼ'‘’-]++"
 INTRODUCTIONS = re.compile(
     r"(?i)\b(меня зовут|моё имя|мое имя|моя фамилия|mening ismim|ismim|мени исмим|исмим|номи ман|номам|"
@@ -38,7 +39,7 @@ def scrub_question(text: str) -> str:
     """A message as organisers may see it: no numbers that identify, no names, amounts kept.
     Names go before the text is cut to `MAX_KEPT`, so that no name is cut in two and kept."""
     text = scrub(text.replace("\u2060", "").strip())
-    text = USERNAME.sub("[username]", text)
+    text = USERNAME.sub(HANDLE, text)
     text = INTRODUCTIONS.sub(lambda m: f"{m.group(1)} {NAME}", text)
     return PATRONYMIC.sub(NAME, text)[:MAX_KEPT]
 
