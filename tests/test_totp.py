@@ -290,3 +290,23 @@ def test_the_account_pages_speak_russian(site: Site) -> None:
     enrol(site.signed_in("cw"), PEOPLE["cw"][0])
     console.login(PEOPLE["cw"][0], second_factor=False)
     assert "Код из приложения-аутентификатора" in console.http.get("/console/login/code").text
+
+
+def test_after_the_secret_key_changes_a_second_factor_answers_wrong_until_reset(site: Site) -> None:
+    email = PEOPLE["cw"][0]
+    secret = enrol(site.signed_in("cw"), email)
+    other = Keys(b"the next secret key, after a rotation!")
+    with site.sessions.begin() as session:
+        account = session.scalars(select(Account).where(Account.email == email)).one()
+        account.totp_secret = totp.seal(other, account.id, secret)
+    console = site.console("cw")
+    password_step(console, email)
+    assert console.post_form("/console/login/code", code=code_now(secret)).status_code == 401
+    admin = site.signed_in("admin")         # an admin's pending enrolment under the old key starts again
+    with site.sessions.begin() as session:
+        account = session.scalars(select(Account).where(Account.email == PEOPLE["admin"][0])).one()
+        totp.clear(account)
+        account.totp_secret = totp.seal(other, account.id, secret)
+    page = admin.http.get("/console/account")
+    assert page.status_code == 200 and "/console/account/totp/start" in page.text
+

@@ -7,7 +7,8 @@ a new secret beside the account until a first code from the app confirms it. A c
 for its own step or one step either side (clocks drift), and only for a step later than the last
 one taken, so a code seen over someone's shoulder cannot be used again. An admin who lost the
 app is reset by another admin (bot/console/accounts.py) or on the command line
-(`helpline user reset-totp`).
+(`helpline user reset-totp`); so is everyone after HELPLINE_SECRET_KEY changes, since no sealed
+secret opens then (the code step answers "wrong").
 """
 
 from __future__ import annotations
@@ -95,10 +96,14 @@ def start_enrolment(session: Session, keys: Keys, account: Account) -> str:
 
 
 def pending_secret(keys: Keys, account: Account) -> str | None:
-    """The secret an enrolment is waiting to confirm (None: none started, or already on)."""
+    """The secret an enrolment is waiting to confirm (None: none started, already on, or sealed
+    under a secret key that has changed since: then it starts again)."""
     if enabled(account) or account.totp_secret is None:
         return None
-    return unseal(keys, account.id, account.totp_secret)
+    try:
+        return unseal(keys, account.id, account.totp_secret)
+    except SealError:
+        return None
 
 
 def confirm_enrolment(session: Session, keys: Keys, account: Account, code: str, now: dt.datetime) -> bool:
