@@ -330,8 +330,9 @@ BTN_FORGET_ALL = N_("Delete everything now")
 SLOW_DOWN = N_("You are sending messages very fast. Please wait a minute, then write again: I will answer.")
 PRIVACY_NOTICE = N_(
     "🔒 Privacy: please do not write your name, passport number or address here. What you write is used only "
-    "to answer you and is deleted after {days} days. A caseworker sees it only if you ask for a person and agree. "
-    "To delete everything now, send /forget."
+    "to answer you and is deleted after {days} days. If the bot does not understand a question, an organiser may "
+    "keep it without names or numbers to teach the bot. A caseworker sees it only if you ask for a person and "
+    "agree. To delete everything now, send /forget."
 )
 FORGOTTEN = N_(
     "Done. I deleted this conversation: what you wrote, your answers and choices, and the text of any case "
