@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console import totp
@@ -310,3 +313,52 @@ def test_after_the_secret_key_changes_a_second_factor_answers_wrong_until_reset(
     page = admin.http.get("/console/account")
     assert page.status_code == 200 and "/console/account/totp/start" in page.text
 
+
+
+def test_one_code_sent_twice_at_the_same_moment_is_taken_once(database_url: str) -> None:
+    """The last step is claimed by one UPDATE ... WHERE last step < this one: of 8 logins with
+    one code at once, one passes (on SQLite the others may also fail to get the write lock)."""
+    add_caseworker(database_url, "cw@union-a.example", organisation="union_a", password=PASSWORD)
+    engine = make_engine(database_url)
+    sessions = make_sessions(engine)
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        account = session.scalars(select(Account)).one()
+        account.totp_secret, account.totp_enabled_at = totp.seal(TEST_KEYS, account.id, SECRET_32), now
+    gate = threading.Barrier(8)
+
+    def take(_: int) -> bool:
+        try:
+            with sessions.begin() as session:
+                found = session.scalars(select(Account)).one()
+                gate.wait(10)
+                return totp.take_code(session, TEST_KEYS, found, totp.code_at(SECRET_32, totp.step_at(now)), now)
+        except OperationalError:          # SQLite: another writer got there first
+            return False
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            taken = list(pool.map(take, range(8)))
+    finally:
+        engine.dispose()
+    assert taken.count(True) == 1
+
+
+def test_a_code_step_sent_twice_at_once_logs_in_once(site: Site) -> None:
+    """A double click: both requests carry the waiting token; one logs in, the other is sent
+    back to the login page (never a server error, on SQLite too)."""
+    email = PEOPLE["cw"][0]
+    secret = enrol(site.signed_in("cw"), email)
+    console = site.console("cw")
+    password_step(console, email)
+    found = CSRF.search(console.http.get("/console/login/code").text)
+    assert found is not None
+    form, code = {"csrf": found.group(1)}, code_now(secret)
+    gate = threading.Barrier(2)
+
+    def send(_: int) -> tuple[int, str | None]:
+        gate.wait(10)
+        response = console.http.post("/console/login/code", data={**form, "code": code})
+        return response.status_code, response.headers.get("location")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = sorted(pool.map(send, range(2)), key=str)
+    assert answers == [(303, "/console"), (303, "/console/login?late")]

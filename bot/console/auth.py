@@ -194,13 +194,15 @@ async def enter_code(db: Database, keys: Keys, *, token: str | None, code: str, 
     password was right and the code is right and new."""
     def settle(session: Session) -> Login:
         now = utcnow()
-        found = waiting(session, token)
+        # used up by its first statement, a write: of two requests with one token only one finds
+        # it, and SQLite takes its write lock before anything is read
         used = session.execute(delete(ConsoleSession).where(
-            ConsoleSession.token_hash == _token_hash(token or ""), ConsoleSession.stage != "in"))
-        if found is None or getattr(used, "rowcount", 0) != 1:
+            ConsoleSession.token_hash == _token_hash(token or ""), ConsoleSession.stage != "in")
+            .returning(ConsoleSession.account_id, ConsoleSession.stage, ConsoleSession.expires_at)).first()
+        if used is None or used.expires_at <= now:
             return Login("again")
-        account = session.get(Account, found.account_id)
-        if found.stage != "code" or account is None or not account.active:
+        account = session.get(Account, used.account_id)
+        if used.stage != "code" or account is None or not account.active:
             return Login("wrong")
         if not totp.take_code(session, keys, account, code, now):
             audit(session, account.id, None, "login.failed", "code")
