@@ -7,10 +7,12 @@ a place the caseworker does not see."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,8 +24,9 @@ from bot.db.models import Account, AuditEvent, Case, CaseMessage, CaseState, Emp
 from bot.gateway.app import create_app
 from bot.runtime import responder
 from bot.settings import ROOT
-from tests.conftest import make_settings
+from tests.conftest import conversation_key, make_settings
 from tests.console_client import Console, add_caseworker, serving
+from tests.web_user import web_session
 
 PEOPLE = {  # who: (e-mail, organisation, role)
     "cw_a": ("cw@union-a.example", "union_a", Role.caseworker),
@@ -114,6 +117,24 @@ def test_a_supervisor_closes_a_flood_of_cases_at_once(world: World) -> None:
     (bulk,) = world.audit("case.bulk_close")
     assert bulk.account_id == world.account_id("lead_a") and bulk.detail.startswith("closed=5 refused=0")
     assert close(lead, flood) == (200, {"closed": 0, "refused": 0, "already": 5})   # nothing twice
+
+
+def test_users_of_cases_closed_at_once_get_the_closing_message(world: World) -> None:
+    names = [f"bulk-user-{n}" for n in range(3)]
+    flood = [world.open(conversation_key("web", name)) for name in names]
+    assert close(world.console("lead_a"), flood)[1]["closed"] == 3
+    for name in names:
+        told: list[str] = []
+        deadline = time.monotonic() + 20
+        while not told and time.monotonic() < deadline:
+            response = httpx.get(f"{world.base}/api/chat/updates", params={"session_id": web_session(name)}, timeout=30)
+            told = [message["text"] for message in response.json()["messages"]]
+            time.sleep(0.2)
+        assert told == [ending("en")], name
+    with world.sessions() as session:
+        undelivered = session.scalars(select(CaseMessage).where(CaseMessage.case_id.in_(flood),
+                                                                CaseMessage.delivered_at.is_(None))).all()
+    assert undelivered == []
 
 
 def test_a_caseworker_closes_only_the_cases_they_claimed(world: World) -> None:

@@ -14,7 +14,8 @@ settings, "helpline" unless changed).
 - `global_admin`: every organisation's rows (the helpline's own administrators).
 - any other role: none (the organisers' pages answer 403).
 
-Employer alerts follow the same reach, by place (bot/signal/reports.py).
+Employer alerts follow the same reach: by place, and a report a caseworker confirmed from a case
+by the organisation of that case (bot/signal/reports.py).
 """
 
 from __future__ import annotations
