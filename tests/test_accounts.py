@@ -194,3 +194,24 @@ def test_the_pages_speak_russian(site: Site) -> None:
     admin.login(PEOPLE["admin"][0])
     page = admin.http.get("/console/accounts").text
     assert "Задать одноразовый пароль" in page and "Учётные записи" in page
+
+
+def test_sessions_end_from_the_account_page_and_an_admins_page(site: Site) -> None:
+    here, laptop, phone = site.signed_in("cw"), site.signed_in("cw"), site.signed_in("cw")
+    done = here.post_form("/console/account/sessions", page="/console/account")
+    assert done.status_code == 303
+    assert "Your other sessions have ended." in here.http.get(done.headers["location"]).text
+    assert "Open cases" in here.queue()
+    assert [c.http.get("/console").status_code for c in (laptop, phone)] == [303, 303]
+    admin = site.signed_in("admin")
+    target = site.account("cw").id
+    assert admin.http.post(f"/console/accounts/{site.account('cw_b').id}/sessions",
+                           data={"csrf": admin.csrf}).status_code == 404
+    ended = admin.http.post(f"/console/accounts/{target}/sessions", data={"csrf": admin.csrf})
+    assert ended.status_code == 200 and "Every session of cw@union-a.example has ended." in ended.text
+    assert here.http.get("/console").status_code == 303
+    assert site.console().login(PEOPLE["cw"][0]).status_code == 303           # nothing else changed
+    cw = site.account("cw").id
+    assert site.audit("sessions.end_others") == [(cw, "")]
+    assert site.audit("sessions.end") == [(site.account("admin").id, f"account={target}")]
+

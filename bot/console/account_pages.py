@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.cases.service import audit
 from bot.console import accounts, auth, totp
 from bot.console.pages import C_, console_language
 from bot.console.passwords import MIN_PASSWORD, Busy, PasswordChecks
@@ -33,7 +34,8 @@ PROBLEMS = {"wrong": C_("The current password is wrong."),
             "busy": C_("Many people are logging in right now. Please try again in a moment."),
             "code": C_("That code is not right. Check the clock of your phone and try again.")}
 DONE = {"password": C_("Your password is changed. Your other sessions have ended."),
-        "totp": C_("The second factor is on. The console asks for a code at every login.")}
+        "totp": C_("The second factor is on. The console asks for a code at every login."),
+        "sessions": C_("Your other sessions have ended.")}
 MAX_FIELD = 1024
 
 
@@ -181,15 +183,28 @@ async def reset_password(request: Request, account: Account, console_session: Co
     return await _accounts_page(request, account, console_session, reset=reset, hours=hours)
 
 
-@signed_in
-@admins_only
-async def reset_totp(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    target = _target(request)
-    reset = None if target is None else await accounts.reset_totp(
-        _database(request), actor_id=account.id, target_id=target)
-    if reset is None:
-        return Response("not found", status_code=404)
-    return await _accounts_page(request, account, console_session, removed=reset.email)
+def _managed(change: accounts.Change, message: str) -> Handler:
+    """An admin's change to another account in reach (404 out of reach), then the accounts page
+    saying `message` about it."""
+    @signed_in
+    @admins_only
+    async def act(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+        target = _target(request)
+        done = None if target is None else await accounts.manage(
+            _database(request), change, actor_id=account.id, target_id=target)
+        if done is None:
+            return Response("not found", status_code=404)
+        return await _accounts_page(request, account, console_session, said=_say(request, message, email=done.email))
+    return act
+
+
+@own_account
+async def end_other_sessions(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    def end(session: Session) -> None:
+        auth.end_sessions(session, account.id, keep=console_session.token_hash)
+        audit(session, account.id, None, "sessions.end_others")
+    await _db(request, end)
+    return RedirectResponse("/console/account?done=sessions", status_code=303)
 
 
 def account_routes() -> list[BaseRoute]:
@@ -198,7 +213,12 @@ def account_routes() -> list[BaseRoute]:
         Route("/console/account/password", change_password, methods=["POST"]),
         Route("/console/account/totp/start", start_totp, methods=["POST"]),
         Route("/console/account/totp/confirm", confirm_totp, methods=["POST"]),
+        Route("/console/account/sessions", end_other_sessions, methods=["POST"]),
         Route("/console/accounts", accounts_page, methods=["GET"]),
         Route("/console/accounts/{account_id}/password", reset_password, methods=["POST"]),
-        Route("/console/accounts/{account_id}/totp", reset_totp, methods=["POST"]),
+        Route("/console/accounts/{account_id}/totp", _managed(
+            accounts.reset_second_factor, C_("The second factor of {email} is removed; their sessions have ended.")),
+            methods=["POST"]),
+        Route("/console/accounts/{account_id}/sessions", _managed(
+            accounts.end_all_sessions, C_("Every session of {email} has ended.")), methods=["POST"]),
     ]

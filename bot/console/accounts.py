@@ -1,6 +1,6 @@
 """What an account does to itself and what an admin does to other accounts: change a password,
-set a one-time password, take a second factor away. Every change is audited (the actor's id,
-and the account changed as `account=<id>`; the command line acts as no account).
+set a one-time password, take a second factor away, end every session. Every change is audited
+(the actor's id, and the account changed as `account=<id>`; the command line acts as none).
 
 Who may reset whom is one rule (`may_manage`): an admin resets the accounts of its own
 organisation but not a global admin's, a global admin any account, nobody their own (they
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -121,6 +122,12 @@ def set_one_time_password(session: Session, actor: Account | None, target: Accou
     audit(session, actor.id if actor else None, None, "password.reset", _whom(actor, target))
 
 
+def end_all_sessions(session: Session, actor: Account | None, target: Account) -> None:
+    """Log `target` out everywhere (a lost laptop) without changing anything else."""
+    end_sessions(session, target.id)
+    audit(session, actor.id if actor else None, None, "sessions.end", _whom(actor, target))
+
+
 def reset_second_factor(session: Session, actor: Account | None, target: Account) -> None:
     """`target` has no second factor any more (an admin enrols again at the next login); its
     sessions end. `actor` None: the command line."""
@@ -135,27 +142,27 @@ class Reset:
     password: str | None = None      # the one-time password, shown once
 
 
+Change = Callable[[Session, Account | None, Account], None]
+
+
+async def manage(db: Database, change: Change, *, actor_id: int, target_id: int) -> Reset | None:
+    """`change(session, actor, target)` if the actor may manage the target; None if not."""
+    def run(session: Session) -> Reset | None:
+        actor, target = session.get(Account, actor_id), session.get(Account, target_id)
+        if actor is None or target is None or not may_manage(actor, target):
+            return None
+        change(session, actor, target)
+        return Reset(target.email)
+    return await db(run)
+
+
 async def reset_password(db: Database, checks: PasswordChecks, *, actor_id: int, target_id: int) -> Reset | None:
     """An admin's reset of another account's password; None if the actor may not."""
     password = one_time_password()
     async with checks.turn():                 # `Busy` when every check is taken
         password_hash = await checks.hash(password)
 
-    def change(session: Session) -> Reset | None:
-        actor, target = session.get(Account, actor_id), session.get(Account, target_id)
-        if actor is None or target is None or not may_manage(actor, target):
-            return None
+    def change(session: Session, actor: Account | None, target: Account) -> None:
         set_one_time_password(session, actor, target, password_hash, utcnow())
-        return Reset(target.email, password)
-    return await db(change)
-
-
-async def reset_totp(db: Database, *, actor_id: int, target_id: int) -> Reset | None:
-    """An admin's reset of another account's second factor; None if the actor may not."""
-    def change(session: Session) -> Reset | None:
-        actor, target = session.get(Account, actor_id), session.get(Account, target_id)
-        if actor is None or target is None or not may_manage(actor, target):
-            return None
-        reset_second_factor(session, actor, target)
-        return Reset(target.email)
-    return await db(change)
+    done = await manage(db, change, actor_id=actor_id, target_id=target_id)
+    return Reset(done.email, password) if done else None

@@ -67,6 +67,11 @@ _ACCOUNT_PATHS: dict[str, Any] = {        # bot/console/login.py and account_pag
     "/console/accounts/{account_id}/password": _form(
         "A one-time password for another account", (), {"200": "HTML, with the password", "401": "log in first",
                                                         "403": "not an admin", "404": "out of reach"}, (_ACCOUNT_ID,)),
+    "/console/account/sessions": _form("Log out everywhere else", (),
+                                       {"303": "done", "401": "log in first", "403": "no CSRF token"}),
+    "/console/accounts/{account_id}/sessions": _form(
+        "End every session of another account", (), {"200": "HTML", "401": "log in first", "403": "not an admin",
+                                                     "404": "out of reach"}, (_ACCOUNT_ID,)),
     "/console/accounts/{account_id}/totp": _form(
         "Remove another account's second factor", (), {"200": "HTML", "401": "log in first", "403": "not an admin",
                                                       "404": "out of reach"}, (_ACCOUNT_ID,)),
