@@ -1,6 +1,6 @@
-"""The account page (change the password, switch a second factor on) and the admins' accounts
-page (a one-time password or no second factor for another account): thin handlers over
-bot/console/accounts.py and bot/console/totp.py.
+"""The account page (change the password, switch a second factor on, log out everywhere else)
+and the admins' accounts page (for another account: a one-time password, no second factor, no
+sessions): thin handlers over bot/console/accounts.py and bot/console/totp.py.
 
 The account page serves a held account too (a one-time password to change, an admin without a
 second factor): it is the only page that does. The accounts page needs a session that is not
