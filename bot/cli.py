@@ -188,6 +188,9 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(f"added {args.role} {email} to {args.org}")
+    if args.role in ("admin", "global_admin"):
+        print("at the first login the console asks them to set up a second factor (an authenticator app); "
+              "until then they can do nothing else")
     return 0
 
 
