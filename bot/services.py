@@ -46,12 +46,15 @@ def tracker_store_config(settings: Settings) -> dict[str, Any]:
 
 
 def lock_store_config(settings: Settings) -> dict[str, Any]:
+    # Rasa's lock stores with a bounded wait (nlu/helpline_nlu/lock_store.py): a turn that cannot
+    # have its conversation's lock fails while the gateway still waits for it, and never runs later
+    wait = settings.request_timeout / 2
     if not settings.lock_store_url:
-        return {"type": "in_memory"}
+        return {"type": "helpline_nlu.lock_store.BoundedInMemoryLockStore", "lock_wait": wait}
     url = urlsplit(settings.lock_store_url)
-    # our atomic variant of Rasa's RedisLockStore (nlu/helpline_nlu/lock_store.py)
+    # the Redis one also atomic across Rasa processes
     return {"type": "helpline_nlu.lock_store.AtomicRedisLockStore", "url": url.hostname, "port": url.port or 6379,
-            "db": int(url.path.lstrip("/") or 0), "password": url.password}
+            "db": int(url.path.lstrip("/") or 0), "password": url.password, "lock_wait": wait}
 
 
 def write_rasa_config(settings: Settings) -> tuple[Path, Path]:
@@ -168,7 +171,9 @@ def gateway_command(settings: Settings) -> list[str]:
 
 
 def rasa_command(settings: Settings, model: Path, endpoints: Path, credentials: Path,
-                 rasa: str = "rasa") -> list[str]:
+                 rasa: str = "helpline-rasa") -> list[str]:
+    """`helpline-rasa run`: Rasa's own command after our patches are installed, refusing any Rasa
+    version but the pinned one (nlu/helpline_nlu/cli.py)."""
     return [
         rasa, "run", "--enable-api", "-i", settings.host, "-p", str(settings.rasa_port),
         # one argument with "=": a token that starts with "-" must not read as an option
@@ -184,7 +189,8 @@ def start_rasa(stack: Stack, model: Path, *, name: str = "rasa", port: int | Non
     endpoints, credentials = write_rasa_config(settings)
     if port is not None:
         stack.ready_urls[name] = f"http://{settings.host}:{port}/status?token={settings.rasa_token.get_secret_value()}"
-    return stack.start(name, rasa_command(settings, model, endpoints, credentials, str(rasa)), rasa_env(),
+    command = rasa_command(settings, model, endpoints, credentials, str(rasa.with_name("helpline-rasa")))
+    return stack.start(name, command, rasa_env(),
                        settings.build_dir)
 
 

@@ -48,7 +48,7 @@ def quick_check(schema: Dict[str, Any], kind: Any) -> Optional[Callable[[Any], b
 
 
 def install() -> None:
-    """Idempotent; called when the pipeline's first component is built (TextNormaliser)."""
+    """Idempotent (helpline_nlu/patches.py)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 

@@ -79,8 +79,8 @@ def run_in_order(self: Any, inputs: Optional[Dict[Text, Any]] = None,
 
 
 def install() -> None:
-    """Idempotent; called when the pipeline's first component is built (TextNormaliser). The
-    runner that builds it already exists, but `run` is looked up on the class at each call."""
+    """Idempotent (helpline_nlu/patches.py); `run` is looked up on the class at each call, so
+    runners made before it are patched too."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
     if getattr(DaskGraphRunner, INSTALLED, None) is not None:

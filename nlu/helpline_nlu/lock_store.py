@@ -1,33 +1,92 @@
-"""A Redis lock store whose every change is atomic across Rasa processes.
+"""Lock stores whose wait for a conversation's lock is bounded, and a Redis one whose every
+change is atomic across Rasa processes.
 
-Rasa 3.6's RedisLockStore reads the conversation's ticket lock, changes it in Python and
-writes it back. Two replicas issuing or returning tickets for the same conversation at the
-same moment overwrite each other's change, both then hold the lock, and the SQL tracker store
-drops the events of one of them (rasa#9213; the concurrent store of rasa#11256 was reverted).
-Here each read-change-write runs in a Redis transaction (WATCH / MULTI) and is retried when
-another process changed the lock in between.
+Rasa 3.6 takes a conversation's ticket lock before each turn and polls until it is that
+turn's go. The wait has no bound: a turn behind one that hangs (an action server that does not
+answer) waits as long as that turn, and a waiting ticket that expires meanwhile waits for good.
+By then the gateway has given the user its apology (HELPLINE_REQUEST_TIMEOUT), yet the turn
+would still run later, answering no one. Here a lock that is not had within `lock_wait` seconds
+(endpoints.yml; bot/services.py sets half the gateway's timeout) fails the turn: Rasa answers
+nothing and the gateway apologises. `install()` (helpline_nlu/patches.py) makes that failure a
+warning with no conversation id, where Rasa's REST channel would log the traceback with what
+the user wrote.
 
-endpoints.yml:  lock_store: {type: helpline_nlu.lock_store.AtomicRedisLockStore, url: …, port: …, db: …}
+Rasa's RedisLockStore reads the lock, changes it in Python and writes it back. Two replicas
+issuing or returning tickets for the same conversation at the same moment overwrite each
+other's change, both then hold the lock, and the SQL tracker store drops the events of one of
+them (rasa#9213; the concurrent store of rasa#11256 was reverted). AtomicRedisLockStore runs
+each read-change-write in a Redis transaction (WATCH / MULTI), retried while another process
+changes the lock in between, for at most `lock_wait` seconds too.
+
+endpoints.yml:  lock_store: {type: helpline_nlu.lock_store.AtomicRedisLockStore, url: …, port: …, db: …,
+                             lock_wait: 5}
+                lock_store: {type: helpline_nlu.lock_store.BoundedInMemoryLockStore, lock_wait: 5}
 """
 
+from __future__ import annotations
+
+import asyncio
 import json
-from typing import Any, Callable, Optional, Text, Tuple
+import logging
+import time
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import WatchError
 
+DEFAULT_LOCK_WAIT = 5.0
+INSTALLED = "_helpline_lock_timeout"
+
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Any]]
+log = logging.getLogger(__name__)
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class LockTimeout(LockError):
+    """A conversation's lock was not had within the store's `lock_wait` seconds."""
+
+
+class BoundedWait(LockStore):
+    """Rasa's wait for a lock, given up after `lock_wait` seconds with LockTimeout."""
+
+    lock_wait: float = DEFAULT_LOCK_WAIT
+
+    async def _acquire_lock(self, conversation_id: Text, ticket: int,
+                            wait_time_in_seconds: float) -> TicketLock:
+        try:
+            return await asyncio.wait_for(
+                super()._acquire_lock(conversation_id, ticket, wait_time_in_seconds), self.lock_wait)
+        except asyncio.TimeoutError:
+            raise LockTimeout(f"no lock within {self.lock_wait:g} s") from None
+
+
+def lock_wait(kwargs: Dict[str, Any]) -> float:
+    """The `lock_wait` of an endpoint's settings (taken out of them), positive."""
+    wait = float(kwargs.pop("lock_wait", DEFAULT_LOCK_WAIT))
+    if not wait > 0:
+        raise ValueError(f"lock_wait must be a positive number of seconds, not {wait!r}")
+    return wait
+
+
+class BoundedInMemoryLockStore(BoundedWait, InMemoryLockStore):
+    """Rasa's in-memory lock store (one Rasa process) with a bounded wait."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
+        super().__init__()
+        self.lock_wait = lock_wait(dict(endpoint_config.kwargs) if endpoint_config else {})
+
+
+class AtomicRedisLockStore(BoundedWait, RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
-        super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
+        kwargs = dict(endpoint_config.kwargs)
+        self.lock_wait = lock_wait(kwargs)
+        super().__init__(host=endpoint_config.url, **kwargs)
 
     def _atomically(self, conversation_id: Text, change: Change) -> Any:
         """Apply `change` (old lock -> new lock or None to delete, result) as one transaction."""
         key = self.key_prefix + conversation_id
+        deadline = time.monotonic() + self.lock_wait
         with self.red.pipeline() as pipe:
             while True:
                 try:
@@ -43,7 +102,9 @@ class AtomicRedisLockStore(RedisLockStore):
                     pipe.execute()
                     return result
                 except WatchError:
-                    continue          # another replica changed the lock first: read it again
+                    # another replica changed the lock first: read it again, for a while
+                    if time.monotonic() > deadline:
+                        raise LockTimeout(f"the lock kept changing for {self.lock_wait:g} s") from None
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def issue(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Any]:
@@ -74,3 +135,24 @@ class AtomicRedisLockStore(RedisLockStore):
             lock.remove_ticket_for(ticket_number)
             return (lock if lock.is_someone_waiting() else None), None
         self._atomically(conversation_id, finish_and_maybe_delete)
+
+
+def install() -> None:
+    """Idempotent: Rasa's `Agent.handle_message` answers nothing, with a warning that names
+    no conversation, when the turn's lock was not had in time (helpline_nlu/patches.py)."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    if getattr(Agent, INSTALLED, None) is not None:
+        return
+    handle = Agent.handle_message
+
+    async def handle_message(self: Agent, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+        try:
+            return await handle(self, message)
+        except LockTimeout as error:
+            log.warning("turn failed: %s", error)
+            return None
+
+    setattr(Agent, INSTALLED, handle)
+    setattr(Agent, "handle_message", handle_message)

@@ -17,7 +17,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from helpline_nlu import action_session, action_validation, graph_runner
 from helpline_nlu.normalise import clean, fold
 
 NORMALISED = "normalised_text"
@@ -37,9 +36,6 @@ class TextNormaliser(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "TextNormaliser":
-        action_validation.install()   # the action-response check built once per process
-        action_session.install()      # one kept connection pool to the action server
-        graph_runner.install()        # the prediction graph run in a fixed order, without dask
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

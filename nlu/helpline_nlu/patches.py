@@ -1,0 +1,54 @@
+"""The one place where our changes to Rasa's own code are installed, and the version they are for.
+
+Three patches replace a Rasa method (each module's docstring says why; docs/decisions/ records
+what each is worth):
+
+- `action_validation`: the action-server response check built once per process;
+- `action_session`: one kept aiohttp session per endpoint and event loop, closed at shutdown;
+- `graph_runner`: the prediction graph run in a planned order, without dask;
+
+and one turns a lock that could not be had in time into a failed turn (`lock_store`). The
+tracker store and lock store subclasses are not patches: Rasa builds them by name from
+endpoints.yml (bot/services.py writes it; nlu/compose/endpoints.yml in containers).
+
+`install()` is called by `helpline-rasa` (helpline_nlu/cli.py), the command that starts
+Rasa; importing any module of this package changes nothing."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from helpline_nlu import action_session, action_validation, graph_runner, lock_store
+
+RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
+
+
+class RasaVersionError(RuntimeError):
+    """The installed Rasa is not the one the patches were written and tested for."""
+
+
+def installed_rasa() -> str | None:
+    try:
+        return version("rasa")
+    except PackageNotFoundError:
+        return None
+
+
+def check_rasa_version(found: str | None = None) -> None:
+    """Raise RasaVersionError unless Rasa `found` (default: the installed one) is RASA_VERSION."""
+    found = installed_rasa() if found is None else found
+    if found != RASA_VERSION:
+        raise RasaVersionError(
+            f"Rasa {found or 'is not installed'}{' found' if found else ''}, but the helpline's "
+            f"patches (nlu/helpline_nlu/patches.py) are written for Rasa {RASA_VERSION}: run "
+            f"`uv sync --locked --directory nlu`, or review every patch against the new version "
+            f"before changing the pin in nlu/pyproject.toml")
+
+
+def install() -> None:
+    """Check Rasa's version, then install every patch. Idempotent."""
+    check_rasa_version()
+    action_validation.install()
+    action_session.install()
+    graph_runner.install()
+    lock_store.install()
