@@ -103,7 +103,8 @@ SPEC: dict[str, Any] = {
                                                   "gateway did not issue)", "content": _JSON},
                           "400": {"description": "no case store", "content": _JSON},
                           "503": {"description": "the case store cannot answer", "content": _JSON}}}},
-        "/healthz": {"get": {"summary": "Each dependency's state",
+        "/healthz": {"get": {"summary": "Serving or not; each dependency's state only for a monitor "
+                                        "(loopback, or Authorization: Bearer HELPLINE_HEALTH_TOKEN)",
                              "responses": {"200": {"description": "serving"},
                                            "503": {"description": "not serving"}}}},
         "/console/login": {
