@@ -46,8 +46,8 @@ def _login_form(request: Request, status: int = 200, error: str | None = None) -
 async def login_page(request: Request) -> Response:
     token = request.cookies.get(COOKIE)
     found = await _db(request, lambda s: auth.session_of(s, token)) if token else None
-    if found is not None:                 # logged in already: held, or on to the queue
-        return RedirectResponse(ACCOUNT_PAGE if auth.hold(found[0]) else "/console", status_code=303)
+    if found is not None and auth.hold(found[0]):     # where every other page sends a held account
+        return RedirectResponse(ACCOUNT_PAGE, status_code=303)
     late = C_("The time for the code has run out. Log in again.")
     return _login_form(request, error=_pages(request).gettext(console_language(request), late)
                        if "late" in request.query_params else None)
