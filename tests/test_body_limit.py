@@ -144,6 +144,14 @@ def test_a_huge_declared_chat_body_is_refused_before_it_is_sent(gateway: Gateway
     assert TOO_LONG_RU in json.loads(content)["messages"][0]["text"]
 
 
+def test_a_body_no_route_reads_is_not_read_either(gateway: Gateway) -> None:
+    body = Sent(total=64 * MiB)
+    assert flood(gateway, "/", body) in (405, None)     # the page takes GET only: 405 at once
+    assert body.bytes < 16 * MiB
+    with httpx.Client(base_url=gateway.base, timeout=30) as http:    # a body read whole keeps the connection
+        assert "connection" not in http.post("/api/chat", json={"text": "hi"}).headers
+
+
 def test_the_longest_message_a_user_may_type_still_fits(gateway: Gateway) -> None:
     text = "ж" * 4000                   # escaped by JSON as \\u0436: 6 bytes a character
     response = httpx.post(f"{gateway.base}/api/chat", json={"text": text}, timeout=30)

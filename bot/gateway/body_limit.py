@@ -4,10 +4,11 @@ A pure ASGI middleware counts the bytes the server hands over and, once a route'
 passed (or as soon as a Content-Length above it is declared), raises `BodyTooLarge` from
 `receive` instead of passing the chunk on: an endpoint never holds more than its limit, and the
 middleware holds nothing. The endpoint turns the error into its own refusal (`/api/chat` its
-JSON one, in the user's language); anything else gets `too_large`, a plain 413. A 413 closes
-the connection, so the server stops reading the rest of a body nobody will use; a client that
-is still sending then may see the connection reset instead of the 413 (a browser's body just
-over a limit has arrived whole by then and gets the refusal)."""
+JSON one, in the user's language); anything else gets `too_large`, a plain 413. An answer sent
+before the body was read to its end (a 413, or a route that never reads it) closes the
+connection, so the server does not go on reading a body nobody will use; a client that is still
+sending then may see the connection reset instead of the answer (a browser's body just over a
+limit has arrived whole by then and gets the refusal)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def declared_length(scope: Scope) -> int | None:
     return int(value) if value is not None and value.strip().isdigit() else None
 
 
+def has_body(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    return headers.get("content-length", "0").strip() not in ("", "0") or "transfer-encoding" in headers
+
+
 class BodyLimit:
     """Pure ASGI middleware: `receive` raises `BodyTooLarge` past the route's limit."""
 
@@ -61,10 +67,10 @@ class BodyLimit:
             return
         limit = self.limits.of(scope["path"])
         declared = declared_length(scope)
-        received, refused = 0, False
+        received, refused, unread = 0, False, has_body(scope)
 
         async def counted() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, unread
             if refused or (declared is not None and declared > limit):
                 refused = True
                 raise BodyTooLarge(limit)
@@ -74,10 +80,11 @@ class BodyLimit:
                 if received > limit:
                     refused = True
                     raise BodyTooLarge(limit)
+                unread = unread and message.get("more_body", False)
             return message
 
         async def closing(message: Message) -> None:
-            if message["type"] == "http.response.start" and refused:
+            if message["type"] == "http.response.start" and (refused or unread):
                 MutableHeaders(scope=message)["connection"] = "close"
             await send(message)
 
