@@ -100,6 +100,13 @@ async def test_a_flood_asks_each_dependency_about_once_a_second(settings: Settin
     assert asked.count("/") <= 2 and asked.count("/health") <= 2
 
 
+async def test_a_monitor_always_gets_a_fresh_report(settings: Settings) -> None:
+    async with health(settings, client="127.0.0.1") as http:
+        for _ in range(3):
+            await http.get("/healthz")
+    assert asked.count("/") == 3 and asked.count("/health") == 3
+
+
 def test_a_client_behind_a_trusted_proxy_is_not_loopback(settings: Settings) -> None:
     """Through uvicorn as in production: a proxy on loopback forwards the visitor's address."""
     with serving(create_app(settings), settings.gateway_port):

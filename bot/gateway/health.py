@@ -5,9 +5,9 @@ action server or database, or no Rasa at all): enough for a load balancer or an 
 A monitor also gets each dependency's state, how Rasa replicas share conversations and, under
 `helpline run`, each process's restarts: a request from loopback (the socket's peer, or the
 address a trusted proxy forwarded, as uvicorn's --proxy-headers sets it) or one carrying
-`Authorization: Bearer <HELPLINE_HEALTH_TOKEN>`. The dependencies are asked at most once a
-second, so a flood of /healthz costs Rasa, the action server and the database no more than one
-monitor does."""
+`Authorization: Bearer <HELPLINE_HEALTH_TOKEN>`. A monitor's request asks the dependencies;
+anyone else's reuses a report up to a second old, so a flood of /healthz costs Rasa, the action
+server and the database no more than one monitor does."""
 
 from __future__ import annotations
 
@@ -90,15 +90,15 @@ async def check(state: GatewayState) -> Report:
 
 @dataclass
 class Health:
-    """The last report, reused for FRESH_SECONDS; one check at a time."""
+    """The last report, reused for FRESH_SECONDS unless `fresh`; one check at a time."""
 
     last: tuple[float, Report] | None = None
     lock: anyio.Lock | None = field(default=None, repr=False)
 
-    async def report(self, state: GatewayState) -> Report:
+    async def report(self, state: GatewayState, *, fresh: bool = False) -> Report:
         self.lock = self.lock or anyio.Lock()       # made in the event loop, at the first request
         async with self.lock:
-            if self.last is None or time.monotonic() - self.last[0] >= FRESH_SECONDS:
+            if fresh or self.last is None or time.monotonic() - self.last[0] >= FRESH_SECONDS:
                 self.last = (time.monotonic(), await check(state))
             return self.last[1]
 
@@ -106,6 +106,7 @@ class Health:
 async def healthz(request: Request) -> JSONResponse:
     state: GatewayState = request.app.state.gateway
     health: Health = request.app.state.health
-    report = await health.report(state)
-    shown = report.detail if is_monitor(request, state.settings.health_token) else {"status": report.detail["status"]}
+    monitor = is_monitor(request, state.settings.health_token)
+    report = await health.report(state, fresh=monitor)
+    shown = report.detail if monitor else {"status": report.detail["status"]}
     return JSONResponse(shown, status_code=200 if report.serving else 503)
