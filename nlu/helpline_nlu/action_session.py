@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp
 
@@ -18,7 +18,7 @@ INSTALLED = "_helpline_shared_session"
 
 # every kept session and its event loop, to close at shutdown; a session nothing else holds
 # leaves on its own
-KEPT: "weakref.WeakKeyDictionary[aiohttp.ClientSession, weakref.ref[asyncio.AbstractEventLoop]]" = (
+KEPT: weakref.WeakKeyDictionary[aiohttp.ClientSession, weakref.ref[asyncio.AbstractEventLoop]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -56,7 +56,7 @@ def install() -> None:
 
     def session(self: EndpointConfig) -> Any:
         try:
-            loop: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
         if loop is None:
@@ -74,7 +74,7 @@ def install() -> None:
         finally:
             await close_kept()
 
-    setattr(EndpointConfig, "session", session)
+    EndpointConfig.session = session
     setattr(EndpointConfig, INSTALLED, True)
     # serve_application registers `close_resources` by its module-level name, read at each start
-    setattr(rasa.core.run, "close_resources", close_resources_and_sessions)
+    rasa.core.run.close_resources = close_resources_and_sessions

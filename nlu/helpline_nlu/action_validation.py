@@ -12,7 +12,8 @@ jsonschema, which decides and words the error."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
@@ -21,7 +22,7 @@ from jsonschema.validators import validator_for
 INSTALLED = "_helpline_validator"
 
 
-def quick_check(schema: Dict[str, Any], kind: Any) -> Optional[Callable[[Any], bool]]:
+def quick_check(schema: dict[str, Any], kind: Any) -> Callable[[Any], bool] | None:
     """True only for responses the whole schema accepts (False: ask jsonschema), or None if the
     schema is not shaped as Rasa 3.6's (events whose oneOf alternatives each fix `event`)."""
     try:
@@ -34,7 +35,7 @@ def quick_check(schema: Dict[str, Any], kind: Any) -> Optional[Callable[[Any], b
         return None
     base = {key: value for key, value in item.items() if key != "oneOf"}
     outer = kind({**schema, "properties": {**schema["properties"], "events": {**events, "items": base}}})
-    one = {name: kind(branch) for name, branch in zip(names, item["oneOf"])}
+    one = {name: kind(branch) for name, branch in zip(names, item["oneOf"], strict=True)}
 
     def check(result: Any) -> bool:
         if not outer.is_valid(result):
@@ -60,7 +61,7 @@ def install() -> None:
     validator = kind(schema)
     quick = quick_check(schema, kind)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         if quick is not None and quick(result):
             return True
         error: ValidationError | None = best_match(validator.iter_errors(result))
@@ -72,5 +73,5 @@ def install() -> None:
             f"{DOCS_BASE_URL}/custom-actions")
         raise error
 
-    setattr(RemoteAction, "_validate_action_result", _validate_action_result)
+    RemoteAction._validate_action_result = _validate_action_result
     setattr(RemoteAction, INSTALLED, validator)

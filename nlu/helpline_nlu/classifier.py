@@ -8,7 +8,7 @@ softmax confidences for the FallbackClassifier that follows it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -29,7 +29,7 @@ class NgramIntentClassifier(PersistedModelComponent, IntentClassifier):
     MODEL_FILE = "topics.joblib"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"C": 1.0, "scale": 5.0, "ranking_length": 10}
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -40,7 +40,7 @@ class NgramIntentClassifier(PersistedModelComponent, IntentClassifier):
             self._model = topic_model(self._config["C"], self._config["scale"]).fit(texts, labels)
         return self._persist()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if self._model is None or not has_letters(text):

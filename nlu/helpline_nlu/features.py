@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -21,7 +22,7 @@ def stems(text: str) -> str:
     return " ".join(word[:STEM_CHARS] for word in fold(text).split())
 
 
-class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
+class SoftmaxSVC(BaseEstimator, ClassifierMixin):
     """A linear SVM (fast to train on many sparse features) with softmax confidences.
 
     `scale` sharpens the softmax over SVM margins; FallbackClassifier thresholds apply to
@@ -32,7 +33,7 @@ class SoftmaxSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.c = c
         self.scale = scale
 
-    def fit(self, x: Any, y: Sequence[str]) -> "SoftmaxSVC":
+    def fit(self, x: Any, y: Sequence[str]) -> SoftmaxSVC:
         self.svm_ = LinearSVC(C=self.c).fit(x, y)
         self.classes_ = self.svm_.classes_
         return self

@@ -17,24 +17,25 @@ arrives as Rasa's GraphComponentException) passes through unchanged.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 INSTALLED = "_helpline_dask_run"
 PLANS = "_helpline_plans"
 
-Step = Tuple[Text, Tuple[Text, ...]]
-Plan = Tuple[List[Step], Set[Text]]     # the steps, and the names of their nodes
+Step = tuple[str, tuple[str, ...]]
+Plan = tuple[list[Step], set[str]]     # the steps, and the names of their nodes
 
 
-def plan(nodes: Dict[Text, Any], targets: Sequence[Text]) -> List[Step]:
+def plan(nodes: dict[str, Any], targets: Sequence[str]) -> list[Step]:
     """The nodes `targets` need, each after the nodes it needs: `(name, needed names)`.
 
     `nodes` maps a node name to its SchemaNode; a target or need that is not a node (an input
     placeholder) is not a step."""
-    order: List[Step] = []
-    done: Set[Text] = set()
+    order: list[Step] = []
+    done: set[str] = set()
     for target in targets:
-        stack: List[Tuple[Text, bool]] = [(target, False)]
+        stack: list[tuple[str, bool]] = [(target, False)]
         while stack:
             name, expanded = stack.pop()
             if name in done or name not in nodes:
@@ -49,19 +50,19 @@ def plan(nodes: Dict[Text, Any], targets: Sequence[Text]) -> List[Step]:
     return order
 
 
-def run_in_order(self: Any, inputs: Optional[Dict[Text, Any]] = None,
-                 targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+def run_in_order(self: Any, inputs: dict[str, Any] | None = None,
+                 targets: list[str] | None = None) -> dict[str, Any]:
     """`DaskGraphRunner.run` without dask (see the module docstring)."""
     from rasa.engine.exceptions import GraphRunError
 
     run_targets = list(targets) if targets else list(self._graph_schema.target_names)
-    plans: Dict[Tuple[Text, ...], Plan] = self.__dict__.setdefault(PLANS, {})
+    plans: dict[tuple[str, ...], Plan] = self.__dict__.setdefault(PLANS, {})
     planned = plans.get(tuple(run_targets))
     if planned is None:
         steps = plan(self._graph_schema.nodes, run_targets)
         planned = plans[tuple(run_targets)] = (steps, {name for name, _ in steps})
     steps, names = planned
-    values: Dict[Text, Any] = {}
+    values: dict[str, Any] = {}
     for name, value in (inputs or {}).items():
         if isinstance(value, str) and (value in names or value in values):
             raise GraphRunError(
@@ -86,4 +87,4 @@ def install() -> None:
     if getattr(DaskGraphRunner, INSTALLED, None) is not None:
         return
     setattr(DaskGraphRunner, INSTALLED, DaskGraphRunner.run)
-    setattr(DaskGraphRunner, "run", run_in_order)
+    DaskGraphRunner.run = run_in_order

@@ -8,7 +8,7 @@ not.  The result is added to the parse output under `language`.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -22,7 +22,7 @@ from helpline_nlu.persisted import PersistedModelComponent
 LANGUAGE = "language"
 
 
-def example_language(message: Message) -> Optional[str]:
+def example_language(message: Message) -> str | None:
     """The `lang` of an example's (or its intent's) metadata, if any."""
     metadata = message.get("metadata") or {}
     for level in ("example", "intent"):
@@ -39,7 +39,7 @@ class LanguageIdentifier(PersistedModelComponent):
     MODEL_FILE = "language.joblib"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # latin_variants: languages whose Cyrillic examples are also learnt in Latin
         # letters, as people type them on phones without a Cyrillic keyboard.
         return {"C": 1.0, "scale": 5.0, "ranking_length": 3, "latin_variants": ["ru", "tg", "ky"]}
@@ -67,13 +67,13 @@ class LanguageIdentifier(PersistedModelComponent):
             )
         return self._persist()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get("text") or ""
             message.set(LANGUAGE, self.identify(text), add_to_output=True)
         return messages
 
-    def identify(self, text: str) -> Dict[str, Any]:
+    def identify(self, text: str) -> dict[str, Any]:
         script = script_of(text)
         if self._model is None or not has_letters(text):
             return {"code": None, "script": script, "confidence": 0.0, "ranking": []}

@@ -3,7 +3,8 @@ change is atomic across Rasa processes.
 
 Rasa 3.6 takes a conversation's ticket lock before each turn and polls until it is that
 turn's go. The wait has no bound: a turn behind one that hangs (an action server that does not
-answer) waits as long as that turn, and a waiting ticket that expires meanwhile waits for good.
+answer) waits as long as that turn, and a waiting ticket that expires meanwhile (after 60 s) is
+never served: it waits until a later turn of the conversation deletes the lock.
 By then the gateway has given the user its apology (HELPLINE_REQUEST_TIMEOUT), yet the turn
 would still run later, answering no one. Here a lock that is not had within `lock_wait` seconds
 (endpoints.yml; bot/services.py sets half the gateway's timeout) fails the turn: Rasa answers
@@ -29,7 +30,8 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
@@ -39,7 +41,7 @@ from redis.exceptions import WatchError
 DEFAULT_LOCK_WAIT = 5.0
 INSTALLED = "_helpline_lock_timeout"
 
-Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Any]]
+Change = Callable[[TicketLock | None], tuple[TicketLock | None, Any]]
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +54,7 @@ class BoundedWait(LockStore):
 
     lock_wait: float = DEFAULT_LOCK_WAIT
 
-    async def _acquire_lock(self, conversation_id: Text, ticket: int,
+    async def _acquire_lock(self, conversation_id: str, ticket: int,
                             wait_time_in_seconds: float) -> TicketLock:
         try:
             return await asyncio.wait_for(
@@ -61,7 +63,7 @@ class BoundedWait(LockStore):
             raise LockTimeout(f"no lock within {self.lock_wait:g} s") from None
 
 
-def lock_wait(kwargs: Dict[str, Any]) -> float:
+def lock_wait(kwargs: dict[str, Any]) -> float:
     """The `lock_wait` of an endpoint's settings (taken out of them), positive."""
     wait = float(kwargs.pop("lock_wait", DEFAULT_LOCK_WAIT))
     if not wait > 0:
@@ -72,7 +74,7 @@ def lock_wait(kwargs: Dict[str, Any]) -> float:
 class BoundedInMemoryLockStore(BoundedWait, InMemoryLockStore):
     """Rasa's in-memory lock store (one Rasa process) with a bounded wait."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
         super().__init__()
         self.lock_wait = lock_wait(dict(endpoint_config.kwargs) if endpoint_config else {})
 
@@ -83,7 +85,7 @@ class AtomicRedisLockStore(BoundedWait, RedisLockStore):
         self.lock_wait = lock_wait(kwargs)
         super().__init__(host=endpoint_config.url, **kwargs)
 
-    def _atomically(self, conversation_id: Text, change: Change) -> Any:
+    def _atomically(self, conversation_id: str, change: Change) -> Any:
         """Apply `change` (old lock -> new lock or None to delete, result) as one transaction."""
         key = self.key_prefix + conversation_id
         deadline = time.monotonic() + self.lock_wait
@@ -106,30 +108,30 @@ class AtomicRedisLockStore(BoundedWait, RedisLockStore):
                     if time.monotonic() > deadline:
                         raise LockTimeout(f"the lock kept changing for {self.lock_wait:g} s") from None
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def issue(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Any]:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock: TicketLock | None) -> tuple[TicketLock | None, Any]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
         return int(self._atomically(conversation_id, issue))
 
-    def update_lock(self, conversation_id: Text) -> None:
-        def expire(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Any]:
+    def update_lock(self, conversation_id: str) -> None:
+        def expire(lock: TicketLock | None) -> tuple[TicketLock | None, Any]:
             if lock is not None:
                 lock.remove_expired_tickets()
             return lock, None
         self._atomically(conversation_id, expire)
 
-    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
-        def finish(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Any]:
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def finish(lock: TicketLock | None) -> tuple[TicketLock | None, Any]:
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return lock, None
         self._atomically(conversation_id, finish)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Return the ticket and delete the lock if nobody waits, in one step (Rasa does these
         in three, so a ticket issued in between could be deleted with the lock)."""
-        def finish_and_maybe_delete(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Any]:
+        def finish_and_maybe_delete(lock: TicketLock | None) -> tuple[TicketLock | None, Any]:
             if lock is None:
                 return None, None
             lock.remove_ticket_for(ticket_number)
@@ -147,12 +149,13 @@ def install() -> None:
         return
     handle = Agent.handle_message
 
-    async def handle_message(self: Agent, message: UserMessage) -> Optional[List[Dict[Text, Any]]]:
+    async def handle_message(self: Agent, message: UserMessage) -> list[dict[str, Any]] | None:
         try:
-            return await handle(self, message)
+            answer: list[dict[str, Any]] | None = await handle(self, message)
         except LockTimeout as error:
             log.warning("turn failed: %s", error)
             return None
+        return answer
 
     setattr(Agent, INSTALLED, handle)
-    setattr(Agent, "handle_message", handle_message)
+    Agent.handle_message = handle_message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, Optional, Text, Tuple, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,7 +21,7 @@ class PersistedModelComponent(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Any = None,
@@ -30,7 +30,7 @@ class PersistedModelComponent(GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self._model = model
-        self._scorer: Optional[Tuple[Any, LinearScorer]] = None
+        self._scorer: tuple[Any, LinearScorer] | None = None
 
     @property
     def scorer(self) -> LinearScorer:
@@ -42,7 +42,7 @@ class PersistedModelComponent(GraphComponent):
     @classmethod
     def create(
         cls: type[Self],
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -52,7 +52,7 @@ class PersistedModelComponent(GraphComponent):
     @classmethod
     def load(
         cls: type[Self],
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

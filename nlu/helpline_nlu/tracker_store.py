@@ -38,9 +38,10 @@ import stat
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Text, Tuple
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -54,10 +55,10 @@ FORGET = "helpline_forget"      # event metadata: forget a finished flow's answe
 MESSAGES = ("user", "bot")
 
 
-Row = Tuple[int, str, Optional[float], Optional[Event]]     # id, type_name, timestamp, event
+Row = tuple[int, str, float | None, Event | None]     # id, type_name, timestamp, event
 
 
-def in_session(timestamp: Optional[float], session_start: Optional[float]) -> bool:
+def in_session(timestamp: float | None, session_start: float | None) -> bool:
     """Rasa's filter: `timestamp >= session_start OR session_start IS NULL`."""
     if session_start is None:
         return True
@@ -70,19 +71,19 @@ class Conversation:
 
     last_id: int = 0                         # the highest row id seen
     rows: int = 0                            # rows with id <= last_id, all sessions
-    session_start: Optional[float] = None    # timestamp of the latest session_started
+    session_start: float | None = None    # timestamp of the latest session_started
     # the rows of the latest session, in id order: (timestamp, event; None if unreadable)
-    session: List[Tuple[Optional[float], Optional[Event]]] = field(default_factory=list)
+    session: list[tuple[float | None, Event | None]] = field(default_factory=list)
     used: float = 0.0                        # when the cache last handed it out
 
-    def extended(self, rows: List[Row]) -> "Conversation":
+    def extended(self, rows: list[Row]) -> "Conversation":
         """A new snapshot with `rows` (newer than `last_id`, in id order) taken in: a snapshot
         in the cache is never changed, so a reader on another thread always sees a whole one."""
         copy = Conversation(self.last_id, self.rows, self.session_start, list(self.session))
         copy.extend(rows)
         return copy
 
-    def extend(self, rows: List[Row]) -> None:
+    def extend(self, rows: list[Row]) -> None:
         starts = [ts for _, kind, ts, _ in rows if kind == SessionStarted.type_name and ts is not None]
         if starts and (self.session_start is None or max(starts) > self.session_start):
             self.session_start = max(starts)
@@ -93,7 +94,7 @@ class Conversation:
             if in_session(timestamp, self.session_start):
                 self.session.append((timestamp, event))
 
-    def events(self) -> List[Event]:
+    def events(self) -> list[Event]:
         return [event for _, event in self.session if event is not None]
 
 
@@ -101,8 +102,8 @@ class Conversation:
 class Forget:
     """What a finished flow asks to forget: the messages from `since` on, the values of `slots`."""
 
-    since: Optional[float]
-    slots: FrozenSet[str]
+    since: float | None
+    slots: frozenset[str]
 
     @classmethod
     def requested(cls, events: Sequence[Event]) -> Optional["Forget"]:
@@ -114,7 +115,7 @@ class Forget:
         slots = frozenset(str(name) for a in asked for name in a.get("slots") or ())
         return cls(min(since) if since else None, slots)
 
-    def scrubbed(self, data: Dict[str, Any]) -> Dict[str, Any]:
+    def scrubbed(self, data: dict[str, Any]) -> dict[str, Any]:
         """A stored event's JSON without what is to be forgotten (the same dict if nothing is)."""
         kind = data.get("event")
         if kind in MESSAGES and self.since is not None and (data.get("timestamp") or 0.0) >= self.since:
@@ -127,7 +128,7 @@ class Forget:
         return data
 
 
-def parsed(data: str) -> Optional[Event]:
+def parsed(data: str) -> Event | None:
     """A stored row's event, as rasa.shared.core.events.deserialise_events reads it."""
     parameters = json.loads(data)
     return Event.from_parameters(parameters) if "event" in parameters else None
@@ -156,6 +157,8 @@ def sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
+    engine: Any         # Rasa's engine at first, then ours (SQLAlchemy 1.4 ships no types)
+
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE,
                  cache_seconds: float = DEFAULT_CACHE_SECONDS,
                  clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
@@ -181,7 +184,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache_size = int(cache_size)
         self.cache_seconds = float(cache_seconds)
         self._clock = clock
-        self._cache: "OrderedDict[str, Conversation]" = OrderedDict()
+        self._cache: OrderedDict[str, Conversation] = OrderedDict()
         self._lock = threading.Lock()          # reads and saves run on worker threads
         # Idle conversations leave memory on time even when no message comes in (after /forget,
         # say): a daemon thread sweeps the cache.
@@ -215,7 +218,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             with self._lock:
                 self._expire()
 
-    def _cached(self, sender_id: str) -> Optional[Conversation]:
+    def _cached(self, sender_id: str) -> Conversation | None:
         with self._lock:
             self._expire()
             return self._cache.get(sender_id)
@@ -254,13 +257,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._remember(sender_id, fresh)
         return fresh
 
-    def _retrieve_tracker(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    def _retrieve_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         conversation = self._read(sender_id)
         if not self.domain or not conversation.session:
             return None
         return DialogueStateTracker.from_events(sender_id, conversation.events(), self.domain.slots)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the conversation's latest session, as SQLTrackerStore.retrieve, read
         on a worker thread so that Rasa's event loop goes on with other conversations."""
         return await asyncio.to_thread(self._retrieve_tracker, sender_id)
@@ -268,7 +271,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     # writing --------------------------------------------------------------------------------
 
     @staticmethod
-    def _row(sender_id: str, event: Event, forget: Optional[Forget] = None) -> Dict[str, Any]:
+    def _row(sender_id: str, event: Event, forget: Forget | None = None) -> dict[str, Any]:
         data = event.as_dict()
         if forget is not None:
             data = forget.scrubbed(data)
@@ -285,14 +288,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         await asyncio.to_thread(self._save, tracker.sender_id, list(tracker.events))
 
     @staticmethod
-    def _matches(known: Conversation, events: List[Event]) -> bool:
+    def _matches(known: Conversation, events: list[Event]) -> bool:
         """Whether the snapshot is where `events` came from: its stored part lines up."""
         count = len(known.session)
         if count > len(events):
             return False
         return count == 0 or known.session[-1][0] == getattr(events[count - 1], "timestamp", None)
 
-    def _save(self, sender_id: str, events: List[Event]) -> None:
+    def _save(self, sender_id: str, events: list[Event]) -> None:
         known = self._cached(sender_id)
         if known is None or not self._matches(known, events):
             # Not read through this process (a new conversation, or one that left the cache):
@@ -304,7 +307,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return
         self._insert(sender_id, events[len(known.session):], known)
 
-    def _insert(self, sender_id: str, events: List[Event], known: Optional[Conversation]) -> None:
+    def _insert(self, sender_id: str, events: list[Event], known: Conversation | None) -> None:
         if not events:
             return
         forget = Forget.requested(events)
@@ -320,7 +323,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # Under Rasa's lock no one else writes this conversation now; if someone did,
             # the count check of the next read notices and reads it all again.
             self._remember(sender_id, known.extended(
-                [(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events)]))
+                [(last, event.type_name, row["timestamp"], event) for row, event in zip(rows, events, strict=True)]))
 
     def _forget_stored(self, connection: Any, sender_id: str, forget: Forget) -> None:
         """The conversation's stored rows rewritten without what `forget` names."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
-from typing import Any, List
+from typing import Any
 
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
@@ -13,11 +13,12 @@ from rasa.utils.endpoints import EndpointConfig
 from helpline_nlu.action_session import close_kept, install
 
 
-async def calls(count: int) -> tuple[List[Any], List[Any]]:
-    peers: List[Any] = []
-    tokens: List[Any] = []
+async def calls(count: int) -> tuple[list[Any], list[Any]]:
+    peers: list[Any] = []
+    tokens: list[Any] = []
 
     async def webhook(request: web.Request) -> web.Response:
+        assert request.transport is not None
         peers.append(request.transport.get_extra_info("peername")[1])
         tokens.append((request.query.get("token"), request.headers.get("X-Test")))
         return web.json_response({"events": [], "responses": []})
@@ -28,7 +29,7 @@ async def calls(count: int) -> tuple[List[Any], List[Any]]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook", token="secret", headers={"X-Test": "1"})
     try:
         for _ in range(count):
@@ -59,7 +60,7 @@ async def closed_at_shutdown() -> tuple[bool, bool, int]:
     connection still open before it, and closed after it?"""
     import rasa.core.run
 
-    transports: List[Any] = []
+    transports: list[Any] = []
 
     async def webhook(request: web.Request) -> web.Response:
         transports.append(request.transport)
@@ -71,7 +72,7 @@ async def closed_at_shutdown() -> tuple[bool, bool, int]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook")
     try:
         for _ in range(3):

@@ -1,6 +1,7 @@
 """The scikit-learn models behind the Rasa components, on small data made here."""
 
 import pickle
+from typing import Any
 
 import numpy as np
 
@@ -14,26 +15,26 @@ TOPICS = {
 }
 
 
-def _data():
+def _data() -> tuple[list[str], list[str]]:
     texts = [t for items in TOPICS.values() for t in items]
     labels = [label for label, items in TOPICS.items() for _ in items]
     return texts, labels
 
 
-def test_topic_model_generalises_across_scripts_and_keyboards():
+def test_topic_model_generalises_across_scripts_and_keyboards() -> None:
     model = topic_model().fit(*_data())
     assert model.predict(["зарплату не плотят", "pasportimni olib qoydi"]).tolist() == [
         "wages", "passport"]
 
 
-def test_topic_confidences_are_probabilities_and_ranked():
+def test_topic_confidences_are_probabilities_and_ranked() -> None:
     model = topic_model().fit(*_data())
     ranking = ranked(model, ["ne platyat"], top=2)[0]
     assert [label for label, _ in ranking] == ["wages", "passport"]
     assert np.isclose(sum(p for _, p in ranking), 1.0)
 
 
-def test_language_model_tells_languages_apart_and_survives_pickling():
+def test_language_model_tells_languages_apart_and_survives_pickling() -> None:
     texts = ["мне не платят", "не платят зарплату", "ish haqi bermayapti", "pul bermayapti",
              "маош намедиҳанд", "пул намедиҳанд"]
     langs = ["ru", "ru", "uz", "uz", "tg", "tg"]
@@ -54,8 +55,8 @@ from helpline_nlu.features import LinearScorer  # noqa: E402
 EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
 
 
-def _eval_rows():
-    rows = []
+def _eval_rows() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
     for path in sorted(EVAL.glob("*.tsv")):
         with path.open(encoding="utf-8") as handle:
             rows.extend(csv.DictReader(handle, delimiter="\t"))
@@ -69,7 +70,7 @@ LANGUAGE_MODEL = language_model().fit([r["text"] for r in TRAIN], [r["lang"].spl
 TWO_CLASS_MODEL = topic_model().fit(*_data())
 
 
-def _same(model, text):
+def _same(model: Any, text: str) -> str:
     expected = dict(ranked(model, [text], top=100)[0])
     got = LinearScorer(model).ranked(text, top=100)
     assert set(dict(got)) == set(expected)
@@ -80,7 +81,7 @@ def _same(model, text):
     return got[0][0]
 
 
-def test_the_scorer_matches_the_pipeline_on_held_out_messages():
+def test_the_scorer_matches_the_pipeline_on_held_out_messages() -> None:
     assert len(HELD_OUT) > 100
     for row in HELD_OUT:
         assert _same(TOPICS_MODEL, row["text"]) == TOPICS_MODEL.predict([row["text"]])[0]
@@ -90,6 +91,6 @@ def test_the_scorer_matches_the_pipeline_on_held_out_messages():
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
-def test_the_scorer_matches_the_pipeline_on_any_text(text):
+def test_the_scorer_matches_the_pipeline_on_any_text(text: str) -> None:
     for model in (TOPICS_MODEL, LANGUAGE_MODEL, TWO_CLASS_MODEL):
         _same(model, text)

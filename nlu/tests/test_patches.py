@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -78,7 +77,7 @@ def test_another_rasa_is_refused_naming_both_versions(found: str) -> None:
 
 
 def test_helpline_rasa_refuses_to_start_on_another_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
-    installed: List[str] = []
+    installed: list[str] = []
     monkeypatch.setattr(patches, "installed_rasa", lambda: "3.6.20")
     for name in ("action_validation", "action_session", "graph_runner", "lock_store"):
         monkeypatch.setattr(getattr(patches, name), "install", lambda name=name: installed.append(name))

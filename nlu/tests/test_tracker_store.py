@@ -3,10 +3,11 @@ PostgreSQL (127.0.0.1:5432): the same turns leave the same rows, every read give
 tracker, and rows written by another replica or deleted by the gateway are seen."""
 
 import asyncio
-import time
 import itertools
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple
+import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from helpline_nlu.tracker_store import CachedSQLTrackerStore
@@ -31,11 +31,11 @@ slots:
 PG_DB = "helpline_nlu_tracker_test"
 
 
-def sqlite_kwargs(folder: Any, name: str) -> Dict[str, Any]:
+def sqlite_kwargs(folder: Any, name: str) -> dict[str, Any]:
     return {"dialect": "sqlite", "db": str(folder / f"{name}.db")}
 
 
-def postgres_kwargs() -> Dict[str, Any]:
+def postgres_kwargs() -> dict[str, Any]:
     return {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": PG_DB,
             "username": "postgres", "login_db": "test"}
 
@@ -52,8 +52,8 @@ class Clock:
         return self.now
 
 
-def turn_events(stamp: Callable[[], float], text: str, country: Optional[str]) -> List[Event]:
-    events: List[Event] = [
+def turn_events(stamp: Callable[[], float], text: str, country: str | None) -> list[Event]:
+    events: list[Event] = [
         UserUttered(text, {"name": "wage_unpaid", "confidence": 0.9},
                     parse_data={"intent": {"name": "wage_unpaid", "confidence": 0.9}, "text": text},
                     timestamp=stamp()),
@@ -66,12 +66,12 @@ def turn_events(stamp: Callable[[], float], text: str, country: Optional[str]) -
     return events
 
 
-def session_events(stamp: Callable[[], float]) -> List[Event]:
+def session_events(stamp: Callable[[], float]) -> list[Event]:
     return [ActionExecuted("action_session_start", timestamp=stamp()), SessionStarted(timestamp=stamp()),
             ActionExecuted("action_listen", timestamp=stamp())]
 
 
-async def one_turn(store: SQLTrackerStore, sender: str, events: List[Event]) -> None:
+async def one_turn(store: SQLTrackerStore, sender: str, events: list[Event]) -> None:
     """What Rasa's processor does per message: read, add events, save."""
     tracker = await store.retrieve(sender) or DialogueStateTracker(sender, DOMAIN.slots)
     for event in events:
@@ -79,14 +79,14 @@ async def one_turn(store: SQLTrackerStore, sender: str, events: List[Event]) -> 
     await store.save(tracker)
 
 
-def rows(engine: sa.engine.Engine) -> List[Tuple[str, str, float, Optional[str], Optional[str], Any]]:
+def rows(engine: sa.engine.Engine) -> list[tuple[str, str, float, str | None, str | None, Any]]:
     with engine.connect() as connection:
         found = connection.execute(sa.text(
             "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"))
         return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in found]
 
 
-def state(tracker: Optional[DialogueStateTracker]) -> Any:
+def state(tracker: DialogueStateTracker | None) -> Any:
     return None if tracker is None else [e.as_dict() for e in tracker.events]
 
 
@@ -163,10 +163,10 @@ def test_same_rows_and_trackers_as_rasa_for_any_sequence_of_turns(stores: Any, o
 def test_a_read_asks_only_for_new_rows(stores: Any) -> None:
     ours, _, _, _, _ = stores
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     run(one_turn(ours, "x", session_events(stamp) + turn_events(stamp, "hello", "russia")))
     run(ours.retrieve("x"))           # a conversation this process has read before
-    statements: List[str] = []
+    statements: list[str] = []
     sa.event.listen(ours.engine, "before_cursor_execute",
                     lambda conn, cursor, statement, *rest: statements.append(statement))
     tracker = run(ours.retrieve("x"))
@@ -182,7 +182,7 @@ def test_a_read_asks_only_for_new_rows(stores: Any) -> None:
 def test_idle_conversations_leave_the_cache(stores: Any) -> None:
     ours, _, _, _, clock = stores
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     for sender in ("p", "q"):
         run(one_turn(ours, sender, session_events(stamp) + turn_events(stamp, "hi", None)))
         run(ours.retrieve(sender))
@@ -199,10 +199,10 @@ def test_idle_conversations_leave_the_cache(stores: Any) -> None:
 
 def test_sqlite_keeps_one_connection(tmp_path: Any) -> None:
     store = CachedSQLTrackerStore(DOMAIN, **sqlite_kwargs(tmp_path, "pool"))
-    opened: List[Any] = []
+    opened: list[Any] = []
     sa.event.listen(store.engine, "connect", lambda *args: opened.append(args))
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     for number in range(5):
         run(one_turn(store, "s", turn_events(stamp, f"m{number}", None)))
     assert len(opened) == 1
@@ -226,9 +226,9 @@ def test_many_conversations_at_once_on_worker_threads(stores: Any) -> None:
     (as Rasa's lock store keeps them), with someone reading every tracker in between."""
     ours, _, _, reader, _ = stores
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     senders = [f"c{n}" for n in range(30)]
-    expected: Dict[str, List[Event]] = {s: [] for s in senders}
+    expected: dict[str, list[Event]] = {s: [] for s in senders}
 
     async def conversation(sender: str) -> None:
         for number in range(6):
@@ -253,7 +253,7 @@ def test_many_conversations_at_once_on_worker_threads(stores: Any) -> None:
 def test_idle_conversations_leave_memory_with_no_traffic_at_all(tmp_path: Any) -> None:
     store = CachedSQLTrackerStore(DOMAIN, cache_seconds=0.2, **sqlite_kwargs(tmp_path, "sweep"))
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     run(one_turn(store, "s", session_events(stamp) + turn_events(stamp, "my boss owes me", None)))
     run(store.retrieve("s"))
     assert "s" in store._cache
@@ -273,11 +273,11 @@ slots:
 """)
 
 
-def form_turn(stamp: Callable[[], float], typed: str, said: str, slots: Dict[str, Any],
-              metadata: Optional[Dict[str, Any]] = None) -> List[Event]:
+def form_turn(stamp: Callable[[], float], typed: str, said: str, slots: dict[str, Any],
+              metadata: dict[str, Any] | None = None) -> list[Event]:
     """The user types `typed`; the action says `said` and sets `slots` (the first one carrying
     `metadata`, as actions/answers.py marks the end of a flow)."""
-    events: List[Event] = [
+    events: list[Event] = [
         UserUttered(typed, {"name": None, "confidence": 0.0}, [{"entity": "amount", "value": typed}],
                     parse_data={"intent": {"name": None, "confidence": 0.0}, "text": typed,
                                 "entities": [{"entity": "amount", "value": typed}]}, timestamp=stamp()),
@@ -286,7 +286,7 @@ def form_turn(stamp: Callable[[], float], typed: str, said: str, slots: Dict[str
     ]
     for number, (name, value) in enumerate(slots.items()):
         events.append(SlotSet(name, value, timestamp=stamp(), metadata=metadata if number == 0 else None))
-    return events + [ActionExecuted("action_listen", timestamp=stamp())]
+    return [*events, ActionExecuted("action_listen", timestamp=stamp())]
 
 
 def test_a_finished_flow_leaves_no_answer_in_the_rows_or_the_cache(stores: Any) -> None:
@@ -295,7 +295,7 @@ def test_a_finished_flow_leaves_no_answer_in_the_rows_or_the_cache(stores: Any) 
         store.domain = FORM_DOMAIN
     wipe(ours)
     counter = itertools.count(1)
-    stamp = lambda: float(next(counter))  # noqa: E731
+    stamp: Callable[[], float] = lambda: float(next(counter))  # noqa: E731
     run(one_turn(ours, "calc", session_events(stamp) + form_turn(stamp, "I work in Russia", "Noted",
                                                                  {"country": "RU"})))
     began = float(next(counter))
