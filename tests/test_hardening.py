@@ -117,7 +117,8 @@ def test_the_example_environment_has_no_placeholder_secrets() -> None:
     example = (ROOT / ".env.example").read_text()
     assert "change-me" not in example and "long-random-string" not in example
     assert "secrets.token_urlsafe(32)" in example
-    for name in ("HELPLINE_RASA_TOKEN", "HELPLINE_SECRET_KEY", "TELEGRAM_WEBHOOK_SECRET", "POSTGRES_PASSWORD"):
+    for name in ("HELPLINE_RASA_TOKEN", "HELPLINE_SECRET_KEY", "TELEGRAM_WEBHOOK_SECRET", "POSTGRES_PASSWORD",
+                 "HELPLINE_HEALTH_TOKEN"):
         assert f"# {name}=\n" in example, name
 
 
