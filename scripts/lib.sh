@@ -25,3 +25,15 @@ ensure_chromium() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
+
+# tests/test_qr.py reads the console's QR codes back with zbarimg (Debian's zbar-tools).
+ensure_zbar() {
+  if command -v zbarimg >/dev/null 2>&1; then
+    return
+  fi
+  echo "installing zbar-tools (a QR decoder) for tests/test_qr.py ..."
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zbar-tools >/dev/null
+}

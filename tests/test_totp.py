@@ -7,7 +7,9 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
+import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +29,8 @@ from bot.gateway.app import create_app
 from bot.privacy.keys import Keys, SealError
 from tests.conftest import TEST_KEYS, make_settings
 from tests.console_client import CSRF, SECRET, SECRETS, Console, add_caseworker, code_now, serving
+from tests.test_qr import grid_of
+from tests.test_qr import read as qr_read
 
 PASSWORD = "correct horse battery"
 PEOPLE = {"cw": ("cw@union-a.example", "union_a", Role.caseworker),
@@ -127,8 +131,8 @@ def password_step(console: Console, email: str, password: str = PASSWORD) -> tup
     return response.status_code, response.headers.get("location")
 
 
-def test_a_caseworker_sets_up_a_second_factor_and_then_needs_a_code(site: Site,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_a_caseworker_sets_up_a_second_factor_and_then_needs_a_code(site: Site, caplog: pytest.LogCaptureFixture,
+                                                                   tmp_path: Path) -> None:
     caplog.set_level(logging.DEBUG)
     console = site.signed_in("cw")
     page = console.http.get("/console/account").text
@@ -138,7 +142,11 @@ def test_a_caseworker_sets_up_a_second_factor_and_then_needs_a_code(site: Site,
     secret = SECRET.search(page)
     assert secret is not None
     assert "otpauth://totp/Helpline%20console:cw%40union-a.example?secret=" in page
-    assert "<img" not in page and "http" not in page.split("<main>")[1]         # no image service asked
+    assert 'id="totp-qr"><svg ' in page                                         # drawn here,
+    assert "<img" not in page and "src=" not in page.split("<main>")[1]          # no image service asked
+    if shutil.which("zbarimg"):                                                  # and a phone reads the address
+        shown = html.unescape(page.split('id="totp-uri">')[1].split("<")[0])
+        assert qr_read(grid_of(page.split('id="totp-qr">')[1].split("</svg>")[0] + "</svg>"), tmp_path) == shown
     wrong = console.post_form("/console/account/totp/confirm", page="/console/account", code="000000")
     assert wrong.status_code == 400 and "That code is not right" in wrong.text
     assert not totp.enabled(site.account("cw"))

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases.service import audit
-from bot.console import accounts, auth, totp
+from bot.console import accounts, auth, qr, totp
 from bot.console.pages import C_, console_language
 from bot.console.passwords import MIN_PASSWORD, Busy, PasswordChecks
 from bot.console.views import COOKIE, _db, _organisation_name, _pages, _state, signed_in
@@ -80,12 +82,21 @@ async def _account_page(request: Request, account: Account, console_session: Con
     def read(session: Session) -> tuple[str, str | None]:
         return _organisation_name(session, account), totp.pending_secret(keys, account)
     organisation, secret = await _db(request, read)
+    uri = totp.uri(secret, account.email) if secret else None
     done = DONE.get(request.query_params.get("done", ""))
     return _pages(request).render(
         request, "account.html", status, account=account, organisation=organisation, csrf=console_session.csrf_token,
         held=auth.hold(account), totp_on=totp.enabled(account), totp_required=totp.required(account),
-        secret=secret, uri=totp.uri(secret, account.email) if secret else None, min_password=MIN_PASSWORD,
-        error=error, done=_say(request, done) if done else None)
+        secret=secret, uri=uri, code=await anyio.to_thread.run_sync(_drawn, uri) if uri else None,
+        min_password=MIN_PASSWORD, error=error, done=_say(request, done) if done else None)
+
+
+def _drawn(uri: str) -> Markup | None:
+    """The address as a QR code; None for one too long to draw (a very long e-mail): typed then."""
+    try:
+        return qr.svg(uri)
+    except ValueError:
+        return None
 
 
 @own_account
