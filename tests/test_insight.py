@@ -2,8 +2,10 @@
 every page the insight page offers (every language and channel filter, every period) and tries
 the differencing attacks: the total minus the other rows (on one page and across filter pages),
 a topic's period minus its other days, a long period minus a short one, and two overlapping
-filters (everything - language - channel + both). Against counts shown as they were before
-(exact from 5 up) the same adversary recovers small counts; against the page it finds none."""
+filters (everything - language - channel + both), with the numbers as shown and with the
+ranges they stand for (a shown 10 is 10 to 14, a hidden count 1 to 4). Against counts shown as
+they were before (exact from 5 up) the same adversary recovers small counts; against the page
+it finds none."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 
 from bot.db.models import UsageCount
 from bot.workbench import insight
-from bot.workbench.insight import DAYS, Insight, period, protected, rate, shown, summarise
+from bot.workbench.insight import DAYS, Insight, one_day, period, protected, rate, shown, summarise
 
 END = dt.date(2026, 11, 28)
 LANGUAGES = ("ru", "uz", "tg")
@@ -155,6 +157,84 @@ def recovered(rows: list[UsageCount]) -> list[tuple[Box, int, str]]:
     return found
 
 
+INFINITE = 10**9
+Ranges = Callable[[Box, int | None], tuple[int, int]]
+
+
+def relations(seen: dict[Box, int | None]) -> Iterator[tuple[Box, list[Box], bool]]:
+    """(a total, its parts, whether the page shows them as the parts of that total)."""
+    for box in seen:
+        if box.languages is None:
+            yield box, [_with(box, languages=one(c)) for c in LANGUAGES], box.kind == "answer" and box.topic is None
+        if box.channels is None:
+            yield box, [_with(box, channels=one(c)) for c in CHANNELS], box.kind == "conversation"
+        if box.topic is None and box.kind in ("answer", "referral") and box.first != box.last:
+            yield box, [_with(box, topic=t) for t in (TOPICS if box.kind == "answer" else ORGANISATIONS)], True
+        if box.kind == "answer" and box.topic is not None and box.first != box.last:
+            days = [box.first + dt.timedelta(days=i) for i in range((box.last - box.first).days + 1)]
+            yield box, [_with(box, first=d, last=d) for d in days], False
+
+
+def day(box: Box) -> bool:
+    return box.first == box.last
+
+
+def ranges_now(box: Box, value: int | None) -> tuple[int, int]:
+    """What a reader of the page knows a number to be."""
+    if value is None:
+        if day(box):
+            return 0, insight.SMALLEST - 1
+        beside = ((box.kind == "conversation" and box.channels is not None)
+                  or (box.kind == "answer" and (box.topic is not None or box.languages is not None))
+                  or (box.kind == "referral" and box.topic is not None))
+        return (1, INFINITE) if beside else (1, insight.SMALLEST - 1)    # beside a hidden part: any size
+    return (0, 0) if value == 0 else (value, value + insight.BASE - 1)
+
+
+def ranges_before(box: Box, value: int | None) -> tuple[int, int]:
+    return (1, insight.SMALLEST - 1) if value is None else (value, value)
+
+
+def narrowed(rows: list[UsageCount], ranges: Ranges, together: int) -> list[tuple[Box, int]]:
+    """Hidden counts from 1 to 4 that one total and the ranges of its parts pin to one value;
+    `together`: what the hidden parts of a total the page splits add up to at least."""
+    seen = read_every_page(rows)
+    found = []
+    for whole, parts, split in relations(seen):
+        listed = [p for p in parts if p in seen]                    # a part not listed is 0
+        hidden = [p for p in listed if seen[p] is None]
+        if whole not in seen or not hidden:
+            continue
+        shown = [p for p in listed if seen[p] is not None]
+        low, high = ranges(whole, seen[whole])
+        low -= sum(ranges(p, seen[p])[1] for p in shown)
+        high -= sum(ranges(p, seen[p])[0] for p in shown)
+        if split and len(hidden) > 1:
+            low = max(low, together)
+        for part in hidden:
+            others = [q for q in hidden if q is not part]
+            least = max(ranges(part, None)[0], low - sum(ranges(q, None)[1] for q in others))
+            most = min(ranges(part, None)[1], high - sum(ranges(q, None)[0] for q in others))
+            if least != most or not 0 < least < insight.SMALLEST:
+                continue
+            truth = sum(r.count for r in rows if part.holds(r))
+            if least == truth:
+                found.append((part, truth))
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_no_count_under_five_is_narrowed_to_one_value_by_ranges(seed: int) -> None:
+    assert narrowed(counts(seed), ranges_now, 2 * insight.SMALLEST) == []
+
+
+def test_ranges_pin_small_counts_shown_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(insight, "shown", lambda n: None if 0 < n < insight.SMALLEST else n)
+    monkeypatch.setattr(insight, "one_day", insight.shown)
+    monkeypatch.setattr(insight, "protected", lambda parts: {k: insight.shown(n) for k, n in parts.items()})
+    assert narrowed(counts(1), ranges_before, 0) != []
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_no_count_under_five_is_recovered_by_differencing_any_pages(seed: int) -> None:
     rows = counts(seed)
@@ -166,20 +246,23 @@ def test_no_count_under_five_is_recovered_by_differencing_any_pages(seed: int) -
 def test_the_same_attacks_recover_small_counts_shown_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
     """The adversary is real: with counts shown exactly from 5 up (before issue 15), it works."""
     monkeypatch.setattr(insight, "shown", lambda n: None if 0 < n < insight.SMALLEST else n)
+    monkeypatch.setattr(insight, "one_day", insight.shown)
     monkeypatch.setattr(insight, "protected", lambda parts: {k: insight.shown(n) for k, n in parts.items()})
     found = recovered(counts(1))
     assert {"rest", "period", "overlap"} <= {how for _, _, how in found}
 
 
-def test_counts_are_rounded_to_five_and_small_ones_hidden() -> None:
-    assert [shown(n) for n in (0, 1, 4, 5, 7, 8, 12, 13, 97)] == [0, None, None, 5, 5, 10, 10, 15, 95]
+def test_counts_are_rounded_down_to_five_and_small_ones_hidden() -> None:
+    assert [shown(n) for n in (0, 1, 4, 5, 7, 9, 10, 14, 97)] == [0, None, None, 5, 5, 5, 10, 10, 95]
+    assert [one_day(n) for n in (0, 1, 4, 5, 12)] == [None, None, None, 5, 10]
     assert rate(5, 20) == 0.25 and rate(None, 20) is None and rate(5, 0) is None
 
 
-def test_one_hidden_part_takes_the_smallest_shown_part_with_it() -> None:
+def test_hidden_parts_take_the_smallest_shown_parts_with_them_until_they_make_ten() -> None:
     assert protected({"a": 40, "b": 3, "c": 9, "d": 0, "e": 12}) == {"a": 40, "b": None, "c": None, "d": 0,
                                                                      "e": 10}
-    assert protected({"a": 40, "b": 3, "c": 2}) == {"a": 40, "b": None, "c": None}     # two hidden already
+    assert protected({"a": 40, "b": 3, "c": 2}) == {"a": None, "b": None, "c": None}    # 5 hidden: not enough
+    assert protected({"a": 40, "b": 3, "c": 4, "e": 6}) == {"a": 40, "b": None, "c": None, "e": None}
     assert protected({"a": 3, "d": 0}) == {"a": None, "d": 0}                       # the total is small too
 
 

@@ -147,8 +147,8 @@ def totals(page: str) -> dict[str, str]:
 def test_insight_counts_and_referrals_are_the_organisations_own(world: World) -> None:
     pages = {who: world.console(who).http.get("/console/organiser/insight").text for who in SEEN}
     conversations = {who: totals(page)["conversation"] for who, page in pages.items()}
-    # 7, 11, 13 and 31 rounded to 5
-    assert conversations == {"a": "5", "b": "10", "admin_a": "5", "operator": "15", "global": "30"}
+    # 7, 11, 13 and 31 rounded down to a multiple of 5
+    assert conversations == {"a": "5", "b": "10", "admin_a": "5", "operator": "10", "global": "30"}
     # 3 and 4 fallbacks: hidden for each union, shown once added up (7, shown as 5) for a global admin
     assert totals(pages["a"])["fallback"] == totals(pages["b"])["fallback"] == "hidden"
     assert totals(pages["global"])["fallback"] == "5" and totals(pages["operator"])["fallback"] == "0"

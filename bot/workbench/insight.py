@@ -1,25 +1,28 @@
 """Aggregates for the insight page, from usage_count only: no user, no text, and no count under
 5 that a reader can work out, on one page or by comparing pages (issue 15).
 
-- Every count is rounded to the nearest multiple of `BASE` (5-7 shows 5, 8-12 shows 10) and a
+- Every count is rounded down to a multiple of `BASE` (5-9 shows 5, 10-14 shows 10) and a
   count from 1 to 4 is hidden. Everything shown is then a multiple of 5, so no sum or
   difference of shown numbers (the total minus the other rows, one filter minus another, a long
   period minus a short one) is ever 1 to 4: it can only be a multiple of 5, which the hidden
   count is not.
 - Where the parts of a total are shown (conversations by channel, answers by topic and by
-  language, referrals by organisation) and exactly one part is hidden, the smallest shown part
-  is hidden too (`protected`), so the total minus the others gives two parts together, never
-  one. A part hidden so is hidden wherever it is shown (the page filtered to that channel or
-  language too): a number hidden on one page and shown on another would give itself away.
-  A topic's answers day by day are rounded, not protected so: a day is on the pages of several
-  periods, and one decision for all of them is its own count's.
+  language, referrals by organisation), the hidden parts together are never under 10: while
+  they are, the smallest shown part is hidden too (`protected`). The total minus the others
+  then gives several parts together, at least 10, never one of them. A part hidden so is hidden
+  wherever it is shown (the page filtered to that channel or language too): a number hidden on
+  one page and shown on another would give itself away.
+- A topic's answers day by day are hidden from 0 to 4 (`one_day`): a day is on the pages of
+  several periods, and a hidden day that meant "at least 1" would let a reader count the days
+  of a small total.
 - A rate is worked out from the rounded numbers, and only when both are shown.
 - The period is one of `DAYS`, never any number of days, so two pages differ by whole periods,
   not by one day.
 
-Left: a reader who reasons with ranges (a 10 is 8 to 12) can sometimes narrow a hidden count
-further than "1 to 4" when many rounded numbers meet at the ends of their ranges; exact
-recovery needs numbers that are not rounded, and there are none on the page.
+tests/test_insight.py reads every page and tries the differencing attacks, with exact numbers
+and with ranges (a 10 is 10 to 14); it finds no count under 5, where it finds many in the counts
+as they were shown before. Left: a reader who knows more than the page (that a topic had no
+answers on a day, say) can narrow a hidden count further.
 
 An organisation's organisers read only the counts routed to it (bot/workbench/reach.py):
 conversations, answers and fallbacks of conversations that came through its link, the
@@ -50,24 +53,31 @@ K = TypeVar("K", bound=Hashable)
 
 
 def shown(n: int) -> int | None:
-    """A count as it may be shown: 0 as 0, None (hidden) from 1 to SMALLEST - 1, else the
-    nearest multiple of BASE."""
+    """A count as it may be shown: 0 as 0, None (hidden) from 1 to SMALLEST - 1, else rounded
+    down to a multiple of BASE (5-9 shows 5, 10-14 shows 10)."""
     if n <= 0:
         return 0
     if n < SMALLEST:
         return None
-    return BASE * ((n + BASE // 2) // BASE)
+    return BASE * (n // BASE)
+
+
+def one_day(n: int) -> int | None:
+    """A count of one day as it may be shown: hidden from 0 to SMALLEST - 1, so a hidden day
+    says "fewer than 5", never "at least 1"."""
+    return None if n < SMALLEST else shown(n)
 
 
 def protected(counts: Mapping[K, int]) -> dict[K, int | None]:
-    """The parts of one total as they may be shown: each `shown`; when that hides exactly one
-    part, the smallest other part that is not 0 is hidden too."""
+    """The parts of one total as they may be shown: each `shown`; while the hidden parts add up
+    to less than 2 * SMALLEST, the smallest other part that is not 0 is hidden too."""
     result = {key: shown(n) for key, n in counts.items()}
-    hidden = [key for key, value in result.items() if value is None]
-    others = [key for key, value in result.items() if value]
-    if len(hidden) == 1 and others:
+    while True:
+        hidden = sum(counts[key] for key, value in result.items() if value is None)
+        others = [key for key, value in result.items() if value]
+        if not hidden or hidden >= 2 * SMALLEST or not others:
+            return result
         result[min(others, key=lambda key: (counts[key], str(key)))] = None
-    return result
 
 
 def rate(part: int | None, whole: int | None) -> float | None:
@@ -160,7 +170,7 @@ def _summarise(rows: Iterable[UsageCount], start: dt.date, end: dt.date, top: in
     daily = {kind: {d: shown(per_day[kind][d]) for d in days} for kind in ("fallback", "conversation", "handoff")}
     return Insight(
         days=days,
-        topics={t: [shown(topic_day[t][d]) for d in days] for t in leading},
+        topics={t: [one_day(topic_day[t][d]) for d in days] for t in leading},
         topic_totals=_listed(by_topic),
         languages=_listed(by_language),
         channels=_listed(by_channel),
