@@ -47,8 +47,8 @@ def tracker_store_config(settings: Settings) -> dict[str, Any]:
 
 def lock_store_config(settings: Settings) -> dict[str, Any]:
     # Rasa's lock stores with a bounded wait (nlu/helpline_nlu/lock_store.py): a turn that cannot
-    # have its conversation's lock fails while the gateway still waits for it, and never runs later
-    wait = settings.request_timeout / 2
+    # have its conversation's lock within the gateway's timeout fails instead of running later
+    wait = settings.request_timeout
     if not settings.lock_store_url:
         return {"type": "helpline_nlu.lock_store.BoundedInMemoryLockStore", "lock_wait": wait}
     url = urlsplit(settings.lock_store_url)

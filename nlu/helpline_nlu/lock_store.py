@@ -7,7 +7,7 @@ answer) waits as long as that turn, and a waiting ticket that expires meanwhile 
 never served: it waits until a later turn of the conversation deletes the lock.
 By then the gateway has given the user its apology (HELPLINE_REQUEST_TIMEOUT), yet the turn
 would still run later, answering no one. Here a lock that is not had within `lock_wait` seconds
-(endpoints.yml; bot/services.py sets half the gateway's timeout) fails the turn: Rasa answers
+(endpoints.yml; bot/services.py sets the gateway's timeout) fails the turn: Rasa answers
 nothing and the gateway apologises. `install()` (helpline_nlu/patches.py) makes that failure a
 warning with no conversation id, where Rasa's REST channel would log the traceback with what
 the user wrote.
@@ -20,8 +20,8 @@ each read-change-write in a Redis transaction (WATCH / MULTI), retried while ano
 changes the lock in between, for at most `lock_wait` seconds too.
 
 endpoints.yml:  lock_store: {type: helpline_nlu.lock_store.AtomicRedisLockStore, url: …, port: …, db: …,
-                             lock_wait: 5}
-                lock_store: {type: helpline_nlu.lock_store.BoundedInMemoryLockStore, lock_wait: 5}
+                             lock_wait: 10}
+                lock_store: {type: helpline_nlu.lock_store.BoundedInMemoryLockStore, lock_wait: 10}
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, Lo
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import WatchError
 
-DEFAULT_LOCK_WAIT = 5.0
+DEFAULT_LOCK_WAIT = 10.0
+POLL_SECONDS = 0.1          # Rasa's Agent asks for 1 s
 INSTALLED = "_helpline_lock_timeout"
 
 Change = Callable[[TicketLock | None], tuple[TicketLock | None, Any]]
@@ -50,15 +51,18 @@ class LockTimeout(LockError):
 
 
 class BoundedWait(LockStore):
-    """Rasa's wait for a lock, given up after `lock_wait` seconds with LockTimeout."""
+    """Rasa's wait for a lock, given up after `lock_wait` seconds with LockTimeout, and looking
+    every POLL_SECONDS instead of every second, so that a burst of one conversation's messages
+    is served in well under that time."""
 
     lock_wait: float = DEFAULT_LOCK_WAIT
 
     async def _acquire_lock(self, conversation_id: str, ticket: int,
                             wait_time_in_seconds: float) -> TicketLock:
+        poll = min(wait_time_in_seconds, POLL_SECONDS)
         try:
             return await asyncio.wait_for(
-                super()._acquire_lock(conversation_id, ticket, wait_time_in_seconds), self.lock_wait)
+                super()._acquire_lock(conversation_id, ticket, poll), self.lock_wait)
         except asyncio.TimeoutError:
             raise LockTimeout(f"no lock within {self.lock_wait:g} s") from None
 

@@ -149,3 +149,26 @@ def test_a_failed_turn_answers_nothing_and_logs_neither_text_nor_conversation(
         assert asyncio.run(turn_behind_a_held_lock(agent)) is None
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         ("helpline_nlu.lock_store", "turn failed: no lock within 0.1 s")]
+
+
+async def wait_behind(lock_store: LockStore, hold: float) -> float:
+    """How long a turn waited for a lock held `hold` seconds, polling as Rasa's Agent asks (1 s)."""
+    held = asyncio.Event()
+
+    async def first() -> None:
+        async with lock_store.lock("queued", wait_time_in_seconds=1):
+            held.set()
+            await asyncio.sleep(hold)
+
+    holder = asyncio.create_task(first())
+    await held.wait()
+    started = time.monotonic()
+    async with lock_store.lock("queued", wait_time_in_seconds=1):
+        waited = time.monotonic() - started
+    await holder
+    return waited
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_queued_turn_gets_the_lock_soon_after_it_is_free(kind: str) -> None:
+    assert asyncio.run(wait_behind(bounded(kind, 5), 0.2)) < 0.6   # not at Rasa's next second
