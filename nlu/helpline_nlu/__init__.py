@@ -1,1 +1,3 @@
-"""Custom Rasa NLU components for the helpline."""
+"""The helpline's code inside Rasa: NLU components (normaliser, language, classifier), the
+tracker and lock stores named in endpoints.yml, and the patches to Rasa that `helpline-rasa`
+(cli.py) installs before running Rasa's own command (patches.py)."""
