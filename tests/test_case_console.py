@@ -104,7 +104,10 @@ def test_a_supervisor_closes_a_flood_of_cases_at_once(world: World) -> None:
     flood = [world.open(f"web:flood{n}", language="ru" if n % 2 else "en") for n in range(5)]
     lead = world.console("lead_a")
     queue = lead.queue()
-    assert all(f'name="ids" value="{case_id}"' in queue for case_id in flood)
+    assert all(f'name="ids" value="{case_id}" data-state="queued"' in queue for case_id in flood)
+    assert 'id="select-waiting"' in queue and '<script src="/console/static/queue.js">' in queue   # all at once
+    script = lead.http.get("/console/static/queue.js")
+    assert script.status_code == 200 and '[data-state="queued"]' in script.text
     assert close(lead, flood) == (200, {"closed": 5, "refused": 0, "already": 0})
     for case_id in flood:
         case = world.case(case_id)
