@@ -176,6 +176,10 @@ def alerts_of(world: World, who: str) -> str:
 
 def test_an_employer_counted_from_a_case_is_confirmed_and_reaches_the_cases_union(world: World) -> None:
     cw = world.console("cw_a")
+    unasked = world.open("web:signal-unasked")                       # the user did not agree: nothing counted
+    refused = cw.http.post(f"/console/cases/{unasked}/employer", headers={"accept": "application/json"},
+                           data={"csrf": cw.csrf, "body": "Агрофирма Рассвет"})
+    assert refused.status_code == 409
     for n in range(3):
         case_id = world.open(f"web:signal{n}")
         response = cw.http.post(f"/console/cases/{case_id}/employer", headers={"accept": "application/json"},
