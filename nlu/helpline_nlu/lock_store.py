@@ -8,9 +8,9 @@ never served: it waits until a later turn of the conversation deletes the lock.
 By then the gateway has given the user its apology (HELPLINE_REQUEST_TIMEOUT), yet the turn
 would still run later, answering no one. Here a lock that is not had within `lock_wait` seconds
 (endpoints.yml; bot/services.py sets the gateway's timeout) fails the turn: Rasa answers
-nothing and the gateway apologises. `install()` (helpline_nlu/patches.py) makes that failure a
-warning with no conversation id, where Rasa's REST channel would log the traceback with what
-the user wrote.
+nothing and the gateway apologises. helpline_nlu/quiet_turns.py makes that failure a warning
+with no conversation id, where Rasa's REST channel would log the traceback with what the user
+wrote.
 
 Rasa's RedisLockStore reads the lock, changes it in Python and writes it back. Two replicas
 issuing or returning tickets for the same conversation at the same moment overwrite each
@@ -40,7 +40,6 @@ from redis.exceptions import WatchError
 
 DEFAULT_LOCK_WAIT = 10.0
 POLL_SECONDS = 0.1          # Rasa's Agent asks for 1 s
-INSTALLED = "_helpline_lock_timeout"
 
 Change = Callable[[TicketLock | None], tuple[TicketLock | None, Any]]
 log = logging.getLogger(__name__)
@@ -141,25 +140,3 @@ class AtomicRedisLockStore(BoundedWait, RedisLockStore):
             lock.remove_ticket_for(ticket_number)
             return (lock if lock.is_someone_waiting() else None), None
         self._atomically(conversation_id, finish_and_maybe_delete)
-
-
-def install() -> None:
-    """Idempotent: Rasa's `Agent.handle_message` answers nothing, with a warning that names
-    no conversation, when the turn's lock was not had in time (helpline_nlu/patches.py)."""
-    from rasa.core.agent import Agent
-    from rasa.core.channels.channel import UserMessage
-
-    if getattr(Agent, INSTALLED, None) is not None:
-        return
-    handle = Agent.handle_message
-
-    async def handle_message(self: Agent, message: UserMessage) -> list[dict[str, Any]] | None:
-        try:
-            answer: list[dict[str, Any]] | None = await handle(self, message)
-        except LockTimeout as error:
-            log.warning("turn failed: %s", error)
-            return None
-        return answer
-
-    setattr(Agent, INSTALLED, handle)
-    Agent.handle_message = handle_message

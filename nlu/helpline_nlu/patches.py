@@ -7,7 +7,8 @@ what each is worth):
 - `action_session`: one kept aiohttp session per endpoint and event loop, closed at shutdown;
 - `graph_runner`: the prediction graph run in a planned order, without dask;
 
-and one turns a lock that could not be had in time into a failed turn (`lock_store`). The
+and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
+neither what the user wrote nor who (`quiet_turns`). The
 tracker store and lock store subclasses are not patches: Rasa builds them by name from
 endpoints.yml (bot/services.py writes it; nlu/compose/endpoints.yml in containers).
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from helpline_nlu import action_session, action_validation, graph_runner, lock_store
+from helpline_nlu import action_session, action_validation, graph_runner, quiet_turns
 
 RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
 
@@ -51,4 +52,4 @@ def install() -> None:
     action_validation.install()
     action_session.install()
     graph_runner.install()
-    lock_store.install()
+    quiet_turns.install()

@@ -17,7 +17,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from helpline_nlu.lock_store import AtomicRedisLockStore, BoundedInMemoryLockStore, LockTimeout, install
+from helpline_nlu.lock_store import AtomicRedisLockStore, BoundedInMemoryLockStore, LockTimeout
+from helpline_nlu.quiet_turns import install
 
 DB = 9
 
@@ -148,7 +149,7 @@ def test_a_failed_turn_answers_nothing_and_logs_neither_text_nor_conversation(
     with caplog.at_level(logging.INFO):
         assert asyncio.run(turn_behind_a_held_lock(agent)) is None
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("helpline_nlu.lock_store", "turn failed: no lock within 0.1 s")]
+        ("helpline_nlu.quiet_turns", "turn failed: no lock within 0.1 s")]
 
 
 async def wait_behind(lock_store: LockStore, hold: float) -> float:

@@ -79,7 +79,7 @@ def test_another_rasa_is_refused_naming_both_versions(found: str) -> None:
 def test_helpline_rasa_refuses_to_start_on_another_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     installed: list[str] = []
     monkeypatch.setattr(patches, "installed_rasa", lambda: "3.6.20")
-    for name in ("action_validation", "action_session", "graph_runner", "lock_store"):
+    for name in ("action_validation", "action_session", "graph_runner", "quiet_turns"):
         monkeypatch.setattr(getattr(patches, name), "install", lambda name=name: installed.append(name))
     monkeypatch.setattr(sys, "argv", ["helpline-rasa", "--version"])
     with pytest.raises(SystemExit) as exited:
