@@ -196,3 +196,47 @@ def test_each_route_has_its_limit() -> None:
     assert BODY_LIMITS.of("/console/cases/7/reply") == BODY_LIMITS.of("/console") == CONSOLE_FORM_BYTES
     assert BODY_LIMITS.of("/consolex") == BODY_LIMITS.of("/healthz") == BODY_LIMITS.default
     assert BodyLimits(routes=[("/a", 1), ("/a/b", 2)], default=3).of("/a/b") == 1     # the first that fits
+
+
+# -- bodies that trickle in ------------------------------------------------------------------
+
+@pytest.fixture
+def impatient(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """The gateway with a body deadline of half a second (30 s in production)."""
+    from bot.gateway import body_limit
+
+    monkeypatch.setattr(body_limit, "BODY_SECONDS", 0.5)
+    rasa_port = free_port()
+    settings = make_settings(tmp_path_factory.mktemp("body-slow"), rasa_port=rasa_port)
+    rasa = Starlette(routes=[Route("/{path:path}", fake_rasa, methods=["GET", "POST"])])
+    with serving(rasa, rasa_port), serving(create_app(settings), settings.gateway_port):
+        yield Gateway(settings)
+
+
+def trickle(gateway: Gateway, path: str, content_type: str) -> tuple[bytes, float]:
+    """Headers for a 100-byte body, then 10 bytes, then nothing: what came back, and when."""
+    with socket.create_connection(("127.0.0.1", gateway.settings.gateway_port), timeout=10) as connection:
+        connection.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+                           "Content-Length: 100\r\nAccept-Language: ru\r\n\r\n".encode() + b'{"text": "')
+        started = time.monotonic()
+        answer = answer_to(connection)
+        return answer, time.monotonic() - started
+
+
+def test_a_chat_body_that_trickles_in_is_refused_kindly_at_its_deadline(impatient: Gateway) -> None:
+    answer, after = trickle(impatient, "/api/chat", "application/json")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408") and b"connection: close" in head.lower()
+    assert "Извините" in json.loads(body)["messages"][0]["text"]      # the apology, in Russian
+    assert 0.4 < after < 5
+
+
+def test_a_console_body_that_trickles_in_gets_a_plain_408(impatient: Gateway) -> None:
+    answer, after = trickle(impatient, "/console/login", "application/x-www-form-urlencoded")
+    assert answer.startswith(b"HTTP/1.1 408") and after < 5
+
+
+def test_the_deadline_is_generous_for_a_real_message() -> None:
+    from bot.gateway import body_limit
+
+    assert body_limit.BODY_SECONDS >= 30          # a 4,000-character message over 2G takes ~1 s

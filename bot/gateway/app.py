@@ -26,7 +26,7 @@ from bot.console.views import console_routes
 from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
-from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, too_large
+from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, BodyTooSlow, too_large, too_slow
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
 from bot.gateway.floods import floods
@@ -158,7 +158,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *organiser_routes(),
         *console_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={BodyTooLarge: too_large})
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={BodyTooLarge: too_large, BodyTooSlow: too_slow})
     app.add_middleware(StrictTransportSecurity, always=settings.console_secure_cookies)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS)
     app.state.health = Health()

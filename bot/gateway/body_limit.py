@@ -8,12 +8,20 @@ JSON one, in the user's language); anything else gets `too_large`, a plain 413. 
 before the body was read to its end (a 413, or a route that never reads it) closes the
 connection, so the server does not go on reading a body nobody will use; a client that is still
 sending then may see the connection reset instead of the answer (a browser's body just over a
-limit has arrived whole by then and gets the refusal)."""
+limit has arrived whole by then and gets the refusal).
+
+A body must also arrive whole within `seconds` of the first read (`BODY_SECONDS`, 30 s: a
+message of a few KB takes well under a second even on 2G). A client that sends a byte now and
+then, under the size limit, would otherwise hold a connection and a task as long as it likes;
+past the deadline `receive` raises `BodyTooSlow` (408) and the connection is closed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import anyio
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -28,6 +36,17 @@ class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"request body over {limit} bytes")
         self.limit = limit
+
+
+class BodyTooSlow(Exception):
+    """The request's body did not arrive whole within the allowed time."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"request body not received within {seconds:g} s")
+        self.seconds = seconds
+
+
+BODY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -56,10 +75,12 @@ def has_body(scope: Scope) -> bool:
 
 
 class BodyLimit:
-    """Pure ASGI middleware: `receive` raises `BodyTooLarge` past the route's limit."""
+    """Pure ASGI middleware: `receive` raises `BodyTooLarge` past the route's limit and
+    `BodyTooSlow` past `seconds` from its first call."""
 
-    def __init__(self, app: ASGIApp, *, limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, *, limits: BodyLimits, seconds: float | None = None) -> None:
         self.app, self.limits = app, limits
+        self.seconds = BODY_SECONDS if seconds is None else seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,13 +89,21 @@ class BodyLimit:
         limit = self.limits.of(scope["path"])
         declared = declared_length(scope)
         received, refused, unread = 0, False, has_body(scope)
+        deadline: float | None = None
 
         async def counted() -> Message:
-            nonlocal received, refused, unread
+            nonlocal received, refused, unread, deadline
             if refused or (declared is not None and declared > limit):
                 refused = True
                 raise BodyTooLarge(limit)
-            message = await receive()
+            if deadline is None:
+                deadline = time.monotonic() + self.seconds
+            message: Message | None = None
+            with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+                message = await receive()
+            if message is None:
+                refused = True
+                raise BodyTooSlow(self.seconds)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
@@ -94,3 +123,7 @@ class BodyLimit:
 async def too_large(request: Request, error: Exception) -> Response:
     """The refusal of a route that has none of its own (the console, the Telegram webhook)."""
     return PlainTextResponse("request body too large", status_code=413)
+
+
+async def too_slow(request: Request, error: Exception) -> Response:
+    return PlainTextResponse("request body too slow", status_code=408)

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse
 
 from bot import messages as m
 from bot.gateway import session_ids
-from bot.gateway.body_limit import BodyTooLarge
+from bot.gateway.body_limit import BodyTooLarge, BodyTooSlow
 from bot.gateway.conversation import converse, is_payload
 from bot.gateway.floods import client_key
 from bot.gateway.state import GatewayState
@@ -103,6 +103,8 @@ async def chat(request: Request) -> JSONResponse:
         body = await request.body()     # never more than MAX_BODY_BYTES: bot/gateway/body_limit.py
     except BodyTooLarge:
         return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
+    except BodyTooSlow:                 # a connection too slow even for a short message: try again
+        return await _refuse(state, request, 408, m.UNAVAILABLE)
     if len(body) > MAX_BODY_BYTES:
         return await _refuse(state, request, 413, m.TOO_LONG_REFUSED)
     try:
