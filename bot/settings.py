@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     cases_per_address_hour: int = Field(10, ge=1, le=10_000)
     cases_per_hour: int = Field(100, ge=1, le=100_000)
     case_messages_per_minute: int = Field(30, ge=5, le=600)
+    # the web page asks for a caseworker's replies every 3 s while a case is open (20 a minute)
+    case_polls_per_minute: int = Field(60, ge=30, le=6000)
     urgent_announcements: int = Field(5, ge=1, le=100)
     # the action server adds organisers' usage counts to the database this often (0: every turn)
     usage_flush_seconds: float = Field(5.0, ge=0, le=3600)

@@ -55,7 +55,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
                 "messages_per_minute": 600,
                 # and open cases faster; tests/test_floods.py checks those limits
                 "cases_per_conversation_day": 100, "cases_per_address_hour": 10_000, "cases_per_hour": 100_000,
-                "case_messages_per_minute": 600,
+                "case_messages_per_minute": 600, "case_polls_per_minute": 6000,
                 # organisers' counts written at every turn, so tests can read them at once
                 "usage_flush_seconds": 0}
     return Settings(data_dir=data_dir, **{**defaults, **overrides})  # type: ignore[arg-type]

@@ -281,9 +281,9 @@ def test_limits_out_of_bounds_stop_the_start(tmp_path: Path, name: str, value: i
 def test_the_defaults() -> None:
     defaults = {name: Settings.model_fields[name].default for name in (
         "cases_per_conversation_day", "cases_per_address_hour", "cases_per_hour", "case_messages_per_minute",
-        "urgent_announcements")}
+        "urgent_announcements", "case_polls_per_minute")}
     assert defaults == {"cases_per_conversation_day": 3, "cases_per_address_hour": 10, "cases_per_hour": 100,
-                        "case_messages_per_minute": 30, "urgent_announcements": 5}
+                        "case_messages_per_minute": 30, "urgent_announcements": 5, "case_polls_per_minute": 60}
 
 
 # -- the burst from the audit, through the gateway ----------------------------------------------
@@ -298,7 +298,7 @@ async def rasa_answer(request: Request) -> Response:
 @pytest.fixture
 def gateway(tmp_path: Path) -> Iterator[Settings]:
     rasa_port = free_port()
-    settings = make_settings(tmp_path, rasa_port=rasa_port, cases_per_address_hour=10)
+    settings = make_settings(tmp_path, rasa_port=rasa_port, cases_per_address_hour=10, case_polls_per_minute=60)
     rasa = Starlette(routes=[Route("/{path:path}", rasa_answer, methods=["GET", "POST"])])
     with serving(rasa, rasa_port), serving(create_app(settings), settings.gateway_port):
         yield settings
@@ -325,6 +325,17 @@ def test_one_client_cannot_open_forty_cases_in_a_burst(gateway: Settings, respon
             assert session.scalar(select(func.count(Case.id))) == 10
     finally:
         engine.dispose()
+
+
+def test_the_page_asking_for_replies_in_a_loop_is_slowed_and_told_to_keep_asking(gateway: Settings) -> None:
+    base = f"http://{gateway.gateway_host}:{gateway.gateway_port}"
+    with httpx.Client(base_url=base, timeout=60) as http:
+        opened = http.post("/api/chat", json={"payload": CASE_OPEN_PRIVATE}).json()
+        assert opened["case"] == "queued"
+        answers = [http.get("/api/chat/updates", params={"session_id": opened["session_id"]}) for _ in range(65)]
+    assert [r.status_code for r in answers[:60]] == [200] * 60
+    assert {r.status_code for r in answers[60:]} == {429}
+    assert answers[-1].json() == {"session_id": opened["session_id"], "case": "unknown", "messages": []}
 
 
 # -- several gateways: the per-address and in-case counts in Redis ------------------------------

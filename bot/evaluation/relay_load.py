@@ -128,7 +128,8 @@ def run_relay_load(settings: Settings, cases: int, json_out: Path | None, *, rou
         bench = settings.model_copy(update={
             "data_dir": Path(folder), "database_url": None, "console_secure_cookies": False,
             "casework_hours": "mon-sun 00:00-24:00 Etc/UTC", "telegram_bot_token": None,
-            "cases_per_address_hour": 10_000, "cases_per_hour": 100_000, "case_messages_per_minute": 600})
+            "cases_per_address_hour": 10_000, "cases_per_hour": 100_000, "case_messages_per_minute": 600,
+            "case_polls_per_minute": 6000})
         engine = make_engine(bench.database)
         prepare_database(bench, engine)
         with make_sessions(engine).begin() as session:

@@ -27,16 +27,19 @@ class Floods:
     cases: CaseLimits
     addresses: Limit          # new cases per client address per hour
     messages: Limit           # a user's messages into their open case per minute
+    polls: Limit              # the web page's asks for a caseworker's replies per minute (a few
+                              # tabs fit, a script asking the database in a loop does not)
 
 
 def floods(settings: Settings, shared: Redis | None = None) -> Floods:
     cases = CaseLimits(settings.cases_per_conversation_day, settings.cases_per_hour)
     if shared is None:
         return Floods(cases, MessageLimit(settings.cases_per_address_hour, window=HOUR),
-                      MessageLimit(settings.case_messages_per_minute))
+                      MessageLimit(settings.case_messages_per_minute), MessageLimit(settings.case_polls_per_minute))
     return Floods(cases,
                   SharedMessageLimit(shared, settings.cases_per_address_hour, "helpline:case-address:", HOUR),
-                  SharedMessageLimit(shared, settings.case_messages_per_minute, "helpline:case-message:"))
+                  SharedMessageLimit(shared, settings.case_messages_per_minute, "helpline:case-message:"),
+                  SharedMessageLimit(shared, settings.case_polls_per_minute, "helpline:case-poll:"))
 
 
 def client_key(secret: bytes, address: str | None) -> str | None:

@@ -143,8 +143,11 @@ async def updates(request: Request) -> JSONResponse:
         return JSONResponse({"session_id": None, "case": None, "messages": []})
     if state.casework is None:
         return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
+    conversation = state.keys.conversation("web", part)
+    if not await state.casework.floods.polls.allow(conversation):   # "unknown": the page keeps asking
+        return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=429)
     try:
-        found, case, language = await state.casework.web_updates(state.keys.conversation("web", part))
+        found, case, language = await state.casework.web_updates(conversation)
     except SQLAlchemyError:
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
     end = state.responder.catalogues.gettext(language or await state.language_for(request, part), m.BTN_END)
