@@ -1,13 +1,18 @@
 """Shared fixtures: real content, a real trained model (once per session, cached in build/),
-and real Rasa and action servers on free loopback ports."""
+and real Rasa and action servers on free loopback ports; and the services marked tests need
+(PostgreSQL, Redis, Chromium): such a test skips when its service is absent, or fails under CI."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+import shutil
+import socket
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +28,10 @@ SHARED = ROOT.parent / "shared"
 # every test gateway uses this secret, so tests can name a conversation's key in the stores
 TEST_SECRET = "test-secret-key-for-conversation-pseudonyms-0001"
 TEST_KEYS = Keys(TEST_SECRET.encode())
+POSTGRES = os.environ.get("HELPLINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytest_plugins = ("pytester",)      # tests/test_service_markers.py runs pytest inside pytest
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +46,56 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     os.environ.setdefault("HELPLINE_DATA_DIR", tempfile.mkdtemp(prefix="helpline-test-var-"))
+
+
+def tcp_missing(name: str, host: str, port: int) -> str | None:
+    """Why `name` cannot be used (nothing accepts a connection at host:port), or None."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return f"{name} not reachable at {host}:{port}"
+    return None
+
+
+def file_missing(name: str, path: str) -> str | None:
+    """Why `name` cannot be used (no program at `path`), or None."""
+    return None if os.access(path, os.X_OK) else f"{name} not found at {path}"
+
+
+PG = urlsplit(POSTGRES)
+# marker -> what its tests need, asked only when a test with that marker is about to run
+SERVICES: dict[str, Callable[[], str | None]] = {
+    "postgres": partial(tcp_missing, "PostgreSQL", PG.hostname or "127.0.0.1", PG.port or 5432),
+    "redis": partial(tcp_missing, "Redis", "127.0.0.1", 6379),
+    "browser": partial(file_missing, "Chromium", CHROMIUM),
+}
+MISSING = pytest.StashKey[dict[str, str | None]]()
+
+
+def in_ci(environ: Mapping[str, str]) -> bool:
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(missing: str | None, *, ci: bool) -> None:
+    """Nothing when the service is there; otherwise skip with the reason, or fail under CI,
+    where every test must run and a skip would pass silently."""
+    if missing is None:
+        return
+    if ci:
+        pytest.fail(f"{missing} (CI is set: a test that needs it must run, not skip)", pytrace=False)
+    pytest.skip(missing)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture starts (no Rasa trained for a test that will skip): each service the
+    test is marked with, looked for once per session."""
+    known = item.config.stash.setdefault(MISSING, {})
+    for marker, missing in SERVICES.items():
+        if item.get_closest_marker(marker) is not None:
+            if marker not in known:
+                known[marker] = missing()
+            require(known[marker], ci=in_ci(os.environ))
 
 
 def conversation_key(channel: str, raw: str | int) -> str:
@@ -115,8 +174,6 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sta
         yield running
 
 
-POSTGRES = os.environ.get("HELPLINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
@@ -133,7 +190,7 @@ def postgres_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty, migrated database: SQLite in a temporary folder, or the session's PostgreSQL
     database with every table emptied first."""

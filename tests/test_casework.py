@@ -262,6 +262,7 @@ def test_unclaimed_urgent_cases_and_idle_cases(stack: Stack, tmp_path: Path, res
         assert user.updates()["case"] is None
 
 
+@pytest.mark.postgres
 def test_cases_on_postgresql(stack: Stack, tmp_path: Path, postgres_url: str, responder: Responder) -> None:
     """The same lifecycle with DATABASE_URL pointing at the PostgreSQL server."""
     with gateway_beside(stack, tmp_path, database_url=postgres_url) as own:

@@ -22,7 +22,7 @@ from tests.conftest import gateway_beside
 from tests.console_client import add_caseworker
 from tests.web_user import web_session
 
-pytestmark = pytest.mark.rasa
+pytestmark = [pytest.mark.rasa, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 CASEWORKER, PASSWORD = "browser@helpline.example", "correct horse battery"

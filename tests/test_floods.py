@@ -340,6 +340,7 @@ def test_the_page_asking_for_replies_in_a_loop_is_slowed_and_told_to_keep_asking
 
 # -- several gateways: the per-address and in-case counts in Redis ------------------------------
 
+@pytest.mark.redis
 async def test_two_gateways_share_the_address_and_case_message_counts(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, cases_per_address_hour=3, case_messages_per_minute=5,
                              shared_state_url="redis://127.0.0.1:6379/6")
@@ -360,6 +361,7 @@ async def test_two_gateways_share_the_address_and_case_message_counts(tmp_path: 
         await second.aclose()
 
 
+@pytest.mark.redis
 def test_a_gateway_with_redis_keeps_its_case_limits_there(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, rasa_port=free_port(), shared_state_url="redis://127.0.0.1:6379/6")
     app = create_app(settings)

@@ -27,7 +27,7 @@ from tests.conftest import fake_telegram_settings, free_port, make_settings
 from tests.console_client import Console, add_caseworker
 from tests.web_user import WebUser, gateway_url
 
-pytestmark = pytest.mark.rasa
+pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
 REDIS = "redis://127.0.0.1:6379/7"
 SECRET = "gateways-webhook-secret-0123456789"
 LIMIT = 4

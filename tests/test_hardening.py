@@ -130,7 +130,7 @@ def failing_insert(engine: Engine) -> str:
     return str(raised.value)
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_sql_errors_do_not_carry_what_users_wrote(tmp_path: Path, database: str) -> None:
     url = f"sqlite:///{tmp_path / 'helpline.db'}" if database == "sqlite" else POSTGRES
     for engine in (make_engine(url), migration_engine(sqlalchemy_url(url))):

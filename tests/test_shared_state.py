@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.gateway.conversation import SharedLanguages
@@ -15,6 +16,7 @@ REDIS = "redis://127.0.0.1:6379/6"
 NOWHERE = "redis://127.0.0.1:1/0"       # nothing listens on port 1
 
 
+@pytest.mark.redis
 def test_two_gateways_share_one_count_per_conversation() -> None:
     async def run() -> None:
         first, second = Redis.from_url(REDIS), Redis.from_url(REDIS)
@@ -34,6 +36,7 @@ def test_two_gateways_share_one_count_per_conversation() -> None:
     asyncio.run(run())
 
 
+@pytest.mark.redis
 def test_a_language_chosen_on_one_gateway_is_known_on_the_other_and_forgotten() -> None:
     async def run() -> None:
         first, second = Redis.from_url(REDIS), Redis.from_url(REDIS)

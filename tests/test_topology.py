@@ -25,7 +25,7 @@ from tests.conftest import conversation_key, free_port, make_settings
 from tests.console_client import Console, add_caseworker
 from tests.web_user import WebUser, web_session
 
-pytestmark = pytest.mark.rasa
+pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.redis]
 REDIS = "redis://127.0.0.1:6379/7"
 
 

@@ -19,6 +19,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 ARTEFACTS = ROOT / "tests" / "artefacts"
 
 
+@pytest.mark.browser
 async def test_tajik_user_chooses_language_presses_topic_and_asks(
         stack: Stack, responder: Responder) -> None:
     settings = stack.settings
