@@ -9,21 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.accounts import may_manage
-from bot.db.engine import make_engine, make_sessions
-from bot.db.models import Account, AuditEvent, Role
-from bot.gateway.app import create_app
-from tests.conftest import make_settings
-from tests.console_client import Console, add_caseworker, serving
+from bot.db.models import Account, Role
+from tests.console_client import Console
+from tests.console_site import PASSWORD, Site, site_with
 
-PASSWORD, NEW = "correct horse battery", "a new and longer secret"
+NEW = "a new and longer secret"
 PEOPLE = {"cw": ("cw@union-a.example", "union_a", Role.caseworker),
           "other": ("other@union-a.example", "union_a", Role.supervisor),
           "admin": ("admin@union-a.example", "union_a", Role.admin),
@@ -32,43 +28,10 @@ PEOPLE = {"cw": ("cw@union-a.example", "union_a", Role.caseworker),
 ONE_TIME = re.compile(r'id="one-time-password">([^<]+)<')
 
 
-@dataclass
-class Site:
-    url: str
-    database: str
-    sessions: sessionmaker[Session]
-
-    def console(self, *, language: str = "en") -> Console:
-        console = Console(self.url)
-        console.http.headers["accept-language"] = language
-        return console
-
-    def signed_in(self, who: str, password: str = PASSWORD) -> Console:
-        console = self.console()
-        assert console.login(PEOPLE[who][0], password).status_code == 303
-        return console
-
-    def account(self, who: str) -> Account:
-        with self.sessions() as session:
-            return session.scalars(select(Account).where(Account.email == PEOPLE[who][0])).one()
-
-    def audit(self, action: str) -> list[tuple[int | None, str]]:
-        with self.sessions() as session:
-            return [(e.account_id, e.detail) for e in session.scalars(
-                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
-
-
 @pytest.fixture
 def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
-    for email, organisation, role in PEOPLE.values():
-        add_caseworker(database_url, email, organisation=organisation, role=role, password=PASSWORD)
-    settings = make_settings(tmp_path / "var", database_url=database_url)
-    engine = make_engine(database_url)
-    try:
-        with serving(create_app(settings), settings.gateway_port):
-            yield Site(f"http://127.0.0.1:{settings.gateway_port}", database_url, make_sessions(engine))
-    finally:
-        engine.dispose()
+    with site_with(PEOPLE, database_url, tmp_path / "var") as running:
+        yield running
 
 
 def change(console: Console, current: str, new: str, again: str | None = None) -> tuple[int, str]:

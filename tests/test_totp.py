@@ -13,26 +13,23 @@ import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console import totp
 from bot.db.engine import make_engine, make_sessions
-from bot.db.models import Account, AuditEvent, ConsoleSession, Role
-from bot.gateway.app import create_app
+from bot.db.models import Account, ConsoleSession, Role
 from bot.privacy.keys import Keys, SealError
-from tests.conftest import TEST_KEYS, make_settings
-from tests.console_client import CSRF, SECRET, SECRETS, Console, add_caseworker, code_now, serving
+from tests.conftest import TEST_KEYS
+from tests.console_client import CSRF, SECRET, SECRETS, Console, add_caseworker, code_now
+from tests.console_site import PASSWORD, Site, site_with
 from tests.test_qr import grid_of
 from tests.test_qr import read as qr_read
 
-PASSWORD = "correct horse battery"
 PEOPLE = {"cw": ("cw@union-a.example", "union_a", Role.caseworker),
           "admin": ("admin@union-a.example", "union_a", Role.admin),
           "cw_b": ("cw@union-b.example", "union_b", Role.caseworker),
@@ -75,43 +72,10 @@ def test_the_address_for_the_app_names_the_helpline_and_the_account() -> None:
 
 # -- the console --------------------------------------------------------------------------------
 
-@dataclass
-class Site:
-    url: str
-    database: str
-    sessions: sessionmaker[Session]
-
-    def console(self, who: str, *, language: str = "en") -> Console:
-        console = Console(self.url)
-        console.http.headers["accept-language"] = language
-        return console
-
-    def signed_in(self, who: str) -> Console:
-        console = self.console(who)
-        assert console.login(PEOPLE[who][0]).status_code == 303
-        return console
-
-    def account(self, who: str) -> Account:
-        with self.sessions() as session:
-            return session.scalars(select(Account).where(Account.email == PEOPLE[who][0])).one()
-
-    def audit(self, action: str) -> list[tuple[int | None, str]]:
-        with self.sessions() as session:
-            return [(e.account_id, e.detail) for e in session.scalars(
-                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
-
-
 @pytest.fixture
 def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
-    for email, organisation, role in PEOPLE.values():
-        add_caseworker(database_url, email, organisation=organisation, role=role, password=PASSWORD)
-    settings = make_settings(tmp_path / "var", database_url=database_url)
-    engine = make_engine(database_url)
-    try:
-        with serving(create_app(settings), settings.gateway_port):
-            yield Site(f"http://127.0.0.1:{settings.gateway_port}", database_url, make_sessions(engine))
-    finally:
-        engine.dispose()
+    with site_with(PEOPLE, database_url, tmp_path / "var") as running:
+        yield running
 
 
 def enrol(console: Console, email: str) -> str:
