@@ -13,10 +13,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.devtools.fake_telegram import FakeTelegram, user_message
 from bot.devtools.ports import free_port
@@ -27,19 +23,11 @@ from bot.gateway.web_api import MAX_BODY_BYTES
 from bot.settings import Settings
 from tests.conftest import fake_telegram_settings, make_settings
 from tests.console_client import serving
+from tests.stub_rasa import stub_rasa
 
 WEBHOOK_SECRET = "webhook-secret-for-the-body-limit-tests-01"
 TOO_LONG_RU = "Сообщение слишком длинное"
 MiB = 1 << 20
-
-
-async def fake_rasa(request: Request) -> Response:
-    if request.url.path == "/webhooks/rest/webhook":
-        body = await request.json()
-        return JSONResponse([{"recipient_id": body["sender"], "text": "answer"}])
-    if request.url.path.endswith("/tracker"):
-        return JSONResponse({"slots": {}, "events": []})
-    return JSONResponse({})
 
 
 @dataclass
@@ -58,7 +46,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
                              **fake_telegram_settings(telegram_port),
                              telegram_webhook_url="https://helpline.example/telegram/webhook",
                              telegram_webhook_secret=WEBHOOK_SECRET)
-    rasa = Starlette(routes=[Route("/{path:path}", fake_rasa, methods=["GET", "POST"])])
+    rasa = stub_rasa()
     with serving(rasa, rasa_port), serving(FakeTelegram().app(), telegram_port), \
             serving(create_app(settings), settings.gateway_port):
         yield Gateway(settings)
@@ -70,11 +58,11 @@ class Sent:
 
     total: int
     chunk: int = 64 * 1024
-    bytes: int = 0
+    handed: int = 0         # bytes handed to the socket so far
 
     def __iter__(self) -> Iterator[bytes]:
-        while self.bytes < self.total:
-            self.bytes += self.chunk
+        while self.handed < self.total:
+            self.handed += self.chunk
             yield b"x" * self.chunk
 
 
@@ -134,7 +122,7 @@ def test_a_chat_body_streamed_without_end_is_cut_off_after_the_limit(gateway: Ga
     answer = flood(gateway, "/api/chat", body, content_type="application/json")
     assert answer in (413, None)
     # the rest was never read: what the client could send is the limit plus socket buffers
-    assert body.bytes < 16 * MiB
+    assert body.handed < 16 * MiB
 
 
 def test_a_huge_declared_chat_body_is_refused_before_it_is_sent(gateway: Gateway) -> None:
@@ -147,7 +135,7 @@ def test_a_huge_declared_chat_body_is_refused_before_it_is_sent(gateway: Gateway
 def test_a_body_no_route_reads_is_not_read_either(gateway: Gateway) -> None:
     body = Sent(total=64 * MiB)
     assert flood(gateway, "/", body) in (405, None)     # the page takes GET only: 405 at once
-    assert body.bytes < 16 * MiB
+    assert body.handed < 16 * MiB
     with httpx.Client(base_url=gateway.base, timeout=30) as http:    # a body read whole keeps the connection
         assert "connection" not in http.post("/api/chat", json={"text": "hi"}).headers
 
@@ -164,7 +152,7 @@ def test_a_console_form_past_its_limit_gets_a_plain_413(gateway: Gateway) -> Non
     assert answer.startswith(b"HTTP/1.1 413") and b"content-type: text/plain" in answer.lower()
     body = Sent(total=32 * MiB)
     assert flood(gateway, "/console/login", body, content_type="application/x-www-form-urlencoded") in (413, None)
-    assert body.bytes < 16 * MiB
+    assert body.handed < 16 * MiB
     answer = declare(gateway, "/console/login", 10 * MiB, content_type="application/x-www-form-urlencoded")
     assert answer.startswith(b"HTTP/1.1 413")
 
@@ -178,7 +166,7 @@ def test_a_webhook_body_past_telegrams_largest_update_is_refused(gateway: Gatewa
     body = Sent(total=32 * MiB)
     assert flood(gateway, "/telegram/webhook", body, content_type="application/json",
                  **{SECRET_HEADER: WEBHOOK_SECRET}) in (413, None)
-    assert body.bytes < 16 * MiB
+    assert body.handed < 16 * MiB
     # without the secret the body is never read at all
     assert declare(gateway, "/telegram/webhook", 2 * MiB).startswith(b"HTTP/1.1 403")
 
@@ -208,7 +196,7 @@ def impatient(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setattr(body_limit, "BODY_SECONDS", 0.5)
     rasa_port = free_port()
     settings = make_settings(tmp_path_factory.mktemp("body-slow"), rasa_port=rasa_port)
-    rasa = Starlette(routes=[Route("/{path:path}", fake_rasa, methods=["GET", "POST"])])
+    rasa = stub_rasa()
     with serving(rasa, rasa_port), serving(create_app(settings), settings.gateway_port):
         yield Gateway(settings)
 

@@ -15,10 +15,6 @@ import httpx
 import pytest
 from sqlalchemy import Connection
 from sqlalchemy.pool import QueuePool
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.db.database import Database
 from bot.devtools.ports import free_port
@@ -28,15 +24,7 @@ from bot.replies import CASE_OPEN_PRIVATE
 from bot.settings import Settings
 from tests.conftest import make_settings
 from tests.console_client import serving
-
-
-async def fake_rasa(request: Request) -> Response:
-    if request.url.path == "/webhooks/rest/webhook":
-        body = await request.json()
-        return JSONResponse([{"recipient_id": body["sender"], "text": "answer"}])
-    if request.url.path.endswith("/tracker"):
-        return JSONResponse({"slots": {}, "events": []})
-    return JSONResponse({})
+from tests.stub_rasa import stub_rasa
 
 
 @pytest.fixture
@@ -44,7 +32,7 @@ def gateway(database_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Gatew
     rasa_port = free_port()
     settings = make_settings(tmp_path, rasa_port=rasa_port, database_url=database_url)
     app = create_app(settings)
-    rasa = Starlette(routes=[Route("/{path:path}", fake_rasa, methods=["GET", "POST"])])
+    rasa = stub_rasa()
     with serving(rasa, rasa_port), serving(app, settings.gateway_port):
         yield settings, app.state.gateway
 
