@@ -16,8 +16,8 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content.check import check_content
     from bot.content.wording import T_
+    from bot.content_check import check_content
 
     language = args.language or settings.check_language
     problems = check_content(settings.content_dir)

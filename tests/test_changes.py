@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from bot.content.changes import Change, load_changes
-from bot.content.check import MAX_ANSWER_CHARS, check_content
+from bot.content_check import MAX_ANSWER_CHARS, check_content
 from tests.conftest import ROOT
 
 

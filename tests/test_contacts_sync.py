@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
-from bot.content.check import check_content
+from bot.content_check import check_content
 from bot.db import models
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database

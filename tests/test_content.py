@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.check import check_content
 from bot.content.loader import load_library
+from bot.content_check import check_content
 from bot.settings import Settings
 from tests.conftest import SHARED
 

@@ -10,9 +10,9 @@ import pytest
 
 from bot import dialogue
 from bot import messages as m
-from bot.content.check import check_content
 from bot.content.jurisdiction import Citation, CountryLabel, citation_problems, countries_in, line_country, scope
 from bot.content.loader import read_library
+from bot.content_check import check_content
 from bot.replies import Responder
 from tests.builders import make_turn
 from tests.conftest import ROOT
