@@ -11,8 +11,8 @@ from typing import Any
 
 from bot import language as lang
 from bot import messages as m
+from bot.notes import Note
 from bot.replies import Reply, Responder
-from bot.workbench.notes import Note
 
 MAX_READ_CHARS = 2000
 

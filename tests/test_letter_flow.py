@@ -13,10 +13,10 @@ from bot import messages
 from bot.dialogue import Outcome
 from bot.letters import flow
 from bot.letters.templates import load_templates
+from bot.notes import EmployerMention
 from bot.replies import Responder
 from bot.routing.places import Places, load_places
 from bot.settings import ROOT
-from bot.workbench.notes import EmployerMention
 from tests.builders import make_turn
 
 TODAY = dt.date(2026, 11, 28)

@@ -24,9 +24,9 @@ from bot.db.engine import alembic_config, make_engine, make_sessions
 from bot.db.models import Account, Contact, Organisation, Role, Unanswered, UsageCount
 from bot.dialogue import Outcome
 from bot.gateway.app import create_app
+from bot.notes import EmployerMention, Referral
 from bot.signal.reports import record_mention
 from bot.workbench import unanswered
-from bot.workbench.notes import EmployerMention, Referral
 from bot.workbench.record import Recorder
 from tests.builders import make_turn
 from tests.conftest import make_settings

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from bot import messages
+from bot.notes import Referral
 from bot.replies import Responder
 from bot.routing import flow
 from bot.routing.contacts import Directory, load_directory
 from bot.settings import ROOT
-from bot.workbench.notes import Referral
 from tests.builders import make_turn
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)   # a Monday, 12:00 in Moscow

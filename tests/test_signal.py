@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.engine import alembic_config, make_engine, make_sessions
 from bot.db.models import Contact, EmployerReport, Organisation, Unanswered
 from bot.letters import flow
+from bot.notes import EmployerMention
 from bot.privacy.forget import forget
+from bot.reach import EVERYTHING, Reach
 from bot.replies import Responder
 from bot.routing.places import Places, load_places
 from bot.settings import ROOT
 from bot.signal.employers import MAX_NAME_CHARS, display_name, employer_key
 from bot.signal.reports import Alert, alerts, channel_of, record_mention
-from bot.workbench.notes import EmployerMention
-from bot.workbench.reach import EVERYTHING, Reach
 from tests.builders import make_turn
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

@@ -27,8 +27,8 @@ from bot.content.loader import read_library
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import UsageCount
 from bot.dialogue import Outcome
+from bot.notes import Referral
 from bot.workbench import charts, coverage, examples, insight
-from bot.workbench.notes import Referral
 from bot.workbench.record import add_counts, observe
 from bot.workbench.unanswered import (
     ANY_GUESS,

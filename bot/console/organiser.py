@@ -4,7 +4,7 @@ bot/workbench; the same login, session and CSRF rules as the rest of the console
 (bot/console/views.py), and a 403 for any other role.
 
 Unanswered questions, insight counts and employer alerts are those in the account's reach
-(bot/workbench/reach.py): its own organisation's, the operator organisation's also those routed
+(bot/reach.py): its own organisation's, the operator organisation's also those routed
 to none, a global admin's all. Acting on a question out of reach is a 404, like a missing one."""
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from bot.content.model import Library
 from bot.content.problems import Problem
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession
+from bot.reach import ORGANISERS, Reach, reach_of
 from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
 from bot.workbench import charts, coverage, examples, insight, preview, questions
-from bot.workbench.reach import ORGANISERS, Reach, reach_of
 from bot.workbench.unanswered import grouped
 from bot.workbench.vetting import Refusal, Vetted, vet
 

@@ -21,9 +21,9 @@ from bot.console.pages import C_, TEMPLATES, Pages, console_language
 from bot.db.base import utcnow
 from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
 from bot.gateway.state import GatewayState
+from bot.notes import EmployerMention
 from bot.signal.employers import employer_key
 from bot.signal.reports import record_mention
-from bot.workbench.notes import EmployerMention
 
 COOKIE = "helpline_console"
 MAX_BODY = 4000

@@ -18,7 +18,7 @@ class Role(enum.StrEnum):
     supervisor = "supervisor"
     organiser = "organiser"
     admin = "admin"                  # an organisation's administrator: sees what its organisers see
-    global_admin = "global_admin"    # the helpline's: sees every organisation's (bot/workbench/reach.py)
+    global_admin = "global_admin"    # the helpline's: sees every organisation's (bot/reach.py)
 
 
 class CaseState(enum.StrEnum):

@@ -21,10 +21,10 @@ from bot.dialogue import Outcome, Turn, reply_language
 from bot.letters.model import LetterFacts, LetterTemplate
 from bot.letters.pdf import make_pdf
 from bot.letters.templates import render
+from bot.notes import EmployerMention
 from bot.replies import Button, Document, Reply, Responder, payload
 from bot.routing.places import Place, Places, match_place
 from bot.signal.employers import display_name, employer_key
-from bot.workbench.notes import EmployerMention
 
 TOPIC = "complaint_letter"
 PREFIX = "letter:"

@@ -11,11 +11,11 @@ from babel.dates import format_datetime
 
 from bot import messages as m
 from bot.dialogue import Outcome, Turn, reply_language
+from bot.notes import Referral
 from bot.replies import Button, Reply, Responder, payload
 from bot.routing.contacts import Contact, Directory
 from bot.routing.places import Place, match_place, nearest_place
 from bot.routing.rank import Ranked, fallback, rank
-from bot.workbench.notes import Referral
 
 SECTOR_LABELS = {
     "construction": m.SECTOR_CONSTRUCTION, "delivery": m.SECTOR_DELIVERY, "retail": m.SECTOR_RETAIL,

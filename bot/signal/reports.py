@@ -2,7 +2,7 @@
 
 One row per user and employer (`employer_report`). An alert is an employer named by at least
 `threshold` users within `days` that cannot be made up cheaply, among the reports an account
-may see (its reach, bot/workbench/reach.py). Alerts carry counts, never conversations.
+may see (its reach, bot/reach.py). Alerts carry counts, never conversations.
 
 What counts (issue 15): a web chat costs nothing to start, so anyone could name an employer
 from a hundred of them. An alert counts different Telegram users (each a Telegram account) and
@@ -36,10 +36,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, EmployerReport
+from bot.notes import EmployerMention
 from bot.privacy.keys import PREFIXES
+from bot.reach import Reach
 from bot.signal.employers import display_name, employer_key
-from bot.workbench.notes import EmployerMention
-from bot.workbench.reach import Reach
 
 MAX_TOPIC_CHARS = 64
 MAX_CITY_CHARS = 64

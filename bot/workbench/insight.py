@@ -24,7 +24,7 @@ and with ranges (a 10 is 10 to 14); it finds no count under 5, where it finds ma
 as they were shown before. Left: a reader who knows more than the page (that a topic had no
 answers on a day, say) can narrow a hidden count further.
 
-An organisation's organisers read only the counts routed to it (bot/workbench/reach.py):
+An organisation's organisers read only the counts routed to it (bot/reach.py):
 conversations, answers and fallbacks of conversations that came through its link, the
 referrals to it and the handoffs to its caseworkers; the operator organisation also the counts
 routed to none; a global admin every count. Suppression applies to the counts as read, after
@@ -43,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import UsageCount
-from bot.workbench.reach import Reach
+from bot.reach import Reach
 
 SMALLEST = 5
 BASE = 5

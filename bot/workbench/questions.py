@@ -2,7 +2,7 @@
 
 A question carries the organisation its conversation was routed to (bot/workbench/record.py);
 an organiser lists, assigns, dismisses and marks as candidates only the questions its reach
-covers (bot/workbench/reach.py). Asking to act on any question outside it, another
+covers (bot/reach.py). Asking to act on any question outside it, another
 organisation's or one that does not exist, is refused as a whole with the same answer for
 both (the console's 404, as for cases), so nobody learns which ids another organisation has.
 A question in reach that a colleague has handled meanwhile is left as it is."""
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases import service
 from bot.db.models import Unanswered
-from bot.workbench.reach import Reach
+from bot.reach import Reach
 from bot.workbench.unanswered import MAX_GROUPED, Question
 
 LISTS = ("open", "candidate")     # what an organiser can list: still to review, or new-topic candidates

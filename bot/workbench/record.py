@@ -10,7 +10,7 @@
 - Employer mentions the user agreed to have counted (bot/signal).
 
 Each question and count carries the organisation it was routed to, whose organisers see it
-(bot/workbench/reach.py): for a referral the organisation referred to; for a handoff the
+(bot/reach.py): for a referral the organisation referred to; for a handoff the
 organisation the case was opened for (bot/gateway/casework.py gives it to `add_counts`); for
 the rest the organisation the conversation came through (the `referrer` slot, set from the
 deep link the user started with). Only an organisation in the database counts: an unknown
@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import Organisation, Unanswered, UsageCount
 from bot.dialogue import Outcome, Turn
+from bot.notes import EmployerMention, Referral
 from bot.signal.reports import record_mention
-from bot.workbench.notes import EmployerMention, Referral
 from bot.workbench.unanswered import scrub_question
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 routed to; the global_admin role (a role is a string column: no schema change for it)
 
 Existing unanswered questions get NULL and existing counts "" (routed to no organisation):
-the operator organisation and global admins see them (bot/workbench/reach.py).
+the operator organisation and global admins see them (bot/reach.py).
 
 Revision ID: 0005
 Revises: 0004

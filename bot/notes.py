@@ -1,7 +1,7 @@
-"""What a dialogue step asks to be recorded for organisers, as plain values. Steps return
-notes in their Outcome; the action server records them (bot/workbench/record.py). A note
-carries no identifier of the user: the recorder adds the conversation pseudonym where a row
-must be deletable by /forget."""
+"""What a dialogue step asks to be recorded for organisers, as plain values, beside `Outcome`
+(bot/dialogue.py) that carries them. The action server records them (bot/workbench/record.py).
+A note carries no identifier of the user: the recorder adds the conversation pseudonym where a
+row must be deletable by /forget."""
 
 from __future__ import annotations
 
