@@ -8,9 +8,10 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.gateway.conversation import Start, coarse_place, media_payload, parse_start, reply_of
-from bot.gateway.telegram_text import MAX_MESSAGE_CHARS, is_menu, joined, keyboard, replaceable
+from bot.gateway.telegram_text import is_menu, joined, keyboard, replaceable
 from bot.gateway.web_api import render
 from bot.replies import Button, Document, Reply
+from bot.splitting import MAX_MESSAGE_CHARS
 
 LANGUAGES = {"ru", "uz", "uz_Cyrl", "tg", "ky", "en"}
 

@@ -35,9 +35,10 @@ from bot.gateway.conversation import coarse_place, converse, hinted_language, is
 from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
-from bot.gateway.telegram_text import joined, keyboard, replaceable, split_text
+from bot.gateway.telegram_text import joined, keyboard, replaceable
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
+from bot.splitting import split_text
 
 log = logging.getLogger(__name__)
 

@@ -1,26 +1,12 @@
-"""Plain helpers for Telegram: splitting long texts, joining short ones, building inline keyboards."""
+"""Plain helpers for Telegram: joining short texts, building inline keyboards (long texts are
+split in bot/splitting.py)."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.replies import Button, Reply
-
-MAX_MESSAGE_CHARS = 4096
-MAX_CALLBACK_BYTES = 64
-
-
-def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Pieces of at most `limit` characters, cut at paragraph, then line, then word ends."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    return [*pieces, rest] if rest else pieces
+from bot.splitting import MAX_CALLBACK_BYTES, MAX_MESSAGE_CHARS
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bot.content.loader import read_library
 from bot.content.problems import Problem
-from bot.gateway.telegram_text import MAX_CALLBACK_BYTES, split_text
 from bot.i18n import load_catalogues
 from bot.replies import Reply, Responder
+from bot.splitting import MAX_CALLBACK_BYTES, split_text
 
 
 @dataclass(frozen=True)
