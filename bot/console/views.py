@@ -5,8 +5,9 @@ Login, its code step and logout are in bot/console/login.py."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -19,9 +20,12 @@ from bot.cases import service
 from bot.console import auth, bulk
 from bot.console.pages import C_, TEMPLATES, Pages, console_language
 from bot.db.base import utcnow
+from bot.db.database import Database
 from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
-from bot.gateway.state import GatewayState
 from bot.notes import EmployerMention
+from bot.privacy.keys import Keys
+from bot.replies import Responder
+from bot.settings import Settings
 from bot.signal.employers import employer_key
 from bot.signal.reports import record_mention
 
@@ -39,8 +43,29 @@ Refused = Literal["refused"]
 REFUSED: Refused = "refused"      # the account may not do this to this case (403)
 
 
-def _state(request: Request) -> GatewayState:
-    state: GatewayState = request.app.state.gateway
+class Waker(Protocol):
+    @property
+    def wake(self) -> asyncio.Event: ...
+
+
+class Host(Protocol):
+    """What the views use of the process serving them: the gateway's `GatewayState`
+    (bot/gateway/state.py), in `app.state.gateway`."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def responder(self) -> Responder: ...
+    @property
+    def console(self) -> Database | None: ...
+    @property
+    def casework(self) -> Waker | None: ...
+    @property
+    def keys(self) -> Keys: ...
+
+
+def _state(request: Request) -> Host:
+    state: Host = request.app.state.gateway
     return state
 
 

@@ -22,7 +22,7 @@ from bot.console.auth import LoginLimiter
 from bot.console.login import login_routes
 from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
-from bot.console.views import console_routes
+from bot.console.views import Host, console_routes
 from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
@@ -96,10 +96,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                 else MessageLimit(settings.messages_per_minute))
                 languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400)
                                         if shared is not None else LocalLanguages())
-                app.state.gateway = GatewayState(settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
-                                                 casework=casework, sessions=casework.sessions, console=console,
-                                                 forgetter=Forgetter(casework.sessions, trackers),
-                                                 limit=limit, languages=languages, shared=shared)
+                state: Host = GatewayState(   # the console's views read it as their Host
+                    settings=settings, http=http, rasa=rasa, responder=texts, keys=keys,
+                    casework=casework, sessions=casework.sessions, console=console,
+                    forgetter=Forgetter(casework.sessions, trackers),
+                    limit=limit, languages=languages, shared=shared)
+                app.state.gateway = state
                 app.state.telegram = None
                 tasks.start_soon(casework.run)
                 tasks.start_soon(app.state.gateway.forgetter.keep_retention, settings.retention_days)
