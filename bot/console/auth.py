@@ -29,6 +29,7 @@ from bot.console import throttle, totp
 from bot.console.passwords import Busy, Checked, PasswordChecks, check_password, dummy_hash, hash_password
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession, Role
+from bot.privacy.forget import delete_expired_sessions
 from bot.privacy.keys import Keys
 
 T = TypeVar("T")
@@ -242,12 +243,6 @@ def current(session: Session, token: str | None) -> tuple[Account, ConsoleSessio
     """The logged-in account and its session, unless the account is held (every other page)."""
     found = session_of(session, token)
     return found if found is not None and hold(found[0]) is None else None
-
-
-def delete_expired_sessions(session: Session, now: dt.datetime) -> int:
-    """Sessions past their expiry (a login and the retention purge call this); how many."""
-    result = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(session: Session, token: str | None) -> None:

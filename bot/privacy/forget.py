@@ -20,9 +20,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.cases import service
-from bot.console.auth import delete_expired_sessions
 from bot.db.engine import make_engine, make_sessions
-from bot.db.models import Case, CaseState, EmployerReport, Unanswered
+from bot.db.models import Case, CaseState, ConsoleSession, EmployerReport, Unanswered
 from bot.db.prepare import prepare_database
 from bot.privacy import trackers
 from bot.settings import Settings
@@ -106,6 +105,12 @@ def purge_cases(session: Session, now: dt.datetime, days: int, failed: list[str]
     part("employer reports", lambda: _delete_older(session, EmployerReport, cutoff))
     sessions = part("console sessions", lambda: delete_expired_sessions(session, now))
     return cases, sessions
+
+
+def delete_expired_sessions(session: Session, now: dt.datetime) -> int:
+    """Sessions past their expiry (a login and the retention purge call this); how many."""
+    result = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _empty_closed(session: Session, cutoff: dt.datetime) -> int:
