@@ -194,7 +194,7 @@ class Settings(BaseSettings):
     @field_validator("casework_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
-        from bot.cases.hours import parse_hours
+        from bot.duty_hours import parse_hours
 
         parse_hours(value)   # raises ValueError with the reason
         return value

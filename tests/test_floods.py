@@ -25,11 +25,11 @@ from starlette.routing import Route
 
 from bot import messages as m
 from bot.cases import announcements
-from bot.cases.hours import parse_hours
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import AuditEvent, Case, CaseMessage, Sender
 from bot.db.prepare import prepare_database
 from bot.devtools.ports import free_port
+from bot.duty_hours import parse_hours
 from bot.gateway.app import create_app
 from bot.gateway.casework import Casework
 from bot.gateway.floods import client_key, floods

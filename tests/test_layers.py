@@ -23,13 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "actions")
 
-# Loops still present, each as the sorted tuple of its nodes. The list may only shrink: the
-# test fails on a loop not listed and on a listed loop that no longer exists.
-ALLOWED_LOOPS: set[tuple[str, ...]] = {
-    # settings -> cases -> db -> settings (a settings validator)
-    ("bot.cases", "bot.db", "bot.settings"),
-}
-
 
 def module_name(path: Path, root: Path = ROOT) -> str:
     """The dotted module name of a source file under root."""
@@ -178,14 +171,7 @@ def test_every_kind_of_import_is_an_edge(tmp_path: Path) -> None:
 def test_no_package_level_import_loops() -> None:
     graph = import_graph()
     loops = strongly_connected(graph)
-    found = {tuple(component) for component in loops}
-    new = [c for c in loops if tuple(c) not in ALLOWED_LOOPS]
-    gone = sorted(ALLOWED_LOOPS - found)
-    message = []
-    if new:
-        message.append("Package-level import loops:")
-        message.extend(describe(graph, c) for c in new)
-    if gone:
-        message.append(f"Listed in ALLOWED_LOOPS but gone, remove them: {gone}")
-    print("\n".join(message))
-    assert not new and not gone, "\n".join(message)
+    message = "\n".join(["Package-level import loops:", *(describe(graph, c) for c in loops)])
+    if loops:
+        print(message)
+    assert not loops, message

@@ -16,7 +16,6 @@ from starlette.responses import FileResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.cases.hours import parse_hours
 from bot.console.account_pages import account_routes
 from bot.console.auth import LoginLimiter
 from bot.console.login import login_routes
@@ -26,6 +25,7 @@ from bot.console.views import Host, console_routes
 from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
+from bot.duty_hours import parse_hours
 from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, BodyTooSlow, too_large, too_slow
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages

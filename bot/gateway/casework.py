@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as m
 from bot.cases import announcements, lease, service
-from bot.cases.hours import DutyHours
 from bot.cases.limits import Refused, refusal
 from bot.db.base import utcnow
 from bot.db.models import Case, CaseMessage, CaseState, Organisation, Sender
+from bot.duty_hours import DutyHours
 from bot.gateway.floods import Floods, floods
 from bot.privacy.keys import Keys, SealError
 from bot.rasa_client import WORD_JOINER, Rasa
