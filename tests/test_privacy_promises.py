@@ -291,7 +291,7 @@ def test_the_letters_employer_and_address_leave_the_tracker_store(stack: Stack) 
 
 
 def test_a_handoff_counts_for_the_organisation_the_case_was_routed_to(gateway: Gateway) -> None:
-    """Insight is scoped (bot/workbench/reach.py): the union whose link brought the user sees
+    """Insight is scoped (bot/reach.py): the union whose link brought the user sees
     the handoff in its counts; before, every handoff was counted for no organisation."""
     open_on_the_web(gateway, "promises-handoff-count", CASE_OPEN_PRIVATE)
     counted = gateway.read(lambda s: [tuple(row) for row in s.execute(sql(
