@@ -10,6 +10,9 @@ never reach a log."""
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from bot.privacy.scrub import scrub
@@ -54,6 +57,13 @@ class ScrubbedRecord(logging.LogRecord):
 
     def getMessage(self) -> str:
         return scrub(super().getMessage())
+
+
+def where(trace: TracebackType | None, frames: int = 4) -> str:
+    """The innermost `frames` of a traceback as `file:line in function`: enough to find the bug,
+    without the exception's message or any value (a message can quote what a user wrote)."""
+    found = traceback.extract_tb(trace)[-frames:]
+    return " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(found))
 
 
 def configure(level: str) -> None:

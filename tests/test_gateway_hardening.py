@@ -130,6 +130,27 @@ def test_the_same_update_delivered_twice_is_answered_once(gateway: Gateway) -> N
     assert gateway.rasa.messages(conversation_key("telegram", chat)) == ["мне не платят зарплату", "и ещё вопрос"]
 
 
+def test_a_failing_update_is_logged_by_type_and_place_never_by_what_was_written(
+        gateway: Gateway, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.gateway import telegram_bot
+
+    async def broken(*args: Any, text: str | None = None, **kwargs: Any) -> Any:
+        raise RuntimeError(f"could not handle {text!r}")        # a message that quotes the user
+
+    monkeypatch.setattr(telegram_bot, "converse", broken)
+    chat = 6005
+    with caplog.at_level("INFO"):
+        webhook(gateway, 900, user_message(chat, text="хозяин забрал паспорт"))
+        (apology,) = gateway.telegram.wait_sent(chat, 1)
+    assert "112" in apology["text"]                                       # the apology, with the numbers
+    failed = [r.getMessage() for r in caplog.records if "update failed" in r.getMessage()]
+    assert len(failed) == 1
+    assert failed[0].startswith("Telegram update failed: RuntimeError at test_gateway_hardening.py:")
+    assert " in broken < telegram_bot.py:" in failed[0]                  # where, innermost first
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "паспорт" not in logged and "хозяин" not in logged
+
+
 def test_an_edited_message_is_not_a_new_question(gateway: Gateway) -> None:
     chat = 6002
     asked = user_message(chat, text="уволили без оплаты")

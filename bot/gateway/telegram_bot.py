@@ -36,6 +36,7 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.state import GatewayState
 from bot.gateway.telegram_order import PerChatOrder
 from bot.gateway.telegram_text import joined, keyboard, replaceable
+from bot.logs import where
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
 from bot.splitting import split_text
@@ -194,7 +195,9 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
             bot.send_message, message.chat_id, gettext(language, m.GROUP_PRIVATE_ONLY), reply_markup=link))
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.warning("Telegram update failed: %s", type(context.error).__name__)
+        error = context.error
+        log.error("Telegram update failed: %s at %s", type(error).__name__,
+                  where(error.__traceback__ if error else None))
         if isinstance(update, Update) and update.effective_chat and not isinstance(
                 context.error, TelegramError):
             language = hinted_language(state.responder, hint_of(update))
