@@ -1,7 +1,7 @@
 """Console passwords: argon2id sized for the gateway's pod, checked where they cannot crowd out chat.
 
-Parameters: m = 19,456 KiB (19 MiB), t = 2, p = 1, OWASP's minimum for argon2id; a check takes
-about 20 ms of one core here. A check holds its 19 MiB while it runs, and a gateway process runs
+Parameters: m = 19,456 KiB (19 MiB), t = 2, p = 1, OWASP's minimum for argon2id (what a check
+costs: BENCHMARKS.md, "Login under attack"). A check holds its 19 MiB while it runs, and a gateway process runs
 at most HELPLINE_LOGIN_CHECKS of them at once (default 2), each on one of as many threads of its
 own: logins add at most about 2 × 19 = 38 MiB to a gateway (limit 512 MiB in
 deploy/kubernetes/helpline.yaml) and never take the worker threads that chat's database work

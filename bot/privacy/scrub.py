@@ -2,8 +2,8 @@
 identifiers become placeholders. Used on every log line (bot/logs.py) at every level, and for
 anything kept as text for organisers. Amounts of money stay: they are what a case is about.
 
-Every pattern takes time in proportion to the text, whatever the text (issue 15: the e-mail
-pattern used until then took 19.5 s on 64,000 characters without an "@"). An address is sought
+Every pattern takes time in proportion to the text, whatever the text (figures and the history
+in BENCHMARKS.md, "Scrubbing and grouping"; `scripts/bench-scrub`). An address is sought
 only from the start of a run of the characters addresses are made of, read once without giving
 any back; a number or document only after a character that is not a letter or digit, reading at
 most 74 characters. Text longer than `MAX_CHARS` is cut first, at the last place where no
