@@ -21,12 +21,13 @@ from bot.db.models import Contact, EmployerReport, Organisation, Unanswered
 from bot.letters import flow
 from bot.notes import EmployerMention
 from bot.privacy.forget import forget
+from bot.privacy.keys import channel_of
 from bot.reach import EVERYTHING, Reach
 from bot.replies import Responder
 from bot.routing.places import Places, load_places
 from bot.settings import ROOT
 from bot.signal.employers import MAX_NAME_CHARS, display_name, employer_key
-from bot.signal.reports import Alert, alerts, channel_of, record_mention
+from bot.signal.reports import Alert, alerts, record_mention
 from tests.builders import make_turn
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

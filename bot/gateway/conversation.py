@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import messages as m
 from bot.gateway.forgetting import Forgetter, forget_language
 from bot.gateway.limits import Limit
+from bot.privacy.keys import channel_of
 from bot.rasa_client import BotMessage, Rasa, typed
 from bot.replies import Button, Document, Reply, Responder, payload
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHANNELS = {"tg": "telegram", "web": "web"}    # conversation id prefix -> channel name
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}(\{[^{}]{0,150}\})?$")
 LANGUAGE_CHOICE = re.compile(r'^/choose_language\{"language":"([A-Za-z_]{2,10})"\}$')
 
@@ -148,7 +148,7 @@ async def converse(
     if casework is not None:
         language = await current_language()
         try:
-            channel = CHANNELS.get(sender.split(":")[0], "web")
+            channel = channel_of(sender, default="web")
             handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
                                                address=address, client=client)
         except SQLAlchemyError as error:

@@ -20,7 +20,14 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-PREFIXES = {"telegram": "tg", "web": "web"}
+PREFIXES = {"telegram": "tg", "web": "web"}     # channel -> its conversation keys' prefix
+_CHANNELS = {f"{prefix}:": channel for channel, prefix in PREFIXES.items()}
+
+
+def channel_of(conversation: str, default: str = "other") -> str:
+    """The channel a conversation key belongs to (telegram, web), from its prefix."""
+    prefix, colon, _ = conversation.partition(":")
+    return _CHANNELS.get(prefix + colon, default)
 MIN_SECRET_CHARS = 32
 
 

@@ -37,13 +37,12 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, EmployerReport
 from bot.notes import EmployerMention
-from bot.privacy.keys import PREFIXES
+from bot.privacy.keys import channel_of
 from bot.reach import Reach
 from bot.signal.employers import display_name, employer_key
 
 MAX_TOPIC_CHARS = 64
 MAX_CITY_CHARS = 64
-CHANNELS = {f"{prefix}:": channel for channel, prefix in PREFIXES.items()}    # conversation prefix -> channel
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,6 @@ def record_mention(session: Session, conversation: str, mention: EmployerMention
     return True
 
 
-def channel_of(conversation: str) -> str:
-    """telegram, web or other, from the conversation's prefix."""
-    return next((channel for prefix, channel in CHANNELS.items() if conversation.startswith(prefix)), "other")
 
 
 def _refresh(session: Session, conversation: str, key: str, values: Mapping[str, object]) -> bool:

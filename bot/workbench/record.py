@@ -36,6 +36,7 @@ from bot.db.base import utcnow
 from bot.db.models import Organisation, Unanswered, UsageCount
 from bot.dialogue import Outcome, Turn
 from bot.notes import EmployerMention, Referral
+from bot.privacy.keys import channel_of
 from bot.signal.reports import record_mention
 from bot.workbench.unanswered import scrub_question
 
@@ -45,7 +46,6 @@ ANSWERS = {"action_answer_topic", "action_answer_urgent"}
 FALLBACKS = {"action_did_you_mean"}
 OUTSIDE = {"out_of_scope"}     # answered "not something I can help with": a new topic, perhaps
 LOW_CONFIDENCE = 0.5          # an answer given below this is shown to organisers too
-CHANNELS = {"tg": "telegram", "web": "web"}
 Key = tuple[dt.date, str, str, str, str]      # day, kind, topic, language, channel
 Routed = tuple[str, Key]                      # the organisation ("" for none) and the key
 
@@ -88,8 +88,6 @@ def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: 
     return Observed(language, channel_of(sender), counts, kept, mentions)
 
 
-def channel_of(sender: str) -> str:
-    return CHANNELS.get(sender.split(":")[0], "other")
 
 
 def known_organisations(session: Session, ids: Iterable[str]) -> set[str]:
