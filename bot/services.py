@@ -33,13 +33,11 @@ TRACKER_STORE = "helpline_nlu.tracker_store.CachedSQLTrackerStore"
 
 
 def tracker_store_config(settings: Settings) -> dict[str, Any]:
-    if not settings.tracker_store_url:
-        path = settings.data_dir / "rasa" / "tracker.db"
+    if settings.tracker_store.startswith("sqlite:///"):
+        path = Path(settings.tracker_store.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(path)}
-    if settings.tracker_store_url.startswith("sqlite:///"):
-        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": settings.tracker_store_url.removeprefix("sqlite:///")}
-    url = urlsplit(settings.tracker_store_url)
+    url = urlsplit(settings.tracker_store)
     return {"type": TRACKER_STORE, "dialect": url.scheme.split("+")[0], "url": url.hostname,
             "port": url.port or 5432, "db": url.path.lstrip("/"), "username": url.username,
             "password": url.password}

@@ -225,6 +225,12 @@ class Settings(BaseSettings):
         return [url.strip().rstrip("/") for url in self.rasa_replicas.split(",") if url.strip()]
 
     @property
+    def tracker_store(self) -> str:
+        """Where Rasa keeps trackers, as a URL: HELPLINE_TRACKER_STORE_URL, or SQLite under the
+        data folder. The one answer for Rasa's endpoints (bot/services.py), /forget and retention."""
+        return self.tracker_store_url or f"sqlite:///{self.data_dir / 'rasa' / 'tracker.db'}"
+
+    @property
     def action_url(self) -> str:
         return f"http://{self.action_host or self.host}:{self.action_port}/webhook"
 

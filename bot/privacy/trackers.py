@@ -16,13 +16,8 @@ from bot.db.engine import make_engine
 from bot.settings import Settings
 
 
-def tracker_store_url(settings: Settings) -> str:
-    """Where Rasa keeps trackers: the same place `helpline run` tells Rasa (bot/services.py)."""
-    return settings.tracker_store_url or f"sqlite:///{settings.data_dir / 'rasa' / 'tracker.db'}"
-
-
 def tracker_engine(settings: Settings) -> Engine:
-    return make_engine(tracker_store_url(settings))
+    return make_engine(settings.tracker_store)     # where `helpline run` tells Rasa to keep them
 
 
 def _has_events(engine: Engine) -> bool:
