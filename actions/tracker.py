@@ -9,10 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.content_cache import responder
 from bot.dialogue import Outcome, Turn
 from bot.language import Detected
 from bot.replies import Responder
-from bot.runtime import responder
 from bot.settings import Settings
 
 

@@ -39,7 +39,7 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services import run_forever
+    from bot.processes import run_forever
 
     return run_forever(settings, train_first=not args.no_train)
 

@@ -227,7 +227,7 @@ class Settings(BaseSettings):
     @property
     def tracker_store(self) -> str:
         """Where Rasa keeps trackers, as a URL: HELPLINE_TRACKER_STORE_URL, or SQLite under the
-        data folder. The one answer for Rasa's endpoints (bot/services.py), /forget and retention."""
+        data folder. The one answer for Rasa's endpoints (bot/processes.py), /forget and retention."""
         return self.tracker_store_url or f"sqlite:///{self.data_dir / 'rasa' / 'tracker.db'}"
 
     @property

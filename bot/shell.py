@@ -8,8 +8,8 @@ import secrets
 
 import httpx
 
+from bot.processes import running_stack
 from bot.rasa_client import BotMessage, RasaClient, typed
-from bot.services import running_stack
 from bot.settings import Settings
 
 

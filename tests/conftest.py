@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.content_cache import responder as load_responder
 from bot.devtools.ports import free_port
 from bot.privacy.keys import Keys
+from bot.processes import Stack, running_stack, start_gateway
 from bot.replies import Responder
-from bot.runtime import responder as load_responder
-from bot.services import Stack, running_stack, start_gateway
 from bot.settings import ROOT, Settings
 from bot.training.train import train
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.services import Stack
+from bot.processes import Stack
 from tests.conftest import gateway_beside
 from tests.console_client import Console, add_caseworker
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as m
 from bot.cases import service
+from bot.content_cache import responder
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Account, AuditEvent, Case, CaseMessage, CaseState, EmployerReport, Organisation, Role, Sender
 from bot.gateway.app import create_app
-from bot.runtime import responder
 from bot.settings import ROOT
 from tests.conftest import conversation_key, make_settings
 from tests.console_client import Console, add_caseworker, serving

@@ -15,8 +15,8 @@ import pytest
 
 from bot import messages
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.processes import Stack, start_gateway
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
-from bot.services import Stack, start_gateway
 from bot.settings import Settings
 from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 from tests.console_client import Console, add_caseworker, client

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from bot import messages
+from bot.processes import Stack
 from bot.replies import CASE_OPEN_SHARED, Responder
-from bot.services import Stack
 from bot.settings import ROOT
 from tests.conftest import gateway_beside
 from tests.console_client import add_caseworker

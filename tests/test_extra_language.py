@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.processes import running_stack
 from bot.rasa_client import RasaClient
-from bot.services import running_stack
 from bot.settings import ROOT
 from bot.training.train import train
 from tests.conftest import make_settings

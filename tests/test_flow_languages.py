@@ -12,8 +12,8 @@ import pytest
 
 from bot import messages as m
 from bot.calc.deadlines import add_months
+from bot.processes import Stack
 from bot.replies import Responder
-from bot.services import Stack
 from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa

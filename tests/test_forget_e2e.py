@@ -16,8 +16,8 @@ from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Case
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
 from bot.privacy import trackers
+from bot.processes import Stack
 from bot.replies import CASE_OPEN_SHARED, Responder
-from bot.services import Stack
 from tests.conftest import TEST_KEYS, conversation_key, fake_telegram_settings, free_port, gateway_beside
 from tests.web_user import WebUser, gateway_url
 

@@ -21,8 +21,8 @@ import pytest
 
 from bot import messages as m
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
+from bot.processes import Stack, start_actions, start_gateway, start_rasa
 from bot.replies import CASE_OPEN_PRIVATE, Responder
-from bot.services import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import fake_telegram_settings, free_port, make_settings
 from tests.console_client import Console, add_caseworker
 from tests.web_user import WebUser, gateway_url

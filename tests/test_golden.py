@@ -45,7 +45,7 @@ def _reply(reply: Reply) -> str:
 
 
 def _cases() -> list[tuple[str, str]]:
-    from bot.runtime import responder as load
+    from bot.content_cache import responder as load
     from bot.settings import Settings
 
     settings = Settings()

@@ -102,7 +102,7 @@ def test_the_rasa_token_made_at_start_is_long_and_new_each_time() -> None:
 def test_child_processes_accept_the_settings_they_are_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`helpline run` hands its settings (the token made at start among them) to the gateway and
     the action server as HELPLINE_* variables; the children must accept them."""
-    from bot.services import settings_env
+    from bot.processes import settings_env
 
     parent = make_settings(tmp_path, telegram_webhook_url="https://helpline.example/hook",
                            telegram_bot_token="123456:TEST-token", telegram_webhook_secret="w" * 43)

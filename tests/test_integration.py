@@ -7,8 +7,8 @@ import pytest
 
 from bot.evaluation.command import evaluate
 from bot.evaluation.dataset import read_examples
+from bot.processes import Stack
 from bot.rasa_client import BotMessage, RasaClient
-from bot.services import Stack
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.rasa

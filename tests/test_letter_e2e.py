@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
-from bot.services import Stack
+from bot.processes import Stack
 from tests.conftest import fake_telegram_settings, free_port, gateway_beside
 from tests.web_user import WebUser, gateway_url
 

@@ -7,8 +7,8 @@ import pytest
 
 from bot import messages as m
 from bot.gateway.limits import MessageLimit
+from bot.processes import Stack
 from bot.replies import CASE_OPEN_PRIVATE, Responder
-from bot.services import Stack
 from tests.conftest import gateway_beside
 from tests.web_user import WebUser, gateway_url
 

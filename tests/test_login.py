@@ -30,7 +30,7 @@ from bot.console.login import LOGIN_CSRF
 from bot.db.engine import make_engine, make_sessions, upgrade
 from bot.db.models import Account
 from bot.gateway.app import create_app
-from bot.services import gateway_command
+from bot.processes import gateway_command
 from bot.settings import Settings
 from tests.conftest import make_settings
 from tests.console_client import add_caseworker

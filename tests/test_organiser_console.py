@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot.content.loader import read_library
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import EmployerReport, Role, Unanswered
+from bot.processes import Stack
 from bot.replies import CASE_OPEN_PRIVATE
-from bot.services import Stack
 from bot.signal.employers import employer_key
 from tests.conftest import gateway_beside
 from tests.console_client import OPEN, Console, add_caseworker

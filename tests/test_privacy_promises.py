@@ -35,8 +35,8 @@ from bot.db.models import Case
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press
 from bot.devtools.ports import free_port
 from bot.gateway.app import create_app
+from bot.processes import Stack
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
-from bot.services import Stack
 from bot.settings import Settings
 from tests.conftest import conversation_key, fake_telegram_settings, make_settings
 from tests.console_client import Console, add_caseworker

@@ -25,8 +25,8 @@ from sqlalchemy import text as sql
 
 from bot import messages as m
 from bot.db.engine import make_engine, make_sessions, upgrade
+from bot.processes import Stack
 from bot.replies import CASE_OPEN_SHARED, Responder
-from bot.services import Stack
 from tests.conftest import conversation_key, gateway_beside
 from tests.console_client import Console, add_caseworker
 from tests.web_user import gateway_url

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot import messages
+from bot.processes import Stack
 from bot.replies import Responder
-from bot.services import Stack
 from tests.web_user import WebUser, gateway_url
 
 pytestmark = pytest.mark.rasa

@@ -38,7 +38,7 @@ def test_token_never_prints() -> None:
 
 
 def test_child_processes_get_exactly_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.services import settings_env
+    from bot.processes import settings_env
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "real-token-from-the-shell")
     settings = Settings(telegram_bot_token=None, rasa_port=5999)
@@ -53,7 +53,7 @@ def test_a_rasa_token_starting_with_a_dash_reaches_rasa_as_a_value(tmp_path: Pat
 
     from pydantic import SecretStr
 
-    from bot.services import rasa_command
+    from bot.processes import rasa_command
 
     token = "-abc" + "x" * 39
     settings = Settings(data_dir=tmp_path, rasa_token=SecretStr(token))

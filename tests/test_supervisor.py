@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.processes import kill_group, settings_env
 from bot.replies import CASE_OPEN_PRIVATE, Responder
-from bot.services import kill_group, settings_env
 from bot.settings import ROOT, Settings
 from bot.supervisor import STATUS_FILE, Child, Policy, Process, Supervisor, read_status
 from tests.conftest import make_settings

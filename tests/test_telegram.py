@@ -15,8 +15,8 @@ from bot import messages
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
 from bot.gateway.delivery import Outbox
 from bot.gateway.telegram_bot import Sender
+from bot.processes import Stack
 from bot.replies import Document, Reply, Responder
-from bot.services import Stack
 from tests.conftest import conversation_key, fake_telegram_settings, free_port, gateway_beside
 
 pytestmark = pytest.mark.rasa

@@ -19,8 +19,8 @@ import psycopg
 import pytest
 
 from bot import messages as m
+from bot.processes import Stack, start_actions, start_gateway, start_rasa
 from bot.replies import CASE_OPEN_PRIVATE, Responder
-from bot.services import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import conversation_key, free_port, make_settings
 from tests.console_client import Console, add_caseworker
 from tests.web_user import WebUser, web_session

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.devtools.fake_telegram import Server
-from bot.services import Stack, start_actions, start_gateway, start_rasa
+from bot.processes import Stack, start_actions, start_gateway, start_rasa
 from tests.conftest import free_port, make_settings
 from tests.web_user import web_session
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from bot import messages
+from bot.processes import Stack
 from bot.replies import Responder
-from bot.services import Stack
 from bot.settings import ROOT
 
 pytestmark = pytest.mark.rasa

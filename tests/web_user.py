@@ -7,7 +7,7 @@ from types import TracebackType
 import httpx
 
 from bot.gateway.session_ids import sign
-from bot.services import Stack
+from bot.processes import Stack
 from tests.conftest import TEST_KEYS
 
 

@@ -12,8 +12,8 @@ import httpx
 
 from bot.evaluation.dataset import Example, read_examples
 from bot.evaluation.report import Prediction, predicted, summarise, table
+from bot.processes import running_stack
 from bot.rasa_client import RasaClient, typed
-from bot.services import running_stack
 from bot.settings import Settings
 from bot.training.train import train
 

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from bot.evaluation.dataset import read_examples
+from bot.processes import Stack, running_stack
 from bot.rasa_client import RasaClient
-from bot.services import Stack, running_stack
 from bot.settings import Settings
 from bot.training.train import train
 

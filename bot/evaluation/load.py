@@ -29,15 +29,15 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from bot.content_cache import responder
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import CaseMessage, Sender
 from bot.devtools.fake_telegram import FakeTelegram, Server, button_press, user_message
 from bot.devtools.ports import free_port
 from bot.evaluation.dataset import read_examples
 from bot.evaluation.latency import percentile
+from bot.processes import Stack, running_stack, start_actions, start_gateway, start_rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE
-from bot.runtime import responder
-from bot.services import Stack, running_stack, start_actions, start_gateway, start_rasa
 from bot.settings import Settings
 from bot.training.train import train
 

@@ -25,8 +25,8 @@ from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Role
 from bot.db.prepare import prepare_database
 from bot.evaluation.latency import percentile
+from bot.processes import running_stack
 from bot.replies import CASE_OPEN_PRIVATE
-from bot.services import running_stack
 from bot.settings import Settings
 from bot.training.train import train
 

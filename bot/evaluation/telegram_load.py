@@ -21,7 +21,7 @@ from bot.devtools.fake_telegram import FakeTelegram, Server, user_message
 from bot.devtools.ports import free_port
 from bot.evaluation.dataset import read_examples
 from bot.evaluation.latency import percentile
-from bot.services import running_stack
+from bot.processes import running_stack
 from bot.settings import Settings
 from bot.training.train import train
 

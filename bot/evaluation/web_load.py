@@ -16,7 +16,7 @@ import httpx
 
 from bot.evaluation.dataset import read_examples
 from bot.evaluation.latency import percentile
-from bot.services import running_stack
+from bot.processes import running_stack
 from bot.settings import Settings
 from bot.training.train import train
 

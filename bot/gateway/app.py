@@ -22,6 +22,7 @@ from bot.console.login import login_routes
 from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
 from bot.console.views import Host, console_routes
+from bot.content_cache import responder
 from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.prepare import prepare_database
@@ -42,7 +43,6 @@ from bot.logs import configure
 from bot.privacy.keys import load_keys
 from bot.privacy.trackers import tracker_engine
 from bot.rasa_client import RasaClient, RasaPool
-from bot.runtime import responder
 from bot.settings import Settings
 
 WEB = Path(__file__).parent / "web"

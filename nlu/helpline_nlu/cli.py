@@ -1,6 +1,6 @@
 """`helpline-rasa`: Rasa's own command line (`helpline-rasa run ...`, `helpline-rasa train ...`)
 after our patches are installed, refusing any Rasa but the pinned one (helpline_nlu/patches.py).
-bot/services.py starts the Rasa server with it, and so does the image (nlu/Dockerfile)."""
+bot/processes.py starts the Rasa server with it, and so does the image (nlu/Dockerfile)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ answer) waits as long as that turn, and a waiting ticket that expires meanwhile 
 never served: it waits until a later turn of the conversation deletes the lock.
 By then the gateway has given the user its apology (HELPLINE_REQUEST_TIMEOUT), yet the turn
 would still run later, answering no one. Here a lock that is not had within `lock_wait` seconds
-(endpoints.yml; bot/services.py sets the gateway's timeout) fails the turn: Rasa answers
+(endpoints.yml; bot/processes.py sets the gateway's timeout) fails the turn: Rasa answers
 nothing and the gateway apologises. helpline_nlu/quiet_turns.py makes that failure a warning
 with no conversation id, where Rasa's REST channel would log the traceback with what the user
 wrote.

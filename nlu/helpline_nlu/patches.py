@@ -10,7 +10,7 @@ what each is worth):
 and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
 neither what the user wrote nor who (`quiet_turns`). The
 tracker store and lock store subclasses are not patches: Rasa builds them by name from
-endpoints.yml (bot/services.py writes it; nlu/compose/endpoints.yml in containers).
+endpoints.yml (bot/processes.py writes it; nlu/compose/endpoints.yml in containers).
 
 `install()` is called by `helpline-rasa` (helpline_nlu/cli.py), the command that starts
 Rasa; importing any module of this package changes nothing."""
