@@ -1,57 +1,80 @@
-"""`helpline shell`: a conversation in the terminal, buttons shown as numbers."""
+"""`helpline shell`: a conversation in the terminal, buttons shown as numbers.
+
+A client of the gateway's `POST /api/chat`, like the web page: the same session ids, limits,
+casework and apologies as the real channels (it does not poll for a caseworker's replies)."""
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import contextlib
-import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bot.processes import running_stack
-from bot.rasa_client import BotMessage, RasaClient, typed
 from bot.settings import Settings
 
 
-def render(messages: list[BotMessage]) -> list[str]:
-    """Print bot messages; return the payloads of the numbered buttons."""
+def render(messages: list[dict[str, Any]], downloads: Path) -> list[str]:
+    """Print the gateway's messages (a document is saved to `downloads`); return the payloads
+    of the numbered buttons."""
     payloads: list[str] = []
     for message in messages:
         if message.get("text"):
             print(f"\nbot> {message['text']}")
+        document = message.get("document")
+        if document:
+            path = downloads / Path(str(document["filename"])).name
+            path.write_bytes(base64.b64decode(document["base64"]))
+            print(f"  (a document: {path})")
         for button in message.get("buttons", []):
             payloads.append(button["payload"])
             print(f"  [{len(payloads)}] {button['title']}")
     return payloads
 
 
-async def converse(client: RasaClient) -> None:
-    sender = f"shell-{secrets.token_hex(6)}"
-    payloads = render(await client.send(sender, "/greet"))
+def converse(http: httpx.Client, downloads: Path) -> None:
+    session: str | None = None
+
+    def send(body: dict[str, str]) -> list[str]:
+        nonlocal session
+        response = http.post("/api/chat", json={**body, **({"session_id": session} if session else {})})
+        reply = response.json()
+        session = reply.get("session_id") or session
+        return render(reply.get("messages", []), downloads)
+
+    payloads = send({"payload": "/greet"})
     while True:
         try:
-            line = await asyncio.to_thread(input, "\nyou> ")
+            line = input("\nyou> ")
         except EOFError:
             return
         choice = line.strip()
-        pressed = choice.isdigit() and 1 <= int(choice) <= len(payloads)
-        message = payloads[int(choice) - 1] if pressed else typed(line)
-        payloads = render(await client.send(sender, message))
+        if choice.isdigit() and 1 <= int(choice) <= len(payloads):
+            payloads = send({"payload": payloads[int(choice) - 1]})
+        else:
+            payloads = send({"text": line})
 
 
-async def _main(settings: Settings) -> None:
-    async with httpx.AsyncClient(timeout=settings.request_timeout) as http:
-        await converse(RasaClient(http, settings.rasa_url,
-                                  settings.rasa_token.get_secret_value()))
+def gateway_url(settings: Settings) -> str:
+    return f"http://{settings.gateway_host}:{settings.gateway_port}"
+
+
+def _talk(settings: Settings) -> None:
+    with tempfile.TemporaryDirectory(prefix="helpline-shell-") as folder, \
+            httpx.Client(base_url=gateway_url(settings), timeout=settings.request_timeout + 5) as http:
+        converse(http, Path(folder))
 
 
 def run_shell(settings: Settings) -> int:
     """Use a running helpline if there is one; otherwise start one for this session."""
     with contextlib.suppress(httpx.HTTPError):
-        httpx.get(settings.rasa_url, timeout=2).raise_for_status()
-        asyncio.run(_main(settings))
+        httpx.get(f"{gateway_url(settings)}/healthz", timeout=2)
+        _talk(settings)
         return 0
-    print("starting Rasa and the action server for this session ...")
+    print("starting Rasa, the action server and the gateway for this session ...")
     with running_stack(settings):
-        asyncio.run(_main(settings))
+        _talk(settings)
     return 0

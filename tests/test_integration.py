@@ -96,7 +96,7 @@ def test_terminal_shell_holds_a_conversation(stack: Stack) -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "HELPLINE_RASA_PORT": str(stack.settings.rasa_port)}
+    env = {**os.environ, "HELPLINE_GATEWAY_PORT": str(stack.settings.gateway_port)}     # a client of /api/chat
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "shell"], input="6\nmy boss keeps my passport\n",
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
