@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -228,3 +229,39 @@ def test_the_deadline_is_generous_for_a_real_message() -> None:
     from bot.gateway import body_limit
 
     assert body_limit.BODY_SECONDS >= 30          # a 4,000-character message over 2G takes ~1 s
+
+
+def test_once_the_body_is_whole_a_wait_for_the_client_leaving_has_no_deadline() -> None:
+    """A response that listens for a disconnect while it streams (Starlette's FileResponse) reads
+    again after the body: that read waits as long as the client stays, never BodyTooSlow."""
+    import anyio
+
+    from bot.gateway.body_limit import BodyLimit
+
+    heard: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "http.request"          # the whole body
+        heard.append((await receive())["type"])                      # then: wait for the client to go
+
+    async def client() -> dict[str, Any]:
+        if not heard and not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+        await anyio.sleep(0.3)                                       # longer than the deadline below
+        return {"type": "http.disconnect"}
+
+    async def ignore(message: Any) -> None:
+        return None
+
+    sent: list[int] = []
+    scope = {"type": "http", "path": "/", "headers": [(b"content-length", b"2")]}
+    anyio.run(BodyLimit(app, limits=BodyLimits(routes=[], default=100), seconds=0.1), scope, client, ignore)
+    assert heard == ["http.disconnect"]
+
+
+def test_a_content_length_of_other_digits_is_not_a_length() -> None:
+    from bot.gateway.body_limit import declared_length
+
+    assert declared_length({"type": "http", "headers": [(b"content-length", "²".encode())]}) is None
+    assert declared_length({"type": "http", "headers": [(b"content-length", b" 12 ")]}) == 12

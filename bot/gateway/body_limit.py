@@ -65,7 +65,8 @@ class BodyLimits:
 
 def declared_length(scope: Scope) -> int | None:
     value = Headers(scope=scope).get("content-length")
-    return int(value) if value is not None and value.strip().isdigit() else None
+    value = value.strip() if value is not None else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def has_body(scope: Scope) -> bool:
@@ -89,12 +90,15 @@ class BodyLimit:
         declared = declared_length(scope)
         received, refused, unread = 0, False, has_body(scope)
         deadline: float | None = None
+        whole = False          # the body has all arrived: later reads wait for a disconnect, unbounded
 
         async def counted() -> Message:
-            nonlocal received, refused, unread, deadline
+            nonlocal received, refused, unread, deadline, whole
             if refused or (declared is not None and declared > limit):
                 refused = True
                 raise BodyTooLarge(limit)
+            if whole:          # a response listening for the client leaving (FileResponse does)
+                return await receive()
             if deadline is None:
                 deadline = time.monotonic() + self.seconds
             message: Message | None = None
@@ -109,6 +113,7 @@ class BodyLimit:
                     refused = True
                     raise BodyTooLarge(limit)
                 unread = unread and message.get("more_body", False)
+                whole = not message.get("more_body", False)
             return message
 
         async def closing(message: Message) -> None:
