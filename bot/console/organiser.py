@@ -30,6 +30,7 @@ from bot.reach import ORGANISERS, Reach, reach_of
 from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
+from bot.whole_numbers import whole_numbers
 from bot.workbench import charts, coverage, examples, insight, preview, questions
 from bot.workbench.unanswered import grouped
 from bot.workbench.vetting import Refusal, Vetted, vet
@@ -114,7 +115,7 @@ def _example_language(language: str, library_languages: dict[str, Any], default:
 
 
 def _ids(value: str) -> list[int]:
-    return [int(x) for x in value.split(",") if x.strip().isdigit()][:200]
+    return whole_numbers(value.split(","), 200)
 
 
 REFUSALS = {

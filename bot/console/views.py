@@ -28,6 +28,7 @@ from bot.replies import Responder
 from bot.settings import Settings
 from bot.signal.employers import employer_key
 from bot.signal.reports import record_mention
+from bot.whole_numbers import whole_number, whole_numbers
 
 COOKIE = "helpline_console"
 MAX_BODY = 4000
@@ -123,7 +124,7 @@ async def queue(request: Request, account: Account, console_session: ConsoleSess
                 _organisation_name(session, account))
     cases, closed, organisation = await _db(request, read)
     params = request.query_params
-    done = {key: int(params[key]) for key in ("closed", "refused") if params.get(key, "").isdigit()}
+    done = {key: n for key in ("closed", "refused") if (n := whole_number(params.get(key))) is not None}
     return _pages(request).render(request, "queue.html", account=account, csrf=console_session.csrf_token,
                                   organisation=organisation, cases=cases, closed=closed,
                                   states=_labels(request, STATES), outcomes=_labels(request, OUTCOMES), done=done)
@@ -243,7 +244,7 @@ def _action(name: str) -> Handler:
 async def close_many(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     """Close the selected cases (the queue's checkboxes) with one outcome (bot/console/bulk.py)."""
     form = await request.form()
-    ids = [int(x) for x in form.getlist("ids") if isinstance(x, str) and x.isdigit()][:bulk.MAX_CASES]
+    ids = whole_numbers(list(form.getlist("ids")), bulk.MAX_CASES)
     outcome = str(form.get("outcome", ""))
     if not ids or outcome not in OUTCOMES:
         return Response("bad request", status_code=400)

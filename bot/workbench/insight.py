@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import UsageCount
 from bot.reach import Reach
+from bot.whole_numbers import whole_number
 
 SMALLEST = 5
 BASE = 5
@@ -108,7 +109,8 @@ def read(session: Session, reach: Reach, start: dt.date, end: dt.date) -> list[U
 
 def period(days: str | None, end: dt.date) -> tuple[int, dt.date]:
     """The period asked for (one of DAYS, else 30) and its first day, ending on `end`."""
-    chosen = int(days) if days and days.isdigit() and int(days) in DAYS else 30
+    number = whole_number(days)
+    chosen = number if number in DAYS else 30
     return chosen, end - dt.timedelta(days=chosen - 1)
 
 
