@@ -178,3 +178,21 @@ def test_sessions_end_from_the_account_page_and_an_admins_page(site: Site) -> No
     assert site.audit("sessions.end_others") == [(cw, "")]
     assert site.audit("sessions.end") == [(site.account("admin").id, f"account={target}")]
 
+
+
+async def test_a_refused_reset_takes_none_of_the_login_checks(site: Site) -> None:
+    from bot.console.accounts import reset_password
+    from bot.console.passwords import PasswordChecks
+    from bot.db.database import Database
+
+    class Untouchable(PasswordChecks):
+        async def hash(self, password: str) -> str:
+            raise AssertionError("hashed for a reset that is not allowed")
+
+    database = Database.open(site.database, connections=1)
+    try:
+        refused = await reset_password(database.run, Untouchable(1), actor_id=site.account("admin").id,
+                                       target_id=site.account("cw_b").id)       # another union's account
+    finally:
+        database.close()
+    assert refused is None

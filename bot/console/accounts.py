@@ -157,7 +157,13 @@ async def manage(db: Database, change: Change, *, actor_id: int, target_id: int)
 
 
 async def reset_password(db: Database, checks: PasswordChecks, *, actor_id: int, target_id: int) -> Reset | None:
-    """An admin's reset of another account's password; None if the actor may not."""
+    """An admin's reset of another account's password; None if the actor may not (asked before
+    the hash is made, so a refused reset takes none of the login checks)."""
+    def allowed(session: Session) -> bool:
+        actor, target = session.get(Account, actor_id), session.get(Account, target_id)
+        return actor is not None and target is not None and may_manage(actor, target)
+    if not await db(allowed):
+        return None
     password = one_time_password()
     async with checks.turn():                 # `Busy` when every check is taken
         password_hash = await checks.hash(password)
