@@ -338,6 +338,30 @@ def test_the_page_asking_for_replies_in_a_loop_is_slowed_and_told_to_keep_asking
     assert answers[-1].json() == {"session_id": opened["session_id"], "case": "unknown", "messages": []}
 
 
+async def slow_tracker(request: Request) -> Response:
+    if request.url.path.endswith("/tracker"):
+        await asyncio.sleep(0.5)                  # Rasa busy: the burst waits here, all at once
+    return await rasa_answer(request)
+
+
+def test_a_burst_that_passed_the_first_look_while_rasa_was_asked_is_stopped_when_the_case_opens(
+        tmp_path: Path) -> None:
+    rasa_port = free_port()
+    settings = make_settings(tmp_path, rasa_port=rasa_port, cases_per_hour=5)
+    rasa = Starlette(routes=[Route("/{path:path}", slow_tracker, methods=["GET", "POST"])])
+    base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            return list(await asyncio.gather(*(
+                http.post("/api/chat", json={"payload": CASE_OPEN_PRIVATE}) for _ in range(30))))
+    with serving(rasa, rasa_port), serving(create_app(settings), settings.gateway_port):
+        replies = asyncio.run(burst())
+    queued = [r for r in replies if r.json()["case"] == "queued"]
+    assert all(r.status_code == 200 for r in replies)
+    assert len(queued) == 5                        # the ceiling: opened one at a time, each counted
+
+
 # -- several gateways: the per-address and in-case counts in Redis ------------------------------
 
 @pytest.mark.redis

@@ -90,6 +90,9 @@ class Casework:
     telegram: TelegramSend | None = None
     announce: Callable[[str], Awaitable[None]] | None = None   # the caseworkers' group, if any
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # cases open one at a time in this gateway, so the limits asked in the opening transaction
+    # count every case opened before (SQLite reads outside the write lock; opening is rare)
+    opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     in_flight: set[int] = field(default_factory=set)
     instance: str = field(default_factory=lambda: secrets.token_hex(8))   # this gateway, for the lease
     floods: Floods = field(init=False)     # in memory; the app swaps in shared ones with Redis
@@ -180,8 +183,14 @@ class Casework:
         topic = slots.get("topic")
         now = utcnow()
 
-        def create(session: Session) -> tuple[int, bool]:
-            """The case (new, or the one already open), and whether the group hears of it now."""
+        def create(session: Session) -> tuple[int | None, bool, Refused | None]:
+            """The case (new, or the one already open), whether the group hears of it now, or why
+            none may open: the limits are asked again in the transaction that opens the case, so a
+            burst that passed the first look while Rasa was asked cannot all get through."""
+            if service.open_case_for(session, sender) is None:
+                late = refusal(session, self.floods.cases, sender, channel, now)
+                if late is not None:
+                    return None, False, late
             organisation = self.settings.default_organisation
             if isinstance(referrer, str) and session.get(Organisation, referrer) is not None:
                 organisation = referrer
@@ -197,9 +206,12 @@ class Casework:
                            opening.organisation_id)
             tell = created and case.urgent and self.announce is not None and announcements.announce_or_hold(
                 session, case.id, self.settings.urgent_announcements, now)
-            return case.id, tell
+            return case.id, tell, None
 
-        case_id, tell = await self.db(create)
+        async with self.opening:
+            case_id, tell, late = await self.db(create)
+        if late is not None or case_id is None:
+            return self.refusal(late or Refused.busy, language)
         if tell and self.announce is not None:
             await self.announce(self.announcement(case_id, topic, language))
         text = self._(language, m.CASE_QUEUED)
@@ -254,16 +266,16 @@ class Casework:
                     await asyncio.wait_for(self.wake.wait(), 2.0)
                 self.wake.clear()
                 try:
-                    await self.summarise_announcements()      # any gateway that can reach the group
                     now = utcnow()
                     holding = await self.db(partial(lease.hold, name=LOOP, holder=self.instance, now=now,
                                                     seconds=LEASE_SECONDS))
                     if holding != held:
                         log.info("casework loop %s in this gateway", "running" if holding else "left to another")
                         held = holding
-                    if holding:
+                    if holding:               # one gateway: each message, timer and summary once
                         await self.timers(now)
                         await self.deliver()
+                        await self.summarise_announcements()
                 except Exception:   # the loop must outlive a database hiccup; it retries in 2 s
                     log.exception("casework loop failed; retrying")
         finally:
