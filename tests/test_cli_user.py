@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.console.auth import authenticate
+from bot.console.auth import password_accepts, stored_for
+from bot.console.passwords import check_password
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Account
 
@@ -35,7 +36,8 @@ def test_user_add(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytes
             assert account.email == "worker@union.example"
             assert account.password_hash.startswith("$argon2")
             assert "secret" not in account.password_hash
-            assert authenticate(session, "worker@union.example", "a long enough secret") is not None
-            assert authenticate(session, "worker@union.example", "wrong") is None
+            stored = stored_for(session, "worker@union.example")
+            assert password_accepts(session, stored, check_password(stored.password_hash, "a long enough secret"))
+            assert password_accepts(session, stored, check_password(stored.password_hash, "wrong")) is None
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases.service import audit
 from bot.console import throttle, totp
-from bot.console.passwords import Busy, Checked, PasswordChecks, check_password, dummy_hash, hash_password
+from bot.console.passwords import Busy, Checked, PasswordChecks, dummy_hash, hash_password
 from bot.db.base import utcnow
 from bot.db.models import Account, ConsoleSession, Role
 from bot.privacy.forget import delete_expired_sessions
@@ -99,20 +99,6 @@ def password_accepts(session: Session, stored: Stored, checked: Checked) -> Acco
 def logged_in(session: Session, account: Account) -> None:
     account.last_login_at = utcnow()
     audit(session, account.id, None, "login")
-
-
-def finish_login(session: Session, stored: Stored, checked: Checked) -> Account | None:
-    """Audit the attempt; the account if the password was right (its second factor not asked)."""
-    account = password_accepts(session, stored, checked)
-    if account is not None:
-        logged_in(session, account)
-    return account
-
-
-def authenticate(session: Session, email: str, password: str) -> Account | None:
-    """A login without limits, checked on this thread (the command line; tests)."""
-    stored = stored_for(session, email)
-    return finish_login(session, stored, check_password(stored.password_hash, password))
 
 
 def hold(account: Account) -> Hold | None:
