@@ -39,8 +39,7 @@ def gateway(database_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Gatew
 
 def test_the_console_and_chat_have_distinct_pools(gateway: tuple[Settings, GatewayState]) -> None:
     _, state = gateway
-    assert state.console is not None and state.sessions is not None
-    chat = state.sessions.kw["bind"]
+    chat = state.database.engine
     assert state.console.engine is not chat and state.console.engine.pool is not chat.pool
     assert isinstance(state.console.engine.pool, QueuePool)
     assert state.console.engine.pool.size() == CONSOLE_CONNECTIONS == state.console.threads.total_tokens
@@ -51,7 +50,6 @@ def test_a_console_with_every_connection_taken_leaves_chat_answering(
         gateway: tuple[Settings, GatewayState]) -> None:
     settings, state = gateway
     console = state.console
-    assert console is not None
     base = f"http://127.0.0.1:{settings.gateway_port}"
     pool = console.engine.pool
     assert isinstance(pool, QueuePool)

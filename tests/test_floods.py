@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from bot import messages as m
 from bot.cases import announcements
+from bot.db.database import Database
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import AuditEvent, Case, CaseMessage, Sender
 from bot.db.prepare import prepare_database
@@ -34,6 +35,7 @@ from bot.gateway.app import create_app
 from bot.gateway.casework import Casework
 from bot.gateway.floods import client_key, floods
 from bot.gateway.limits import SharedMessageLimit
+from bot.gateway.relay import Relay
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, Reply, Responder
 from bot.settings import Settings
 from tests.conftest import TEST_KEYS, TEST_SECRET, make_settings
@@ -55,11 +57,13 @@ class FakeRasa:
 
 @dataclass
 class Desk:
-    """Casework on its own database, and what it announced to the caseworkers' group."""
+    """Casework on its own database (the user's side and the relay), and what it announced to
+    the caseworkers' group."""
 
     casework: Casework
+    relay: Relay
     rasa: FakeRasa
-    announced: list[str] = field(default_factory=list)
+    announced: list[str]
 
     async def open(self, sender: str, client: str | None = None, channel: str = "web") -> list[Reply]:
         replies = await self.casework.intercept(sender, channel, text=None, payload_=CASE_OPEN_PRIVATE,
@@ -74,11 +78,11 @@ class Desk:
         return await self.casework.intercept(sender, "web", text=text, payload_=None, language="ru")
 
     def count(self, *where: Any) -> int:
-        with self.casework.sessions() as session:
+        with self.casework.database.sessions() as session:
             return int(session.scalar(select(func.count(Case.id)).where(*where)) or 0)
 
     def from_user(self, sender: str) -> list[str]:
-        with self.casework.sessions() as session:
+        with self.casework.database.sessions() as session:
             return list(session.scalars(select(CaseMessage.body).join(Case).where(
                 Case.conversation == sender, CaseMessage.sender == Sender.user).order_by(CaseMessage.id)))
 
@@ -94,13 +98,16 @@ def make_desk(tmp_path: Path, responder: Responder, **overrides: object) -> Iter
     engine = make_engine(settings.database)
     prepare_database(settings, engine)
     rasa = FakeRasa()
-    casework = Casework(settings=settings, sessions=make_sessions(engine), responder=responder, rasa=rasa,
-                        hours=parse_hours(settings.casework_hours), keys=TEST_KEYS)
-    desk = Desk(casework, rasa)
+    announced: list[str] = []
+    database = Database(engine, make_sessions(engine))
 
     async def announce(text: str) -> None:
-        desk.announced.append(text)
-    casework.announce = announce
+        announced.append(text)
+    casework = Casework(settings=settings, database=database, responder=responder, rasa=rasa,
+                        hours=parse_hours(settings.casework_hours), keys=TEST_KEYS, announce=announce,
+                        floods=floods(settings))
+    relay = Relay(settings=settings, database=database, responder=responder, keys=TEST_KEYS, announce=announce)
+    desk = Desk(casework, relay, rasa, announced)
     try:
         yield desk
     finally:
@@ -135,7 +142,7 @@ async def test_a_case_opened_yesterday_no_longer_counts(desk: Desk, responder: R
     for _ in range(2):
         await desk.open("web:returning")
         await desk.end("web:returning")
-    with desk.casework.sessions.begin() as session:
+    with desk.casework.database.sessions.begin() as session:
         for case in session.scalars(select(Case).where(Case.conversation == "web:returning")):
             case.opened_at -= dt.timedelta(hours=25)
     assert ru(responder, m.CASE_QUEUED) in said(await desk.open("web:returning"))
@@ -223,13 +230,13 @@ async def test_urgent_cases_are_all_queued_first_but_only_a_few_announced(
     assert desk.count(Case.urgent.is_(True)) == 5
     assert len(desk.announced) == 2 and all(a.startswith("⚠ Urgent case #") for a in desk.announced)
     assert other.announced == []                                       # one budget for every gateway
-    await desk.casework.summarise_announcements()
+    await desk.relay.summarise_announcements()
     assert len(desk.announced) == 2                                    # no room yet
-    with desk.casework.sessions.begin() as session:                    # ten minutes on
+    with desk.casework.database.sessions.begin() as session:           # ten minutes on
         for event in session.scalars(select(AuditEvent).where(AuditEvent.action.like("group.%"))):
             event.at -= dt.timedelta(minutes=11)
-    await desk.casework.summarise_announcements()
-    await other.casework.summarise_announcements()
+    await desk.relay.summarise_announcements()
+    await other.relay.summarise_announcements()
     assert desk.announced[-1] == ("⚠ 3 more urgent case(s) were opened and not announced one by one\n"
                                   "https://helpline.example.org/console")
     assert len(desk.announced) == 3 and other.announced == []          # said once
@@ -253,7 +260,7 @@ async def test_urgency_is_what_the_bot_recorded_never_what_the_client_sends(desk
 async def test_announcements_keep_to_their_window(desk: Desk) -> None:
     for n in range(8):
         await desk.open(f"web:case-{n}")
-    with desk.casework.sessions.begin() as session:
+    with desk.casework.database.sessions.begin() as session:
         ids = list(session.scalars(select(Case.id).order_by(Case.id)))
         t = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
         minute = dt.timedelta(minutes=1)

@@ -52,7 +52,7 @@ async def gateway(settings: Settings) -> AsyncIterator[Starlette]:
     # The lifespan (bot/gateway/app.py) disposes its engine before its tasks have stopped: the
     # casework loop then releases its lease through a new pool, and a pass or purge running at that
     # moment returns its connection to the old one. Both closed here, not by a later test's gc.
-    app.state.gateway.sessions.kw["bind"].dispose()
+    app.state.gateway.database.engine.dispose()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()

@@ -17,6 +17,16 @@ KEPT = dt.timedelta(days=1)      # a held case not summarised within a day is no
 ANNOUNCED, HELD, SUMMARY = "group.announced", "group.held", "group.summary"
 
 
+def console_url(public_url: str | None, path: str) -> str:
+    """A console page as the group can open it (a path alone without HELPLINE_PUBLIC_URL)."""
+    return f"{public_url.rstrip('/')}{path}" if public_url else path
+
+
+def announcement(case_id: int, topic: object, language: str, link: str) -> str:
+    """What the group sees of one new urgent case: its number, topic and language, a link."""
+    return f"⚠ Urgent case #{case_id} · {topic or '—'} · {language}\n{link}"
+
+
 def summary(held: int, console: str) -> str:
     """What the group reads instead of the announcements it was spared (a count and a link)."""
     return f"⚠ {held} more urgent case(s) were opened and not announced one by one\n{console}"

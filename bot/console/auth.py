@@ -38,7 +38,7 @@ Hold = Literal["password", "totp"]
 
 
 class Database(Protocol):
-    """Runs a function in a transaction on a worker thread (the gateway's `Casework.db`)."""
+    """Runs a function in a transaction on a worker thread (`Database.run`, bot/db/database.py)."""
 
     def __call__(self, work: Callable[[Session], T]) -> Awaitable[T]: ...
 

@@ -10,31 +10,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import messages as m
 from bot.cases import service
-from bot.console import auth, bulk
+from bot.console import auth, bulk, case_actions
+from bot.console.case_actions import MAX_BODY, OUTCOMES
 from bot.console.pages import C_, TEMPLATES, Pages, console_language
-from bot.db.base import utcnow
 from bot.db.database import Database
-from bot.db.models import Account, Case, CaseState, ConsoleSession, Organisation, Sender
-from bot.notes import EmployerMention
+from bot.db.models import Account, Case, ConsoleSession, Organisation
 from bot.privacy.keys import Keys
 from bot.replies import Responder
 from bot.settings import Settings
-from bot.signal.employers import employer_key
-from bot.signal.reports import record_mention
 from bot.whole_numbers import whole_number, whole_numbers
 
 COOKIE = "helpline_console"
-MAX_BODY = 4000
-OUTCOMES = {"advice_given": C_("Advice given"), "referred_union": C_("Referred to a union"),
-            "referred_inspectorate": C_("Referred to the labour inspectorate"),
-            "no_response": C_("User stopped answering"), "other": C_("Other")}
 STATES = {"queued": C_("Waiting"), "active": C_("With a caseworker"), "closed": C_("Closed")}
 SENDERS = {"user": C_("User"), "caseworker": C_("Caseworker"), "system": C_("Bot to user"), "note": C_("Note"),
            "transcript": C_("Said to the bot")}
@@ -58,9 +51,9 @@ class Host(Protocol):
     @property
     def responder(self) -> Responder: ...
     @property
-    def console(self) -> Database | None: ...
+    def console(self) -> Database: ...
     @property
-    def casework(self) -> Waker | None: ...
+    def casework(self) -> Waker: ...
     @property
     def keys(self) -> Keys: ...
 
@@ -77,9 +70,7 @@ def _pages(request: Request) -> Pages:
 
 async def _db(request: Request, work: Callable[[Session], Any]) -> Any:
     """A transaction on one of the console's own threads and connections (never chat's)."""
-    console = _state(request).console
-    assert console is not None
-    return await console.run(work)
+    return await _state(request).console.run(work)
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
@@ -181,59 +172,37 @@ async def case_messages(request: Request, account: Account, console_session: Con
     return JSONResponse(found, headers={"Cache-Control": "no-store"})
 
 
+def _form(fields: FormData) -> case_actions.Form:
+    return case_actions.Form(body=str(fields.get("body", "")).strip()[:MAX_BODY],
+                             outcome=str(fields.get("outcome", "other")), agreed=fields.get("agreed") == "yes")
+
+
 def _action(name: str) -> Handler:
+    """The route of one case action (bot/console/case_actions.py): 404 for a case the account
+    cannot see, 403 for a close it may not make; the relay is woken when something changed."""
+    action = case_actions.ACTIONS[name]
+
     @signed_in
     async def act(request: Request, account: Account, console_session: ConsoleSession) -> Response:
         case_id = _case_id(request)
-        form = await request.form()
-        body = str(form.get("body", "")).strip()[:MAX_BODY]
-        outcome = str(form.get("outcome", "other"))
-        responder = _state(request).responder
+        form = _form(await request.form())
+        gettext = _state(request).responder.catalogues.gettext
 
         def change(session: Session) -> bool | Refused | None:
             case = service.case_for(session, account, case_id) if case_id is not None else None
             if case is None:
                 return None
-            if name == "close" and not service.may_close(account, case):
-                service.refuse_close(session, account, case)        # audited, and committed
+            if not case_actions.may_act(session, account, case, name):
                 return REFUSED
-            def say(message: str) -> None:
-                service.add_message(session, case, Sender.system, responder.catalogues.gettext(case.language, message))
-            if name == "claim" and service.claim(session, account, case):
-                say(m.CASE_JOINED)
-            elif name == "release" and service.release(session, account, case):
-                say(m.CASE_RELEASED)
-            elif name == "reply" and body and case.state is CaseState.active and case.assigned_to == account.id:
-                service.add_message(session, case, Sender.caseworker, body, author=account)
-                service.audit(session, account.id, case.id, "case.reply")
-            elif name == "note" and body:
-                service.add_message(session, case, Sender.note, body, author=account, delivered=True)
-                service.audit(session, account.id, case.id, "case.note")
-            elif name == "employer" and form.get("agreed") == "yes" and not case.conversation.startswith("forgotten:"):
-                # the collective signal from a case: the caseworker asked, the user agreed, and the
-                # report counts as confirmed. No place: the caseworker never sees where the user
-                # works; the report reaches the organisation the case was routed to instead
-                # (bot/signal/reports.py)
-                mention = EmployerMention(body[:200], case.topic, None, None)
-                if employer_key(mention.employer) is None:
-                    return False
-                record_mention(session, case.conversation, mention, utcnow(), confirmed_for=case.organisation_id)
-                service.audit(session, account.id, case.id, "case.employer")
-            elif name == "close" and outcome in OUTCOMES and service.close(
-                    session, case, by="caseworker", outcome=outcome, account=account):
-                say(m.CASE_ENDED)
-            else:
-                return False
-            return True
+            return action(case_actions.Act(session, account, case, form, gettext))
         done = await _db(request, change)
         if done is None:
             return Response("not found", status_code=404)
         if done == REFUSED:
             return Response("only the caseworker who claimed this case, or a supervisor, may close it",
                             status_code=403)
-        casework = _state(request).casework
-        if done and casework is not None:
-            casework.wake.set()
+        if done:
+            _state(request).casework.wake.set()
         if request.headers.get("accept", "").startswith("application/json"):
             return JSONResponse({"ok": done}, status_code=200 if done else 409)
         return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
@@ -253,9 +222,8 @@ async def close_many(request: Request, account: Account, console_session: Consol
         s, account, ids, outcome, lambda case, message: catalogues.gettext(case.language, message)))
     if done is None:
         return Response("not found", status_code=404)
-    casework = _state(request).casework
-    if done.closed and casework is not None:
-        casework.wake.set()
+    if done.closed:
+        _state(request).casework.wake.set()
     if request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse({"closed": done.closed, "refused": done.refused, "already": done.already})
     return RedirectResponse(f"/console?closed={done.closed}&refused={done.refused}", status_code=303)
@@ -268,6 +236,6 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/cases/{case_id}", case_page),
         Route("/console/cases/{case_id}/messages", case_messages),
         *[Route(f"/console/cases/{{case_id}}/{name}", _action(name), methods=["POST"])
-          for name in ("claim", "release", "reply", "note", "employer", "close")],
+          for name in case_actions.ACTIONS],
         Mount("/console/static", StaticFiles(directory=TEMPLATES.parent / "static"), name="console_static"),
     ]

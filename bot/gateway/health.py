@@ -69,7 +69,7 @@ async def check(state: GatewayState) -> Report:
     checks = {("rasa" if len(urls) == 1 else f"rasa-{i + 1}"): f"{url}/" for i, url in enumerate(urls)}
     checks["actions"] = settings.action_health_url
     report = {name: "ok" if await _reachable(state, url) else "down" for name, url in checks.items()}
-    report["database"] = "ok" if state.casework is not None and await state.casework.reachable() else "down"
+    report["database"] = "ok" if await state.database.reachable() else "down"
     if state.shared is not None:      # limits and languages shared by several gateways
         try:
             report["shared_state"] = "ok" if await cast(Awaitable[bool], state.shared.ping()) else "down"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from redis.asyncio import Redis
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from bot.db.database import Database
 from bot.gateway.casework import Casework
-from bot.gateway.conversation import Languages, LocalLanguages, hinted_language
+from bot.gateway.conversation import Languages, hinted_language
 from bot.gateway.delivery import Outbox
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import Limit
@@ -28,13 +27,13 @@ class GatewayState:
     rasa: RasaPool
     responder: Responder
     keys: Keys
-    casework: Casework | None = None
-    forgetter: Forgetter | None = None
-    limit: Limit | None = None
-    sessions: sessionmaker[Session] | None = None     # chat and casework (Casework.db)
-    console: Database | None = None                    # the console's own pool and threads
-    languages: Languages = field(default_factory=LocalLanguages)
-    outbox: Outbox = field(default_factory=Outbox)
+    database: Database          # chat and casework
+    console: Database           # the console's own pool and threads
+    casework: Casework          # the user's side of cases (the relay runs as a task)
+    forgetter: Forgetter
+    limit: Limit
+    languages: Languages
+    outbox: Outbox              # to Telegram: ordered per chat, retried
     shared: Redis | None = None     # limits and languages shared by several gateways
 
     def browser_language(self, request: Request) -> str | None:

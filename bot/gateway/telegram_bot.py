@@ -5,7 +5,6 @@ an edited message is not a new question and gets no second answer."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -23,9 +22,11 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -39,6 +40,7 @@ from bot.gateway.telegram_text import joined, keyboard, replaceable
 from bot.logs import where
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Document, Reply
+from bot.settings import Settings
 from bot.splitting import split_text
 
 log = logging.getLogger(__name__)
@@ -124,8 +126,103 @@ class Sender:
         return True
 
 
-def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, Any, Any]:
-    settings = state.settings
+GATEWAY = "gateway"      # the key of the GatewayState in the application's bot_data
+
+
+class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """python-telegram-bot's context, with the gateway whose channel this is."""
+
+    @property
+    def gateway(self) -> GatewayState:
+        state = self.bot_data[GATEWAY]       # set by `serve` before any update is handled
+        assert isinstance(state, GatewayState)
+        return state
+
+    def sender(self) -> Sender:
+        return Sender(self.bot, self.gateway.outbox)
+
+
+TelegramApp = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+async def answer(update: Update, context: Context, *, text: str | None = None, payload: str | None = None,
+                 editable: Message | None = None) -> None:
+    """Every private message's one way: `converse()`, and its replies back to the chat."""
+    assert update.effective_chat is not None
+    state = context.gateway
+    replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(state.keys, update),
+                             text=text, payload=payload, hint=hint_of(update), casework=state.casework,
+                             address=str(update.effective_chat.id), forgetter=state.forgetter,
+                             limit=state.limit)
+    await context.sender().send(update.effective_chat.id, replies, editable=editable)
+
+
+async def on_start(update: Update, context: Context) -> None:
+    deep_link = parse_start((context.args or [""])[0], context.gateway.responder.library.languages)
+    await answer(update, context, payload=deep_link.payload())
+
+
+async def on_command(update: Update, context: Context, *, payload: str) -> None:
+    await answer(update, context, payload=payload)
+
+
+async def on_text(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await answer(update, context, text=update.effective_message.text or "")
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        return  # never carry a user's conversation into a group
+    data = query.data if isinstance(query.data, str) else ""
+    if not is_payload(data):
+        return
+    pressed = query.message if isinstance(query.message, Message) else None
+    on_menu = pressed is not None and replaceable(pressed.text, pressed.reply_markup)
+    await answer(update, context, payload=data, editable=pressed if on_menu else None)
+
+
+async def on_media(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    kind = media_kind(message)
+    place = None
+    if kind == "location":
+        location = message.location or (message.venue.location if message.venue else None)
+        place = coarse_place(location.latitude, location.longitude) if location else None
+    await answer(update, context, payload=media_payload(kind, place))
+
+
+async def on_group(update: Update, context: Context) -> None:
+    message, bot, state = update.effective_message, context.bot, context.gateway
+    if message is None or not addressed(message, bot.username, bot.id):
+        return
+    language = hinted_language(state.responder, hint_of(update))
+    gettext = state.responder.catalogues.gettext
+    link = InlineKeyboardMarkup([[InlineKeyboardButton(
+        gettext(language, m.BTN_PRIVATE_CHAT), url=f"https://t.me/{bot.username}?start={language}")]])
+    await state.outbox.send(sender_of(state.keys, update), partial(
+        bot.send_message, message.chat_id, gettext(language, m.GROUP_PRIVATE_ONLY), reply_markup=link))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Where an update failed (type and frames, never the message: it can quote the user), and
+    the user's apology unless it was Telegram that failed."""
+    error = context.error
+    log.error("Telegram update failed: %s at %s", type(error).__name__,
+              where(error.__traceback__ if error else None))
+    if isinstance(update, Update) and update.effective_chat and not isinstance(error, TelegramError):
+        state = context.gateway
+        language = hinted_language(state.responder, hint_of(update))
+        await context.sender().send(update.effective_chat.id, state.responder.unavailable(
+            await state.languages.get(sender_of(state.keys, update), language)))
+
+
+def build_application(settings: Settings) -> TelegramApp:
+    """The Telegram application and its handlers; `serve` gives it the gateway."""
     assert settings.telegram_bot_token is not None
     application = (
         Application.builder()
@@ -133,111 +230,26 @@ def build_application(state: GatewayState) -> Application[Any, Any, Any, Any, An
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatOrder())
+        .context_types(ContextTypes(context=Context))
         .build()
     )
-    sender = Sender(application.bot, state.outbox)
-    library = state.responder.library
-
-    async def send(update: Update, *, text: str | None = None, payload: str | None = None,
-                   editable: Message | None = None) -> None:
-        assert update.effective_chat is not None
-        replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(state.keys, update),
-                                 text=text, payload=payload, hint=hint_of(update), casework=state.casework,
-                                 address=str(update.effective_chat.id), forgetter=state.forgetter,
-                                 limit=state.limit)
-        await sender.send(update.effective_chat.id, replies, editable=editable)
-
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        deep_link = parse_start((context.args or [""])[0], library.languages)
-        await send(update, payload=deep_link.payload())
-
-    def command(payload: str) -> Any:
-        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await send(update, payload=payload)
-        return handle
-
-    async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await send(update, text=update.effective_message.text or "")
-
-    async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        assert query is not None
-        await query.answer()
-        if update.effective_chat is None or update.effective_chat.type != "private":
-            return  # never carry a user's conversation into a group
-        data = query.data if isinstance(query.data, str) else ""
-        if not is_payload(data):
-            return
-        pressed = query.message if isinstance(query.message, Message) else None
-        on_menu = pressed is not None and replaceable(pressed.text, pressed.reply_markup)
-        await send(update, payload=data, editable=pressed if on_menu else None)
-
-    async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None
-        kind = media_kind(message)
-        place = None
-        if kind == "location":
-            location = message.location or (message.venue.location if message.venue else None)
-            place = coarse_place(location.latitude, location.longitude) if location else None
-        await send(update, payload=media_payload(kind, place))
-
-    async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, bot = update.effective_message, context.bot
-        if message is None or not addressed(message, bot.username, bot.id):
-            return
-        language = hinted_language(state.responder, hint_of(update))
-        gettext = state.responder.catalogues.gettext
-        link = InlineKeyboardMarkup([[InlineKeyboardButton(
-            gettext(language, m.BTN_PRIVATE_CHAT), url=f"https://t.me/{bot.username}?start={language}")]])
-        await state.outbox.send(sender_of(state.keys, update), partial(
-            bot.send_message, message.chat_id, gettext(language, m.GROUP_PRIVATE_ONLY), reply_markup=link))
-
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        error = context.error
-        log.error("Telegram update failed: %s at %s", type(error).__name__,
-                  where(error.__traceback__ if error else None))
-        if isinstance(update, Update) and update.effective_chat and not isinstance(
-                context.error, TelegramError):
-            language = hinted_language(state.responder, hint_of(update))
-            await sender.send(update.effective_chat.id, state.responder.unavailable(
-                await state.languages.get(sender_of(state.keys, update), language)))
-
-    async def case_message(chat_id: int, item: Reply, delivered: Callable[[], Awaitable[None]]) -> None:
-        """A caseworker's message: marked delivered only once Telegram accepted every piece."""
-        pieces = split_text(item.text) or [" "]
-
-        async def send() -> None:
-            for index, piece in enumerate(pieces):
-                markup = keyboard(item.buttons) if index == len(pieces) - 1 else None
-                await application.bot.send_message(chat_id, piece, reply_markup=markup)
-            await delivered()
-        await state.outbox.send(f"tg:{chat_id}", send)
-
-    async def announce(text: str) -> None:
-        group = settings.caseworker_chat_id
-        if group is not None:
-            await state.outbox.send(f"tg:{group}", partial(application.bot.send_message, group, text))
-
-    if state.casework is not None:
-        state.casework.telegram = case_message
-        if settings.caseworker_chat_id is not None:
-            state.casework.announce = announce
-
-    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler("start", on_start, filters=PRIVATE))
     for name, payload in COMMANDS.items():
-        application.add_handler(CommandHandler(name, command(payload), filters=PRIVATE))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, text))
-    application.add_handler(CallbackQueryHandler(button))
-    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, not_text))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & NEW, in_group))
+        application.add_handler(CommandHandler(name, partial(on_command, payload=payload), filters=PRIVATE))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, on_text))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, on_media))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & NEW, on_group))
     application.add_error_handler(on_error)
     return application
 
 
-async def register_commands(application: Application[Any, Any, Any, Any, Any, Any],
-                            state: GatewayState) -> None:
+def serve(application: TelegramApp, state: GatewayState) -> None:
+    """The gateway whose users this application answers (before it is started)."""
+    application.bot_data[GATEWAY] = state
+
+
+async def register_commands(application: TelegramApp, state: GatewayState) -> None:
     """setMyCommands in every language Telegram can name (2-letter codes), plus a default."""
     library = state.responder.library
     codes = [code for code in library.languages if "_" not in code]

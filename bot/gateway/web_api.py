@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot import messages as m
+from bot.cases import delivery, service
+from bot.db.database import Database
 from bot.gateway import session_ids
 from bot.gateway.body_limit import BodyTooLarge, BodyTooSlow
 from bot.gateway.conversation import converse, is_payload
@@ -129,8 +132,19 @@ async def chat(request: Request) -> JSONResponse:
                              hint=state.browser_language(request), casework=state.casework,
                              forgetter=state.forgetter, limit=state.limit)
     shown = render(session_id, replies)
-    shown["case"] = await state.casework.state_of(sender) if state.casework else None
+    shown["case"] = await case_state(state.database, sender)
     return JSONResponse(shown)
+
+
+async def case_state(database: Database, conversation: str) -> str | None:
+    """The open case's state, or None (also when the database cannot say: the page then
+    simply does not poll, and the next message will tell the user)."""
+    try:
+        case = await database.run(lambda s: service.open_case_for(s, conversation))
+    except SQLAlchemyError as error:
+        log.error("case store unavailable (%s)", type(error).__name__)
+        return None
+    return case.state.value if case else None
 
 
 async def updates(request: Request) -> JSONResponse:
@@ -141,13 +155,11 @@ async def updates(request: Request) -> JSONResponse:
     part = session_ids.verified(state.keys, session_id)
     if part is None:        # not an id this gateway issued: nothing for it (the page stops polling)
         return JSONResponse({"session_id": None, "case": None, "messages": []})
-    if state.casework is None:
-        return await _refuse(state, request, 400, m.NOT_UNDERSTOOD)
     conversation = state.keys.conversation("web", part)
     if not await state.casework.floods.polls.allow(conversation):   # "unknown": the page keeps asking
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=429)
     try:
-        found, case, language = await state.casework.web_updates(conversation)
+        found, case, language = await state.database.run(partial(delivery.taken_by_web, conversation=conversation))
     except SQLAlchemyError:
         return JSONResponse({"session_id": session_id, "case": "unknown", "messages": []}, status_code=503)
     end = state.responder.catalogues.gettext(language or await state.language_for(request, part), m.BTN_END)
