@@ -2,7 +2,7 @@
 
 Every language's forms are tried whatever the conversation language, because people mix
 languages, scripts and keyboards ("15-martda", "15 марта", "15 мaрта" with a Latin "a",
-"15 marta"). Words are first folded to a rough Latin skeleton (м → m, ҳ → h, ў → o,
+"15 marta"). Words are first folded to Latin (bot/folding.py: м → m, ҳ → h, ў → o, and q → k,
 apostrophes dropped), so one table of names serves Cyrillic, Latin and mixed spellings.
 
 A date after `today` is refused like an impossible one: a due or paid date cannot be in the
@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 
 from bot.calc.deadlines import add_months
+from bot.folding import LATIN_LETTERS
 
 # The names people write, per language; alternatives separated by spaces. Each also covers
 # its inflected forms: the name followed by one of _ENDINGS (марта, января, martda, марти).
@@ -65,13 +66,7 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "odin": 1, "odnu": 1, "odna": 1, "bi
                  "four": 4, "chetyre": 4, "tort": 4, "chor": 4,
                  "five": 5, "pyat": 5, "besh": 5, "panj": 5}
 
-_FOLD = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "ғ": "g", "қ": "k", "ҳ": "h", "ў": "o", "ӣ": "i", "ӯ": "u", "ҷ": "j",
-    "ү": "u", "ө": "o", "ң": "n", "ә": "a", "і": "i", "ұ": "u", "һ": "h", "q": "k",
-})
+_FOLD = str.maketrans({**LATIN_LETTERS, "q": "k"})  # Uzbek Latin q is Cyrillic қ, folded to k
 _APOSTROPHES = str.maketrans("", "", "'ʻʼ‘’`´")  # o'n, oʻn and to‘rt are one word each
 # Latin letters that look Cyrillic, read as Cyrillic inside a word that has Cyrillic letters.
 _HOMOGLYPHS = str.maketrans("abcehkmoptxy", "авсенкмортху")

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.content.latin import CYRILLIC_TO_LATIN, skeleton
 from bot.content.problems import ContentError, Problem
 from bot.content.wording import T_
 from bot.content.yamlfile import YamlDoc, read_yaml
+from bot.folding import CYRILLIC_TO_LATIN, skeleton
 
 COUNTRIES = ("RU", "KZ")
 KINDS = ("city", "region")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.content.latin import CYRILLIC_TO_LATIN
+from bot.folding import CYRILLIC_TO_LATIN
 from bot.privacy.scrub import PATTERNS, scrub
 
 MAX_NAME_CHARS = 80    # the name shown to organisers

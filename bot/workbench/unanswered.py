@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.content.latin import CYRILLIC_TO_LATIN, skeleton
+from bot.folding import CYRILLIC_TO_LATIN, skeleton
 from bot.privacy.scrub import scrub
 
 NAME = "[name]"
@@ -48,7 +48,7 @@ _APOSTROPHES = re.compile("['`´ʻʼ‘’]")
 
 
 def fold(text: str) -> str:
-    """Any script to the Latin skeleton place names are matched in (bot/content/latin.py):
+    """Any script to the Latin skeleton place names are matched in (bot/folding.py):
     lower case, digits and spaces only."""
     latin = _APOSTROPHES.sub("", text.casefold()).translate(CYRILLIC_TO_LATIN)
     return " ".join(skeleton(word) for word in re.sub(r"[^a-z0-9]+", " ", latin).split())

@@ -4,6 +4,19 @@ Workers type on cheap phones with whatever keyboard they have: Tajik and Kyrgyz 
 typed as their nearest Russian ones, Uzbek oʻ/gʻ written with any apostrophe or none,
 Russian in Latin letters.  The functions here map all of those variants onto common
 forms so that character n-grams of "ҳақ", "хак" and "haq" overlap.
+
+Three letter tables, each for its own job:
+
+* `romanise` (character n-grams across scripts) uses the helpline's one Cyrillic-to-Latin
+  folding, `helpline_nlu.folding` (ў → o as Uzbek Latin oʻ, ё → yo), then merges Latin
+  spellings of one sound.
+* `fold` (word and stem features) stays in Cyrillic: `_RUSSIAN_KEYBOARD` maps Tajik, Kyrgyz,
+  Uzbek and Kazakh letters to the Russian letter people type when their keyboard lacks them
+  (ў → у, ҳ → х, ё → е).  It is a keyboard substitution, not a transliteration, so it differs
+  from the Latin folding on purpose.
+* `latinise` (extra training examples for the language identifier) writes Cyrillic the way
+  each language's speakers type it in Latin (Russian ж → zh, ы → y, Tajik ғ → gh), keeping the
+  spellings that tell languages apart, which a folding would merge.
 """
 
 from __future__ import annotations
@@ -11,12 +24,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from helpline_nlu.folding import CYRILLIC_TO_LATIN
+
 # Every apostrophe-like character people use for Uzbek oʻ, gʻ and the tutuq belgisi.
 APOSTROPHES = "'`´ʻʼ‘’ʹʾʿ′"
 _APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
 
-# Letters of Tajik, Kyrgyz, Uzbek Cyrillic and Kazakh folded to the Russian keyboard.
-_FOLD = str.maketrans(
+# Letters of Tajik, Kyrgyz, Uzbek Cyrillic and Kazakh as typed on a Russian keyboard.
+_RUSSIAN_KEYBOARD = str.maketrans(
     {
         "ҳ": "х", "қ": "к", "ҷ": "ч", "ӣ": "и", "ӯ": "у", "ғ": "г",
         "ң": "н", "ө": "о", "ү": "у", "ў": "у", "ё": "е", "һ": "х",
@@ -24,17 +39,11 @@ _FOLD = str.maketrans(
     }
 )
 
-_CYR_TO_LAT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "j", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
-    "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-}
-_CYR_TABLE = str.maketrans(_CYR_TO_LAT)
 # Coarse Latin spelling variants: kh/x/h, q/k, zh/j, w/v, ts/c.
 _LATIN_FOLDS = (("kh", "h"), ("x", "h"), ("q", "k"), ("zh", "j"), ("w", "v"), ("c", "s"))
 
-# How people write their Cyrillic languages in Latin letters (informal chat translit).
+# How people write their Cyrillic languages in Latin letters (informal chat translit): realistic
+# typing for training the language identifier, not a folding (see the module docstring).
 _LATINISE_COMMON = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "з": "z", "и": "i",
     "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
@@ -72,15 +81,19 @@ def for_language_id(text: str) -> str:
     return unify_apostrophes(clean(text)).lower()
 
 
+def _lowered(text: str) -> str:
+    """Cleaned, lower-case, without apostrophes ("o ' x" loses its apostrophe, not a space)."""
+    return _SPACE_RE.sub(" ", _APOSTROPHE_RE.sub("", clean(text).lower())).strip()
+
+
 def fold(text: str) -> str:
     """Lower-case, drop apostrophes and fold special letters to the Russian keyboard."""
-    text = _APOSTROPHE_RE.sub("", clean(text).lower())
-    return _SPACE_RE.sub(" ", text.translate(_FOLD)).strip()    # "o ' x" loses its apostrophe, not a space
+    return _lowered(text).translate(_RUSSIAN_KEYBOARD)
 
 
 def romanise(text: str) -> str:
     """A coarse Latin skeleton of any Cyrillic or Latin text, for cross-script n-grams."""
-    latin = fold(text).translate(_CYR_TABLE)
+    latin = _lowered(text).translate(CYRILLIC_TO_LATIN)
     for old, new in _LATIN_FOLDS:
         latin = latin.replace(old, new)
     return latin

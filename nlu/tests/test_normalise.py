@@ -28,6 +28,15 @@ def test_romanise_folds_uzbek_latin_and_cyrillic_spellings() -> None:
     assert romanise("ish haqi") == romanise("иш ҳақи")
 
 
+def test_romanise_uses_the_one_latin_folding() -> None:
+    assert romanise("Ўзбекистонда ёрдам") == romanise("O'zbekistonda yordam") == "ozbekistonda yordam"
+    assert romanise("ҷавоб") == romanise("javob")
+
+
+def test_fold_keeps_cyrillic_as_typed_on_a_russian_keyboard() -> None:
+    assert fold("ўзбек ёрдам") == fold("узбек ердам") == "узбек ердам"
+
+
 def test_script_of() -> None:
     assert script_of("иш ҳақи") == "Cyrl"
     assert script_of("ish haqi") == "Latn"
