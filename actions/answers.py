@@ -14,30 +14,29 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
-from bot.calc import deadline_flow
-from bot.calc import flow as calc
-from bot.calc import severance_flow as severance
-from bot.letters import flow as letters
+from bot import flows
+from bot.dialogue import FlowState
 
-ANSWER_SLOTS = ("calc_amount", "calc_due", "severance", "letter", "deadline_kind")
+ANSWER_SLOTS = ("flow",)        # the one slot holding every flow's answers (bot/dialogue.py)
 FORGET = "helpline_forget"      # the event metadata the tracker store acts on
 
 
-def asks_for_answer(awaiting: object) -> bool:
-    """Whether `awaiting` is a question of a calculator or of the letter (not routing's)."""
-    return isinstance(awaiting, str) and (
-        awaiting in calc.STEPS or awaiting == deadline_flow.AWAITING
-        or awaiting.startswith((severance.PREFIX, letters.PREFIX)))
+def forgets(state: FlowState | None) -> bool:
+    """Whether `state` is a question of a flow whose answers are forgotten (a calculator, the
+    letter; not routing's)."""
+    flow = flows.registry().get(state.name) if state is not None else None
+    return flow is not None and flow.forgets
 
 
-def ends_flow(awaiting_before: object, awaiting_after: object) -> bool:
-    return asks_for_answer(awaiting_before) and not asks_for_answer(awaiting_after)
+def ends_flow(before: FlowState | None, after: FlowState | None) -> bool:
+    """Whether a forgetting flow that waited before this turn no longer waits after it."""
+    return before is not None and forgets(before) and (after is None or after.name != before.name)
 
 
 def flow_began(history: Sequence[Mapping[str, Any]]) -> float | None:
     """When the questions still open in `history` (Rasa's events) began: the time of the user
     message whose turn asked the first of them; None when no question is open."""
-    awaiting: object = None
+    current: FlowState | None = None
     began: float | None = None
     turn: float | None = None
     for event in history:
@@ -45,13 +44,13 @@ def flow_began(history: Sequence[Mapping[str, Any]]) -> float | None:
         if kind == "user":
             turn = event.get("timestamp")
         elif kind in ("session_started", "restart", "reset_slots"):
-            awaiting = None
-        elif kind == "slot" and event.get("name") == "awaiting":
-            value = event.get("value")
-            if asks_for_answer(value) and not asks_for_answer(awaiting):
+            current = None
+        elif kind == "slot" and event.get("name") == "flow":
+            state = FlowState.from_slot(event.get("value"))
+            if forgets(state) and (current is None or not forgets(current) or ends_flow(current, state)):
                 began = turn if turn is not None else event.get("timestamp")
-            awaiting = value
-    return began if asks_for_answer(awaiting) else None
+            current = state
+    return began if forgets(current) else None
 
 
 def forgetting(events: list[dict[str, Any]], history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -64,10 +63,10 @@ def forgetting(events: list[dict[str, Any]], history: Sequence[Mapping[str, Any]
             marked[index] = {**event, "metadata": {**(event.get("metadata") or {}), **request}}
             return marked
     listen = next((i for i, e in enumerate(marked) if e.get("event") == "action"), len(marked))
-    marked.insert(listen, {**SlotSet("awaiting", None), "metadata": request})
+    marked.insert(listen, {**SlotSet("flow", None), "metadata": request})
     return marked
 
 
-def held(slots: Mapping[str, Any]) -> list[str]:
-    """The answer slots that still hold a value."""
-    return [name for name in ANSWER_SLOTS if slots.get(name) is not None]
+def held(slots: Mapping[str, Any]) -> bool:
+    """Whether the slots hold the answers of a flow that forgets them."""
+    return forgets(FlowState.from_slot(slots.get("flow")))

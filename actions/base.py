@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import replace
-from functools import cache
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -13,24 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.flows import current_places
-from actions.tracker import current_responder, emit, turn_from
-from bot.db.engine import make_engine, make_sessions
-from bot.dialogue import Outcome, Turn
-from bot.letters.flow import PREFIX as LETTER_QUESTION
-from bot.replies import Responder
+from actions.context import ActionContext
+from actions.tracker import emit, turn_from
+from bot import flows
+from bot.dialogue import FlowState, Outcome, Turn
 from bot.routing.country import infer_country
-from bot.settings import Settings
-from bot.workbench.record import Recorder, confidence_of
+from bot.workbench.record import confidence_of
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def current_recorder() -> Recorder:
-    """Counts and unanswered questions for organisers, into the helpline's database."""
-    settings = Settings()
-    return Recorder(make_sessions(make_engine(settings.database)), settings.usage_flush_seconds)
 
 
 class StepAction(Action, ABC):  # type: ignore[misc]
@@ -38,9 +27,12 @@ class StepAction(Action, ABC):  # type: ignore[misc]
 
     action_name: ClassVar[str]
 
+    def __init__(self, context: ActionContext) -> None:
+        self.context = context
+
     @staticmethod
     @abstractmethod
-    def step(responder: Responder, turn: Turn) -> Outcome:
+    def step(context: flows.Context, turn: Turn) -> Outcome:
         """The plain function behind this action."""
 
     def name(self) -> str:
@@ -49,25 +41,22 @@ class StepAction(Action, ABC):  # type: ignore[misc]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        responder = current_responder()
+        served = self.context.served              # one version of content for the whole turn
+        responder = served.responder
         turn = turn_from(tracker)
-        inferred = None if turn.country or turn.is_button else infer_country(turn.text, current_places())
+        inferred = None if turn.country or turn.is_button else infer_country(turn.text, served.content.places)
         if inferred:
             turn = replace(turn, country=inferred)
         try:
-            outcome = type(self).step(responder, turn)
+            outcome = type(self).step(served.flow_context(development=self.context.settings.development), turn)
             if inferred and "country" not in outcome.slots:
                 outcome.slots["country"] = inferred  # the country of work, for this conversation
-            if turn.awaiting and "awaiting" not in outcome.slots:
-                outcome.slots["awaiting"] = None     # any other step ends a routing question
-                if turn.awaiting.startswith(LETTER_QUESTION) and "letter" not in outcome.slots:
-                    outcome.slots["letter"] = None   # a letter left half-way: its answers are not kept
-            finished = answers.ends_flow(turn.awaiting, outcome.slots.get("awaiting", turn.awaiting))
-            if finished:                             # shown, or left: the answers go (actions/answers.py)
-                outcome.slots.update({name: None for name in answers.held(tracker.slots)
-                                      if name not in outcome.slots})
-            await current_recorder().record(self.action_name, tracker.sender_id or "", turn, outcome,
-                                            confidence_of(tracker.latest_message or {}))
+            if turn.flow is not None and "flow" not in outcome.slots:
+                outcome.slots["flow"] = None         # any other step ends the flow's question
+            after = FlowState.from_slot(outcome.slots["flow"]) if "flow" in outcome.slots else turn.flow
+            finished = answers.ends_flow(turn.flow, after)   # shown, or left: the answers go
+            await self.context.recorder.record(self.action_name, tracker.sender_id or "", turn, outcome,
+                                               confidence_of(tracker.latest_message or {}))
             events = emit(outcome, dispatcher)
             return answers.forgetting(events, tracker.events) if finished else events
         except Exception:

@@ -1,9 +1,9 @@
-"""The action server: rasa-sdk's app, with the content read before the first request.
+"""The action server: rasa-sdk's app, with the settings and content read once, first.
 
-`python -m rasa_sdk --actions actions` reads content/ on the first action call (about 1.3 s
-on the event loop), so the first messages after a start wait behind it; under
-`helpline bench load` the first round of 200 users waited about a second. This reads it
-first, then serves rasa-sdk's own app (endpoint.create_app) in this one process.
+Settings, content/, the catalogues and the organisers' recorder make one `ActionContext`
+(actions/context.py), built here before the first request (reading content/ on the event
+loop would hold the first users back) and handed to every action; then rasa-sdk's own app
+(endpoint.create_app) serves them in this one process.
 
     python -m actions.serve [-p 5055]        host from SANIC_HOST (0.0.0.0), as rasa-sdk
 """
@@ -17,7 +17,8 @@ import os
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
-from actions.tracker import current_responder
+from actions.context import ActionContext
+from actions.steps import all_actions
 from bot.logs import configure
 from bot.settings import Settings
 
@@ -28,10 +29,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="the helpline's action server")
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args(argv)
-    configure(Settings().log_level)            # one format, scrubbed, as the gateway's
-    current_responder()                       # content and catalogues, before any request
+    settings = Settings()
+    configure(settings.log_level)             # one format, scrubbed, as the gateway's
+    context = ActionContext.build(settings)   # content and catalogues, before any request
     executor = ActionExecutor()
-    executor.register_package("actions")
+    for action in all_actions(context):
+        executor.register_action(action)
     app = create_app(executor, cors_origins=None)
     log.info("action server on port %d", args.port)
     app.run(host=os.environ.get("SANIC_HOST", "0.0.0.0"), port=args.port, single_process=True,

@@ -1,12 +1,14 @@
 """The helpline's Rasa actions (names match nlu/domain.yml).
 
 Written out as classes on purpose: the action server (Sanic) pickles them, and classes made
-with type() at run time do not pickle.
+with type() at run time do not pickle. Each is made once, with the action server's context
+(actions/serve.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
@@ -15,23 +17,38 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers, flows
 from actions.base import StepAction
+from actions.context import ActionContext
 from actions.tracker import carried_slots
 from bot import dialogue
+from bot import flows as flow_registry
+from bot.dialogue import Outcome, Turn
+from bot.replies import Responder
+
+
+class Step(Protocol):
+    def __call__(self, context: flow_registry.Context, turn: Turn) -> Outcome: ...
+
+
+def replying(function: Callable[[Responder, Turn], Outcome]) -> Step:
+    """A dialogue step that needs only the replies, as an action step."""
+    def step(context: flow_registry.Context, turn: Turn) -> Outcome:
+        return function(context.responder, turn)
+    return step
 
 
 class ActionGreet(StepAction):
     action_name = "action_greet"
-    step = staticmethod(dialogue.greet)
+    step = staticmethod(replying(dialogue.greet))
 
 
 class ActionShowMenu(StepAction):
     action_name = "action_show_menu"
-    step = staticmethod(dialogue.show_menu)
+    step = staticmethod(replying(dialogue.show_menu))
 
 
 class ActionChooseLanguage(StepAction):
     action_name = "action_choose_language"
-    step = staticmethod(dialogue.choose_language)
+    step = staticmethod(replying(dialogue.choose_language))
 
 
 class ActionAnswerTopic(StepAction):
@@ -41,12 +58,12 @@ class ActionAnswerTopic(StepAction):
 
 class ActionAnswerUrgent(StepAction):
     action_name = "action_answer_urgent"
-    step = staticmethod(dialogue.answer_topic)
+    step = staticmethod(replying(dialogue.answer_topic))
 
 
 class ActionMore(StepAction):
     action_name = "action_more"
-    step = staticmethod(dialogue.more)
+    step = staticmethod(replying(dialogue.more))
 
 
 class ActionDidYouMean(StepAction):
@@ -56,52 +73,19 @@ class ActionDidYouMean(StepAction):
 
 class ActionMedia(StepAction):
     action_name = "action_media"
-    step = staticmethod(dialogue.media)
+    step = staticmethod(replying(dialogue.media))
 
 
-class ActionRoute(StepAction):
-    action_name = "action_route"
-    step = staticmethod(flows.route_start)
+class ActionFlow(StepAction):
+    """A flow's button, or the question that starts a flow (bot/flows/)."""
 
-
-class ActionRouteStep(StepAction):
-    action_name = "action_route_step"
-    step = staticmethod(flows.route_step)
-
-
-class ActionCalc(StepAction):
-    action_name = "action_calc"
-    step = staticmethod(flows.calc_start)
-
-
-class ActionCalcStep(StepAction):
-    action_name = "action_calc_step"
-    step = staticmethod(flows.calc_step)
-
-
-class ActionDeadline(StepAction):
-    action_name = "action_deadline"
-    step = staticmethod(flows.deadline_start)
-
-
-class ActionLetter(StepAction):
-    action_name = "action_letter"
-    step = staticmethod(flows.letter_start)
-
-
-class ActionLetterStep(StepAction):
-    action_name = "action_letter_step"
-    step = staticmethod(flows.letter_step)
-
-
-class ActionSeverance(StepAction):
-    action_name = "action_severance"
-    step = staticmethod(flows.severance_step)
+    action_name = "action_flow"
+    step = staticmethod(flows.flow_turn)
 
 
 class ActionCountry(StepAction):
     action_name = "action_country"
-    step = staticmethod(dialogue.choose_country)
+    step = staticmethod(replying(dialogue.choose_country))
 
 
 class ActionSessionStart(Action):  # type: ignore[misc]
@@ -116,6 +100,11 @@ class ActionSessionStart(Action):  # type: ignore[misc]
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         events = [SessionStarted(), *carried_slots(tracker), ActionExecuted("action_listen")]
-        if answers.asks_for_answer(tracker.get_slot("awaiting")) or answers.held(tracker.slots):
+        if answers.held(tracker.slots):
             return answers.forgetting(events, tracker.events)
         return events
+
+
+def all_actions(context: ActionContext) -> list[Action]:
+    """Every action, made with the context (what actions/serve.py registers)."""
+    return [ActionSessionStart(), *(cls(context) for cls in StepAction.__subclasses__())]

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content_cache import responder
-from bot.dialogue import Outcome, Turn
+from bot.dialogue import FlowState, Outcome, Turn
 from bot.language import Detected
-from bot.replies import Responder
-from bot.settings import Settings
-
-
-@cache
-def current_responder() -> Responder:
-    """Settings, content and catalogues are read once per action-server process."""
-    settings = Settings()
-    return responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
 
 
 def turn_from(tracker: Tracker) -> Turn:
@@ -42,15 +31,10 @@ def turn_from(tracker: Tracker) -> Turn:
         hint=metadata.get("language_code") if isinstance(metadata, dict) else None,
         country=tracker.get_slot("country"),
         is_button=text.startswith("/"),
-        awaiting=tracker.get_slot("awaiting"),
+        flow=FlowState.from_slot(tracker.get_slot("flow")),
         city=tracker.get_slot("city"),
         referrer=tracker.get_slot("referrer"),
         place=tracker.get_slot("place"),
-        calc_amount=tracker.get_slot("calc_amount"),
-        calc_due=tracker.get_slot("calc_due"),
-        deadline_kind=tracker.get_slot("deadline_kind"),
-        letter=tracker.get_slot("letter") if isinstance(tracker.get_slot("letter"), dict) else None,
-        severance=tracker.get_slot("severance") if isinstance(tracker.get_slot("severance"), dict) else None,
         noticed=bool(tracker.get_slot("noticed")),
     )
 

@@ -8,17 +8,15 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from bot.calc.key_rates import load_key_rates
+from bot import flows
 from bot.content.changes import FILE as CHANGES
 from bot.content.changes import load_changes
 from bot.content.jurisdiction import Citation, citation_problems, line_marks, scope
-from bot.content.loader import read_library
 from bot.content.model import Language, Library, Topic
 from bot.content.problems import Problem
 from bot.content.wording import T_, Text
 from bot.content.yamlfile import YamlDoc, read_yaml
-from bot.letters.templates import read_templates
-from bot.routing.contacts import load_directory
+from bot.content_bundle import read_content
 
 MIN_EXAMPLES = {"answer": 30, "flow": 30, "meta": 10}
 MAX_ANSWER_CHARS = 700
@@ -34,10 +32,8 @@ def example_key(text: str) -> str:
 def check_content(root: Path, today: dt.date | None = None) -> list[Problem]:
     """All errors and warnings for content/, contacts.yml, places.yml and key_rates.yml included
     (errors first)."""
-    library, problems = read_library(root)
-    problems += load_directory(root)[1]
-    problems += load_key_rates(root)[1]
-    problems += read_templates(root)[1]
+    content, problems = read_content(root)
+    library = content.library if content is not None else None
     if library is not None:
         problems += _coverage(root, library)
         problems += _duplicates(root, library)
@@ -247,6 +243,12 @@ def _categories(root: Path, library: Library) -> list[Problem]:
                 problems.append(Problem(_topic_file(root, topic.id), _line(root, topic.id, "related"),
                                         T_("related topic '{id}' is not known", id=related),
                                         T_("use a topic id from content/topics.yml exactly")))
+        offered = flows.offers()
+        for name in topic.offers:
+            if name not in offered:
+                problems.append(Problem(_topic_file(root, topic.id), _line(root, topic.id, "offers"),
+                                        T_("'{name}' under 'offers:' is not a calculator the bot has", name=name),
+                                        T_("use one of: {names}", names=", ".join(sorted(offered)))))
     return problems
 
 

@@ -6,6 +6,7 @@ Rasa actions and tests call these; nothing here imports Rasa or a channel.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,37 @@ from bot.notes import Note
 from bot.replies import Reply, Responder
 
 MAX_READ_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """What a multi-turn flow (bot/flows/) waits for, kept in Rasa's one `flow` slot as
+    {"flow": name, "state": {"step": step, "answers": {...}}}: the flow's name, the question it
+    asked, and the answers so far (strings; cleared when the flow ends)."""
+
+    name: str
+    step: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+    def slot(self) -> dict[str, Any]:
+        return {"flow": self.name, "state": {"step": self.step, "answers": dict(self.answers)}}
+
+    @classmethod
+    def from_slot(cls, value: object) -> FlowState | None:
+        """The state in a slot value; None for an empty or malformed value."""
+        if not isinstance(value, dict) or not isinstance(value.get("flow"), str):
+            return None
+        state = value.get("state")
+        if not isinstance(state, dict) or not isinstance(state.get("step"), str):
+            return None
+        answers = state.get("answers")
+        kept = {str(k): str(v) for k, v in answers.items() if v is not None} if isinstance(answers, dict) else {}
+        return cls(value["flow"], state["step"], kept)
+
+
+def waiting(name: str, step: str, answers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The `flow` slot of a flow that asked a question (for an Outcome's slots)."""
+    return FlowState(name, step, dict(answers or {})).slot()
 
 
 @dataclass(frozen=True)
@@ -31,16 +63,20 @@ class Turn:
     hint: str | None = None
     country: str | None = None
     is_button: bool = False
-    awaiting: str | None = None      # what a flow asked: "place", "sector", "amount", "due", "paid"
+    flow: FlowState | None = None    # the flow waiting for an answer, if any (one Rasa slot)
     city: str | None = None
     referrer: str | None = None
     place: str | None = None         # a shared location, rounded by the channel ("55.8,37.6")
-    calc_amount: str | None = None   # the calculator's answers so far (cleared with the result)
-    calc_due: str | None = None
-    deadline_kind: str | None = None
-    letter: dict[str, str] | None = None   # the letter's answers so far (cleared when it is made)
-    severance: dict[str, str] | None = None   # the redundancy calculator's answers (cleared with the result)
     noticed: bool = False            # the privacy notice was shown in this session
+
+    def state(self, name: str) -> FlowState | None:
+        """The waiting state of flow `name`, or None when another flow (or none) waits."""
+        return self.flow if self.flow is not None and self.flow.name == name else None
+
+    def step(self, name: str) -> str | None:
+        """The question flow `name` asked, or None."""
+        state = self.state(name)
+        return state.step if state is not None else None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages as m
@@ -60,11 +61,15 @@ CASE_END = "/case_end"
 FORGET_ALL = "/forget_all"        # + {"language": …}: the gateway deletes the conversation
 FORGET_TOPIC = "privacy_forget"
 HANDOFF_TOPIC = "handoff_human"
-# answers under which the bot offers to count redundancy money and notice (TK RF Arts. 178, 180)
-SEVERANCE_TOPICS = frozenset({"dismissal_redundancy"})
-# answers under which the bot offers to count the deadline to go to court (TK RF Art. 392)
-DEADLINE_TOPICS = frozenset({"wages_unpaid", "dismissal_unfair", "dismissal_forced_resignation",
-                             "dismissal_final_pay", "rights_complaint_how"})
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A flow's button under the answers whose topic lists the flow in `offers:`."""
+
+    title: str             # an interface string (bot/messages.py)
+    payload: str
+    law: str | None = None   # the country whose law it counts: not offered to a worker elsewhere
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Responder:
     library: Library
     catalogues: Catalogues
     retention_days: int = 30       # said in the privacy notice (settings.retention_days)
+    offers: Mapping[str, Offer] = field(default_factory=dict)   # by flow name (bot.flows.offers)
 
     def _(self, language: str, message: str) -> str:
         return self.catalogues.gettext(language, message)
@@ -259,11 +265,10 @@ class Responder:
             return (menu,)
         more: tuple[Button, ...] = (
             (Button(self._(language, m.BTN_MORE), payload("more", topic=topic.id)),) if answer.more else ())
-        if country != "KZ":   # they count Russian law (TK RF Arts. 178, 392); the Kazakh rules are not checked
-            if topic.id in SEVERANCE_TOPICS:
-                more += (Button(self._(language, m.BTN_SEVERANCE), payload("severance")),)
-            if topic.id in DEADLINE_TOPICS:
-                more += (Button(self._(language, m.BTN_DEADLINE), payload("deadline")),)
+        for name in topic.offers:   # a calculator counting one country's law is not offered for the other
+            offer = self.offers.get(name)
+            if offer is not None and (offer.law is None or country in (None, offer.law)):
+                more += (Button(self._(language, offer.title), offer.payload),)
         if topic.urgent:
             return (human, *more, menu)
         return (*more, human, menu)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rasa_sdk import Tracker
 
-from bot.dialogue import Turn
+from bot.dialogue import FlowState, Outcome, Turn
 from bot.language import Detected
 
 
@@ -19,24 +22,37 @@ def make_turn(
     explicit: bool = False,
     hint: str | None = None,
     country: str | None = None,
-    awaiting: str | None = None,
+    flow: tuple[str, str] | tuple[str, str, Mapping[str, str]] | None = None,
     city: str | None = None,
     referrer: str | None = None,
     place: str | None = None,
-    calc_amount: str | None = None,
-    calc_due: str | None = None,
-    deadline_kind: str | None = None,
-    letter: dict[str, str] | None = None,
-    severance: dict[str, str] | None = None,
     noticed: bool = False,
 ) -> Turn:
+    """`flow` is (name, step) or (name, step, answers): the flow waiting for an answer."""
+    state = None if flow is None else FlowState(flow[0], flow[1], dict(flow[2]) if len(flow) == 3 else {})
     return Turn(
         text=text, intent=intent, ranking=ranking, entities=entities or {},
         detected=Detected(*detected), language=language, explicit=explicit, hint=hint,
-        country=country, is_button=text.startswith("/"), awaiting=awaiting, city=city, referrer=referrer,
-        place=place, calc_amount=calc_amount, calc_due=calc_due,
-        deadline_kind=deadline_kind, letter=letter, severance=severance, noticed=noticed,
+        country=country, is_button=text.startswith("/"), flow=state, city=city, referrer=referrer,
+        place=place, noticed=noticed,
     )
+
+
+def waits(outcome: Outcome) -> str | None:
+    """The question a flow asked in this outcome (its step), or None when no flow waits."""
+    state = FlowState.from_slot(outcome.slots.get("flow"))
+    return state.step if state is not None else None
+
+
+def kept(outcome: Outcome) -> dict[str, str]:
+    """The answers the outcome's flow keeps ({} when no flow waits)."""
+    state = FlowState.from_slot(outcome.slots.get("flow"))
+    return dict(state.answers) if state is not None else {}
+
+
+def flow_slot(name: str, step: str, **answers: Any) -> dict[str, Any]:
+    """The `flow` slot value as Rasa holds it (for trackers)."""
+    return FlowState(name, step, {k: str(v) for k, v in answers.items()}).slot()
 
 
 def make_tracker(

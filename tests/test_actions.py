@@ -9,12 +9,23 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions import base, steps
+from actions import steps
 from actions.base import StepAction
+from actions.context import ActionContext, serve
 from bot.db.engine import make_engine, make_sessions, upgrade
 from bot.db.models import Unanswered, UsageCount
 from bot.workbench.record import Recorder
-from tests.builders import make_tracker
+from tests.builders import flow_slot, make_tracker
+from tests.conftest import make_settings
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> ActionContext:
+    """The action server's context, as actions/serve.py builds it, on a database of its own."""
+    folder = tmp_path_factory.mktemp("actions")
+    url = f"sqlite:///{folder / 'helpline.db'}"
+    upgrade(url)
+    return ActionContext.build(make_settings(folder, database_url=url))
 
 
 async def run(action: StepAction, **tracker: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -37,8 +48,25 @@ def test_every_action_in_the_domain_has_a_class() -> None:
     assert set(domain["actions"]) == names
 
 
-async def test_answer_topic_replies_in_detected_language_and_sets_slots() -> None:
-    messages, events = await run(steps.ActionAnswerTopic(), text="ish haqimni bermayapti",
+def test_the_action_server_registers_every_action_with_one_context(context: ActionContext) -> None:
+    actions = steps.all_actions(context)
+    assert {a.name() for a in actions} == {cls.action_name for cls in StepAction.__subclasses__()} | {
+        "action_session_start"}
+    assert all(a.context is context for a in actions if isinstance(a, StepAction))
+
+
+async def test_a_reload_swaps_the_content_for_the_next_turn(context: ActionContext) -> None:
+    before = context.served
+    context.reload()
+    assert context.served is not before and context.served.content.library.topics.keys() == \
+        before.content.library.topics.keys()
+    messages, _ = await run(steps.ActionAnswerTopic(context), text="/wages_unpaid", intent="wages_unpaid",
+                            slots={"language": "ru"})
+    assert messages and messages[0]["text"]
+
+
+async def test_answer_topic_replies_in_detected_language_and_sets_slots(context: ActionContext) -> None:
+    messages, events = await run(steps.ActionAnswerTopic(context), text="ish haqimni bermayapti",
                                  intent="wages_unpaid", detected=("uz", "Latn", 0.95), slots={"country": "RU"})
     assert "ish haqi" in messages[0]["text"].lower()
     assert {"title": "Batafsil", "payload": '/more{"topic":"wages_unpaid"}'} in messages[0]["buttons"]
@@ -46,40 +74,41 @@ async def test_answer_topic_replies_in_detected_language_and_sets_slots() -> Non
     assert slot(events, "topic") == "wages_unpaid"
 
 
-async def test_telegram_language_code_is_a_hint_for_an_unclear_first_message() -> None:
-    _, events = await run(steps.ActionShowMenu(), text="/menu", intent="menu",
+async def test_telegram_language_code_is_a_hint_for_an_unclear_first_message(context: ActionContext) -> None:
+    _, events = await run(steps.ActionShowMenu(context), text="/menu", intent="menu",
                                  metadata={"language_code": "ky"})
     assert slot(events, "language") == "ky"
 
 
-async def test_explicit_language_is_kept() -> None:
-    _, events = await run(steps.ActionAnswerTopic(), text="мне не платят зарплату",
+async def test_explicit_language_is_kept(context: ActionContext) -> None:
+    _, events = await run(steps.ActionAnswerTopic(context), text="мне не платят зарплату",
                           intent="wages_unpaid", detected=("ru", "Cyrl", 0.99),
                           slots={"language": "en", "language_explicit": True})
     assert slot(events, "language") == "en"
 
 
-async def test_did_you_mean_lists_topics_from_the_ranking() -> None:
-    messages, _ = await run(steps.ActionDidYouMean(), text="problema", intent="nlu_fallback",
+async def test_did_you_mean_lists_topics_from_the_ranking(context: ActionContext) -> None:
+    messages, _ = await run(steps.ActionDidYouMean(context), text="problema", intent="nlu_fallback",
                             ranking=("wages_unpaid", "nlu_fallback", "dismissal_unfair", "menu"),
                             slots={"language": "ru"})
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == ["/wages_unpaid", "/dismissal_unfair", "/handoff_human", "/menu"]
 
 
-async def test_a_failing_step_gives_an_apology_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failing_step_gives_an_apology_not_a_traceback(context: ActionContext,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: Any) -> Any:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(steps.ActionAnswerTopic, "step", staticmethod(broken))
-    messages, events = await run(steps.ActionAnswerTopic(), text="x", intent="wages_unpaid",
+    messages, events = await run(steps.ActionAnswerTopic(context), text="x", intent="wages_unpaid",
                                  slots={"language": "tg"})
     assert events == []
     assert "Бубахшед" in messages[0]["text"] and "112" in messages[0]["text"]
     assert "boom" not in messages[0]["text"]
 
 
-async def test_a_new_session_keeps_the_users_choices_and_forgets_routing_answers() -> None:
+async def test_a_new_session_keeps_the_users_choices_and_forgets_routing_answers(context: ActionContext) -> None:
     tracker = make_tracker(slots={"language": "tg", "language_explicit": True, "country": "RU",
                                   "city": "moskva", "sector": "construction", "place": "55.8,37.6",
                                   "topic": "wages_unpaid"})
@@ -89,28 +118,28 @@ async def test_a_new_session_keeps_the_users_choices_and_forgets_routing_answers
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
 
 
-async def test_a_message_from_kazakhstan_sets_the_country_and_its_emergency_numbers() -> None:
-    messages, events = await run(steps.ActionAnswerTopic(), text="в Алматы хозяин забрал паспорт",
+async def test_a_message_from_kazakhstan_sets_the_country_and_its_emergency_numbers(context: ActionContext) -> None:
+    messages, events = await run(steps.ActionAnswerTopic(context), text="в Алматы хозяин забрал паспорт",
                                  intent="documents_confiscated", detected=("ru", "Cyrl", 0.95))
     assert slot(events, "country") == "KZ"
     assert "Казахстан: 112" in messages[0]["text"] and "Россия: 112" not in messages[0]["text"]
 
 
-async def test_a_letter_left_half_way_keeps_no_answers() -> None:
-    _, events = await run(steps.ActionAnswerTopic(), text="/wages_unpaid", intent="wages_unpaid",
-                          slots={"language": "ru", "awaiting": "letter:share",
-                                 "letter": {"kind": "employer_claim", "employer": "ООО Ромашка"}})
-    assert slot(events, "awaiting") is None and slot(events, "letter") is None
+async def test_a_letter_left_half_way_keeps_no_answers(context: ActionContext) -> None:
+    _, events = await run(steps.ActionAnswerTopic(context), text="/wages_unpaid", intent="wages_unpaid",
+                          slots={"language": "ru", "flow": flow_slot("letter", "share", kind="employer_claim",
+                                                                     employer="ООО Ромашка")})
+    assert slot(events, "flow") is None
 
 
-async def test_actions_record_for_organisers_in_the_helpline_database(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_actions_record_for_organisers_in_the_helpline_database(context: ActionContext,
+                                                                     tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'helpline.db'}"
     upgrade(url)
     engine = make_engine(url)
-    monkeypatch.setattr(base, "current_recorder", lambda: Recorder(make_sessions(engine), 0))
+    own = ActionContext(context.settings, serve(context.settings), Recorder(make_sessions(engine), 0))
     try:
-        await run(steps.ActionDidYouMean(), text="как получить кредит на машину", intent="nlu_fallback",
+        await run(steps.ActionDidYouMean(own), text="как получить кредит на машину", intent="nlu_fallback",
                   ranking=("wages_unpaid",), detected=("ru", "Cyrl", 0.9), slots={"language": "ru"},
                   sender_id="web:abc")
         with make_sessions(engine)() as session:

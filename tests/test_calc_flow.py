@@ -7,12 +7,12 @@ import dataclasses
 import datetime as dt
 
 from bot import messages
-from bot.calc import flow
 from bot.calc.key_rates import KeyRates
 from bot.calc.parts import MOST
 from bot.dialogue import Outcome, Turn
+from bot.flows import calc as flow
 from bot.replies import Responder
-from tests.builders import make_turn
+from tests.builders import flow_slot, kept, make_turn, waits
 from tests.test_calc import SECTION_15, checked
 
 TODAY = dt.date(2026, 11, 28)
@@ -26,9 +26,9 @@ def gettext(responder: Responder, language: str):  # type: ignore[no-untyped-def
 
 def paid_on(responder: Responder, text: str, *, amount: str = "50000.00", due: str, language: str = "ru",
             rates: KeyRates = RATES) -> str:
-    turn = make_turn(text=text, language=language, awaiting="paid", calc_amount=amount, calc_due=due)
+    turn = make_turn(text=text, language=language, flow=("calc", "paid", {"amount": amount, "due": due}))
     outcome = flow.typed(responder, rates, turn, TODAY, strict=False)
-    assert outcome is not None and outcome.slots["calc_amount"] is None      # nothing is kept
+    assert outcome is not None and outcome.slots["flow"] is None             # nothing is kept
     assert outcome.replies[0].buttons[0].payload == "/handoff_human"         # a person first
     return outcome.replies[0].text
 
@@ -40,23 +40,24 @@ def test_the_whole_calculation_in_russian(responder: Responder) -> None:
     assert _(messages.COUNTRY_ASK) in question.text and "236" not in question.text
     assert [b.payload for b in question.buttons][:2] == ['/wages_delay_compensation{"country":"RU"}',
                                                          '/wages_delay_compensation{"country":"KZ"}']
-    assert asked.slots["awaiting"] is None
+    assert asked.slots["flow"] is None
     start = flow.start(responder, make_turn(text='/wages_delay_compensation{"country":"RU"}', language="ru",
                                             entities={"country": "RU"}))
-    assert start.replies[-1].text == _(messages.CALC_ASK_AMOUNT) and start.slots["awaiting"] == "amount"
+    assert start.replies[-1].text == _(messages.CALC_ASK_AMOUNT) and waits(start) == "amount"
     assert start.slots["country"] == "RU"
     assert "236" in start.replies[0].text and "ТК РК" not in start.replies[0].text    # Russia's rule only
     kazakhstan = flow.start(responder, make_turn(text='/wages_delay_compensation{"country":"KZ"}', language="ru",
                                                  entities={"country": "KZ"}))
     assert kazakhstan.slots["country"] == "KZ" and kazakhstan.replies[0].text == _(messages.CALC_KZ)
 
-    amount = flow.typed(responder, RATES, make_turn(text="50 000 руб", language="ru", awaiting="amount"),
+    amount = flow.typed(responder, RATES, make_turn(text="50 000 руб", language="ru", flow=("calc", "amount")),
                         TODAY, strict=False)
-    assert amount is not None and amount.slots == {"language": "ru", "awaiting": "due", "calc_amount": "50000.00"}
+    assert amount is not None
+    assert amount.slots == {"language": "ru", "flow": flow_slot("calc", "due", amount="50000.00")}
 
-    due = flow.typed(responder, RATES, make_turn(text="должны были 15 марта", language="ru", awaiting="due",
-                                                 calc_amount="50000.00"), TODAY, strict=False)
-    assert due is not None and due.slots["calc_due"] == "2026-03-15"
+    due = flow.typed(responder, RATES, make_turn(text="должны были 15 марта", language="ru",
+                                                 flow=("calc", "due", {"amount": "50000.00"})), TODAY, strict=False)
+    assert due is not None and kept(due)["due"] == "2026-03-15"
     assert [b.payload for b in due.replies[0].buttons] == ['/calc{"paid":"none"}', '/calc{"paid":"parts"}', "/menu"]
     assert due.replies[0].text == _(messages.CALC_ASK_PAID)
 
@@ -105,8 +106,8 @@ def test_a_pay_day_on_a_public_holiday_moves_back(responder: Responder) -> None:
 
 
 def test_not_paid_yet_counts_to_today(responder: Responder) -> None:
-    turn = make_turn(text='/calc{"paid":"none"}', language="tg", awaiting="paid", calc_amount="10000.00",
-                     calc_due="2026-11-18", entities={"paid": "none"})
+    turn = make_turn(text='/calc{"paid":"none"}', language="tg",
+                     flow=("calc", "paid", {"amount": "10000.00", "due": "2026-11-18"}), entities={"paid": "none"})
     text = flow.pressed(responder, RATES, turn, TODAY).replies[0].text
     # 19.11-28.11 = 10 days × 10 000 × 15.5 % ÷ 150 = 103.33
     assert "103,33" in text and "10 рӯз" in text
@@ -118,11 +119,11 @@ def test_paid_on_time(responder: Responder) -> None:
 
 
 def test_text_that_is_no_answer(responder: Responder) -> None:
-    turn = make_turn(text="а если меня уволили", language="ru", awaiting="amount")
+    turn = make_turn(text="а если меня уволили", language="ru", flow=("calc", "amount"))
     assert flow.typed(responder, RATES, turn, TODAY, strict=True) is None          # a question: the bot answers
     again = flow.typed(responder, RATES, turn, TODAY, strict=False)
-    assert again is not None and again.slots["awaiting"] == "amount"
-    future = make_turn(text="15.12.2026", language="uz", awaiting="due", calc_amount="1.00")
+    assert again is not None and waits(again) == "amount"
+    future = make_turn(text="15.12.2026", language="uz", flow=("calc", "due", {"amount": "1.00"}))
     asked = flow.typed(responder, RATES, future, TODAY, strict=False)
     assert asked is not None and asked.replies[0].text == responder.catalogues.gettext("uz", messages.CALC_DATE_AGAIN)
 
@@ -130,16 +131,17 @@ def test_text_that_is_no_answer(responder: Responder) -> None:
 def test_an_amount_in_another_currency_is_asked_again(responder: Responder) -> None:
     for text, language in (("500 000 сум", "uz"), ("20 миң сом", "ky"), ("3000 сомонӣ", "tg"), ("$300", "en"),
                            ("50 000 тенге", "ru")):
-        turn = make_turn(text=text, language=language, awaiting="amount")
+        turn = make_turn(text=text, language=language, flow=("calc", "amount"))
         outcome = flow.typed(responder, RATES, turn, TODAY, strict=True)          # an answer, even strict
-        assert outcome is not None and outcome.slots == {"language": language, "awaiting": "amount"}, text
+        assert outcome is not None, text
+        assert outcome.slots == {"language": language, "flow": flow_slot("calc", "amount")}, text
         assert outcome.replies[0].text == gettext(responder, language)(messages.CALC_CURRENCY)
 
 
 def test_kazakhstan_gets_the_rule_and_a_person(responder: Responder) -> None:
     outcome = flow.start(responder, make_turn(text="/wages_delay_compensation", language="ky", country="KZ"))
     assert "113" in outcome.replies[0].text and outcome.replies[0].buttons[0].payload == "/handoff_human"
-    assert outcome.slots["awaiting"] is None
+    assert outcome.slots["flow"] is None
 
 
 # Paid in parts.
@@ -147,7 +149,7 @@ def test_kazakhstan_gets_the_rule_and_a_person(responder: Responder) -> None:
 def parts_turn(text: str, *, awaiting: str = "parts", stored: str = "2026-03-02", language: str = "ru",
                amount: str = "50000.00") -> Turn:
     entities = {"paid": text.split('"')[3]} if text.startswith("/calc") else None
-    return make_turn(text=text, language=language, awaiting=awaiting, calc_amount=amount, calc_due=stored,
+    return make_turn(text=text, language=language, flow=("calc", awaiting, {"amount": amount, "due": stored}),
                      entities=entities, country="RU")      # the calculator asked where they work first
 
 
@@ -162,27 +164,27 @@ def test_parts_one_per_message_until_the_debt_is_paid(responder: Responder) -> N
     _ = gettext(responder, "ru")
     asked = step(responder, parts_turn('/calc{"paid":"parts"}', awaiting="paid"))
     assert asked.replies[0].text == _(messages.CALC_ASK_PARTS).format(most=MOST)
-    assert asked.slots["awaiting"] == "parts" and [b.payload for b in asked.replies[0].buttons] == ["/menu"]
+    assert waits(asked) == "parts" and [b.payload for b in asked.replies[0].buttons] == ["/menu"]
     first = step(responder, parts_turn("10.03.2026 20 000 руб"))
-    assert first.slots["calc_due"] == "2026-03-02;2026-03-10=20000.00" and first.slots["awaiting"] == "parts"
+    assert kept(first)["due"] == "2026-03-02;2026-03-10=20000.00" and waits(first) == "parts"
     assert first.replies[0].text == _(messages.CALC_PARTS_NOTED).format(paid=f"20{NBSP}000,00{NBSP}₽",
                                                                         owed=f"50{NBSP}000,00{NBSP}₽")
     assert first.replies[0].buttons[0].payload == '/calc{"paid":"done"}'
     # the second part pays off the debt: the result at once
-    done = step(responder, parts_turn("20 марта 30000", stored=first.slots["calc_due"]))
+    done = step(responder, parts_turn("20 марта 30000", stored=kept(first)["due"]))
     text = done.replies[0].text
     assert f"03.03.2026 – 10.03.2026: 8 дн. × 50{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 413,33{NBSP}₽" in text
     assert f"11.03.2026 – 20.03.2026: 10 дн. × 30{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 310,00{NBSP}₽" in text
     assert f"Итого: 723,33{NBSP}₽ за 18 дн. задержки." in text
     assert f"Выплачено по частям: 10.03.2026: 20{NBSP}000,00{NBSP}₽; 20.03.2026: 30{NBSP}000,00{NBSP}₽." in text
-    assert done.slots["calc_due"] is None and done.slots["awaiting"] is None
+    assert done.slots["flow"] is None
 
 
 def test_several_parts_in_one_message_then_done_counts_the_rest_to_today(responder: Responder) -> None:
     # typed straight after the payment-date question, without the button
     noted = step(responder, parts_turn("10.03.2026 - 20000\n20.03.2026 - 10000", awaiting="paid"))
-    assert noted.slots["calc_due"] == "2026-03-02;2026-03-10=20000.00;2026-03-20=10000.00"
-    done = step(responder, parts_turn('/calc{"paid":"done"}', stored=noted.slots["calc_due"]))
+    assert kept(noted)["due"] == "2026-03-02;2026-03-10=20000.00;2026-03-20=10000.00"
+    done = step(responder, parts_turn('/calc{"paid":"done"}', stored=kept(noted)["due"]))
     text = done.replies[0].text
     # 413.33 + 10 days × 30 000 … = 310.00 + 21.03-28.11: 253 days × 20 000 × 15.5 % ÷ 150 = 5 228.67
     assert f"253 дн. × 20{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 5{NBSP}228,67{NBSP}₽" in text
@@ -195,15 +197,15 @@ def test_what_is_wrong_with_parts_is_said_and_they_are_not_noted(responder: Resp
     noted = "2026-03-02;2026-03-10=20000.00"
     early = step(responder, parts_turn("01.03.2026 1000", stored=noted, language="en"))
     assert early.replies[0].text == _(messages.CALC_PART_BEFORE_DUE).format(date="01.03.2026", due="02.03.2026")
-    assert early.slots["calc_due"] == noted and early.slots["awaiting"] == "parts"
+    assert kept(early)["due"] == noted and waits(early) == "parts"
     over = step(responder, parts_turn("12.03.2026 40000", stored=noted, language="en"))
-    assert "more than the debt" in over.replies[0].text and over.slots["calc_due"] == noted
+    assert "more than the debt" in over.replies[0].text and kept(over)["due"] == noted
     many = step(responder, parts_turn("\n".join(f"{day}.04.2026 100" for day in range(10, 16)), stored=noted,
                                       language="en"))
     assert many.replies[0].text == _(messages.CALC_PARTS_TOO_MANY).format(most=MOST)
-    assert "/handoff_human" in [b.payload for b in many.replies[0].buttons] and many.slots["calc_due"] == noted
+    assert "/handoff_human" in [b.payload for b in many.replies[0].buttons] and kept(many)["due"] == noted
     foreign = step(responder, parts_turn("12.03.2026 100 000 so'm", stored=noted, language="en"))
-    assert foreign.replies[0].text == messages.CALC_CURRENCY and foreign.slots["calc_due"] == noted
+    assert foreign.replies[0].text == messages.CALC_CURRENCY and kept(foreign)["due"] == noted
     unreadable = parts_turn("I do not remember", stored=noted, language="en")
     assert flow.typed(responder, RATES, unreadable, TODAY, strict=True) is None
     assert step(responder, unreadable).replies[0].text == messages.CALC_PARTS_AGAIN
@@ -212,20 +214,20 @@ def test_what_is_wrong_with_parts_is_said_and_they_are_not_noted(responder: Resp
 def test_a_pay_day_off_moves_before_the_parts_are_checked(responder: Responder) -> None:
     # due Sunday 15.03.2026 -> 13.03: a part paid on Saturday 14.03 is one day late, not early
     noted = step(responder, parts_turn("14.03.2026 10000", stored="2026-03-15"))
-    assert noted.slots["calc_due"] == "2026-03-15;2026-03-14=10000.00"
+    assert kept(noted)["due"] == "2026-03-15;2026-03-14=10000.00"
 
 
 def test_the_fifth_part_gives_the_result_and_done_without_parts_asks_again(responder: Responder) -> None:
     four = ";".join(["2026-03-02", *(f"2026-04-{day:02d}=1000.00" for day in range(1, 5))])
     fifth = step(responder, parts_turn("05.04.2026 1000", stored=four))
-    assert fifth.slots["awaiting"] is None and "Выплачено по частям" in fifth.replies[0].text
+    assert fifth.slots["flow"] is None and "Выплачено по частям" in fifth.replies[0].text
     again = step(responder, parts_turn('/calc{"paid":"done"}'))
-    assert again.slots["awaiting"] == "parts"
+    assert waits(again) == "parts"
     assert again.replies[0].text == gettext(responder, "ru")(messages.CALC_ASK_PARTS).format(most=MOST)
 
 
 def test_a_button_out_of_turn_starts_again(responder: Responder) -> None:
-    late = dataclasses.replace(parts_turn('/calc{"paid":"done"}'), awaiting=None)
-    assert step(responder, late).slots["awaiting"] == "amount"
+    late = dataclasses.replace(parts_turn('/calc{"paid":"done"}'), flow=None)
+    assert waits(step(responder, late)) == "amount"
     broken = parts_turn('/calc{"paid":"none"}', awaiting="paid", stored="yesterday")
-    assert step(responder, broken).slots["awaiting"] == "amount"
+    assert waits(step(responder, broken)) == "amount"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import messages
-from bot.calc import deadline_flow
+from bot.flows import deadline as deadline_flow
 from bot.replies import Responder
-from tests.builders import make_turn
+from tests.builders import flow_slot, make_turn
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -19,9 +19,10 @@ def test_kind_then_date_then_the_last_day(responder: Responder) -> None:
     assert payloads[:3] == ['/deadline{"kind":"dismissal"}', '/deadline{"kind":"wages"}', '/deadline{"kind":"general"}']
     chosen = deadline_flow.start(responder, make_turn(text='/deadline{"kind":"dismissal"}', language="ky",
                                                       entities={"kind": "dismissal"}))
-    assert chosen.slots == {"language": "ky", "awaiting": "deadline_date", "deadline_kind": "dismissal"}
-    done = deadline_flow.typed(responder, make_turn(text="20-ноябрь", language="ky", awaiting="deadline_date",
-                                                    deadline_kind="dismissal"), TODAY, strict=False)
+    assert chosen.slots == {"language": "ky", "flow": flow_slot("deadline", "date", kind="dismissal")}
+    done = deadline_flow.typed(responder, make_turn(text="20-ноябрь", language="ky",
+                                                    flow=("deadline", "date", {"kind": "dismissal"})),
+                               TODAY, strict=False)
     assert done is not None
     text = done.replies[0].text
     # one month from 20.11.2026 ends on Sunday 20.12.2026: the last day is Monday 21.12.2026
@@ -29,28 +30,32 @@ def test_kind_then_date_then_the_last_day(responder: Responder) -> None:
     assert responder.catalogues.gettext("ky", messages.DEADLINE_MOVED).format(end="20.12.2026") in text
     near = responder.catalogues.gettext("ky", messages.DEADLINE_NEAR).format(days=23)
     assert near not in text                                                   # 23 days left: not "near" yet
-    assert done.slots["awaiting"] is None and done.slots["deadline_kind"] is None
+    assert done.slots["flow"] is None
 
 
 def test_near_and_passed_deadlines_warn(responder: Responder) -> None:
-    near = deadline_flow.typed(responder, make_turn(text="05.11.2026", language="ru", awaiting="deadline_date",
-                                                    deadline_kind="dismissal"), TODAY, strict=False)
+    near = deadline_flow.typed(responder, make_turn(text="05.11.2026", language="ru",
+                                                    flow=("deadline", "date", {"kind": "dismissal"})),
+                               TODAY, strict=False)
     # 05.12.2026 is a Saturday: the last day is Monday 07.12.2026, 9 days after 28.11
     assert near is not None and "Осталось всего 9 дн." in near.replies[0].text
     assert "07.12.2026" in near.replies[0].text and "ч. 4 ст. 14 ТК РФ" in near.replies[0].text
-    gone = deadline_flow.typed(responder, make_turn(text="01.06.2026", language="en", awaiting="deadline_date",
-                                                    deadline_kind="general"), TODAY, strict=False)
+    gone = deadline_flow.typed(responder, make_turn(text="01.06.2026", language="en",
+                                                    flow=("deadline", "date", {"kind": "general"})),
+                               TODAY, strict=False)
     assert gone is not None
     assert "01.09.2026" in gone.replies[0].text and "passed 88 days ago" in gone.replies[0].text
-    wages = deadline_flow.typed(responder, make_turn(text="15.03.2026", language="tg", awaiting="deadline_date",
-                                                     deadline_kind="wages"), TODAY, strict=False)
+    wages = deadline_flow.typed(responder, make_turn(text="15.03.2026", language="tg",
+                                                     flow=("deadline", "date", {"kind": "wages"})),
+                                TODAY, strict=False)
     assert wages is not None and "15.03.2027" in wages.replies[0].text
 
 
 def test_the_result_is_scoped_to_russia(responder: Responder) -> None:
     def result(country: str | None) -> str:
-        found = deadline_flow.typed(responder, make_turn(text="15.03.2026", language="ru", awaiting="deadline_date",
-                                                         deadline_kind="wages", country=country), TODAY, strict=False)
+        found = deadline_flow.typed(responder, make_turn(text="15.03.2026", language="ru",
+                                                         flow=("deadline", "date", {"kind": "wages"}),
+                                                         country=country), TODAY, strict=False)
         assert found is not None
         return found.replies[0].text
 
@@ -68,12 +73,12 @@ def test_kazakhstan_gets_a_person_not_the_russian_article(responder: Responder) 
                     deadline_flow.start(responder, make_turn(text='/deadline{"kind":"wages"}', language="uz",
                                                              country="KZ", entities={"kind": "wages"})),
                     deadline_flow.typed(responder, make_turn(text="15.03.2026", language="uz", country="KZ",
-                                                             awaiting="deadline_date", deadline_kind="wages"),
+                                                             flow=("deadline", "date", {"kind": "wages"})),
                                         TODAY, strict=False)):
         assert outcome is not None and outcome.replies[0].text == _(messages.DEADLINE_KZ)
         assert "392" not in outcome.replies[0].text
         assert [b.payload for b in outcome.replies[0].buttons] == ["/handoff_human", "/menu"]
-        assert outcome.slots["awaiting"] is None and outcome.slots["deadline_kind"] is None
+        assert outcome.slots["flow"] is None
 
 
 def test_answers_about_dismissal_and_wages_offer_the_deadline(responder: Responder) -> None:

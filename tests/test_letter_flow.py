@@ -10,21 +10,27 @@ from pypdf import PdfReader
 
 from actions import flows
 from bot import messages
+from bot.content_bundle import Content, load_content
 from bot.dialogue import Outcome
-from bot.letters import flow
-from bot.letters.templates import load_templates
+from bot.flows import Context
+from bot.flows import letter as flow
 from bot.notes import EmployerMention
 from bot.replies import Responder
-from bot.routing.places import Places, load_places
-from bot.settings import ROOT
-from tests.builders import make_turn
+from bot.routing.places import Places
+from bot.settings import Settings
+from tests.builders import kept, make_turn, waits
 
 TODAY = dt.date(2026, 11, 28)
 
 
 @pytest.fixture(scope="module")
-def templates() -> flow.Templates:
-    return {(str(kind), str(country)): t for (kind, country), t in load_templates(ROOT / "content").items()}
+def content() -> Content:
+    return load_content(Settings().content_dir)
+
+
+@pytest.fixture(scope="module")
+def templates(content: Content) -> flow.Templates:
+    return content.templates
 
 
 def test_a_whole_letter_in_tajik(responder: Responder, templates: flow.Templates) -> None:
@@ -39,9 +45,9 @@ def test_a_whole_letter_in_tajik(responder: Responder, templates: flow.Templates
                "start_date": "01.02.2026", "end_date": None, "amount_owed": "90 000", "period": "март–апрель 2026",
                "what_happened": "Ду моҳ маош надоданд, ҷавоб намедиҳанд."}
     for field, typed in answers.items():
-        assert step.slots["awaiting"] == f"letter:{field}"
-        turn = make_turn(text=typed or '/letter{"skip":"yes"}', language="tg", awaiting=step.slots["awaiting"],
-                         letter=step.slots["letter"], entities={} if typed else {"skip": "yes"})
+        assert waits(step) == field
+        turn = make_turn(text=typed or '/letter{"skip":"yes"}', language="tg", flow=("letter", field, kept(step)),
+                         entities={} if typed else {"skip": "yes"})
         found = flow.answered(responder, templates, turn, TODAY, strict=False)
         assert found is not None
         step = found
@@ -53,22 +59,22 @@ def test_a_whole_letter_in_tajik(responder: Responder, templates: flow.Templates
     # then one question: may the employer be counted? Until the answer only that much is kept
     assert ask.text == _(messages.SIGNAL_ASK).format(employer="ООО «Стройка»")
     assert [b.payload for b in ask.buttons] == ['/letter{"share":"yes"}', '/letter{"share":"no"}']
-    assert step.slots["letter"] == {"kind": "employer_claim", "country": "RU", "employer": "ООО «Стройка»"}
-    assert step.slots["awaiting"] == "letter:share" and not step.notes
-    turn = make_turn(text='/letter{"share":"no"}', language="tg", awaiting="letter:share",
-                     letter=step.slots["letter"], entities={"share": "no"})
+    assert kept(step) == {"kind": "employer_claim", "country": "RU", "employer": "ООО «Стройка»"}
+    assert waits(step) == "share" and not step.notes
+    turn = make_turn(text='/letter{"share":"no"}', language="tg", flow=("letter", "share", kept(step)),
+                     entities={"share": "no"})
     no = flow.shared(responder, turn)
     assert [r.text for r in no.replies] == [_(messages.SIGNAL_NOT_COUNTED)] and no.notes == []
-    assert no.slots["letter"] is None and no.slots["awaiting"] is None              # nothing is kept
+    assert no.slots["flow"] is None                                                 # nothing is kept
 
 
 def test_an_unreadable_amount_is_asked_again_or_left_to_the_bot(
         responder: Responder, templates: flow.Templates) -> None:
-    turn = make_turn(text="много", language="ru", awaiting="letter:amount_owed",
-                     letter={"kind": "employer_claim", "employer": "ИП Иванов"})
+    turn = make_turn(text="много", language="ru",
+                     flow=("letter", "amount_owed", {"kind": "employer_claim", "employer": "ИП Иванов"}))
     again = flow.answered(responder, templates, turn, TODAY, strict=False)
-    assert again is not None and again.slots["awaiting"] == "letter:amount_owed"
-    assert again.slots["letter"] == {"kind": "employer_claim", "employer": "ИП Иванов"}
+    assert again is not None and waits(again) == "amount_owed"
+    assert kept(again) == {"kind": "employer_claim", "employer": "ИП Иванов"}
     assert flow.answered(responder, templates, turn, TODAY, strict=True) is None
 
 
@@ -78,14 +84,15 @@ def test_kazakhstan_gets_the_kazakh_letter_in_tenge(responder: Responder, templa
     assert [b.payload for b in begin.replies[-1].buttons][:-1] == ['/letter{"kind":"employer_claim"}']
     step = flow.start(responder, templates, make_turn(text='/letter{"kind":"employer_claim"}', language="ky",
                                                       country="KZ", entities={"kind": "employer_claim"}))
-    assert step.slots["letter"] == {"kind": "employer_claim", "country": "KZ"}
+    assert kept(step) == {"kind": "employer_claim", "country": "KZ"}
     typed = {"employer": "ТОО Курылыс", "amount_owed": "300 000"}
-    while step.slots.get("awaiting") != "letter:share":           # the question after the letter
-        field = str(step.slots["awaiting"]).removeprefix("letter:")
+    while waits(step) != "share":                                 # the question after the letter
+        field = waits(step)
+        assert field is not None
         if field == "amount_owed":
             assert step.replies[-1].text == _(messages.LETTER_ASK_AMOUNT_KZ)
         text = typed.get(field, '/letter{"skip":"yes"}')
-        turn = make_turn(text=text, language="ky", awaiting=step.slots["awaiting"], letter=step.slots["letter"],
+        turn = make_turn(text=text, language="ky", flow=("letter", field, kept(step)),
                          entities={"skip": "yes"} if text.startswith("/") else {})
         found = flow.answered(responder, templates, turn, TODAY, strict=False)
         assert found is not None
@@ -104,8 +111,9 @@ def test_without_templates_for_the_country_a_person_helps(responder: Responder, 
 
 
 @pytest.fixture(scope="module")
-def places() -> Places:
-    return load_places(ROOT / "content" / "places.yml")
+def places(content: Content) -> Places:
+    assert content.places is not None
+    return content.places
 
 
 def letter(responder: Responder, templates: flow.Templates, typed: dict[str, str], *,
@@ -113,10 +121,9 @@ def letter(responder: Responder, templates: flow.Templates, typed: dict[str, str
     """A whole letter in Russian: `typed` answers, every other question skipped."""
     step = flow.start(responder, templates, make_turn(text=f'/letter{{"kind":"{kind}"}}', language="ru",
                                                       entities={"kind": kind}))
-    while str(step.slots.get("awaiting") or "").removeprefix("letter:") in flow.QUESTIONS:
-        field = str(step.slots["awaiting"]).removeprefix("letter:")
+    while (field := waits(step) or "") in flow.QUESTIONS:
         text = typed.get(field, '/letter{"skip":"yes"}')
-        turn = make_turn(text=text, language="ru", awaiting=step.slots["awaiting"], letter=step.slots["letter"],
+        turn = make_turn(text=text, language="ru", flow=("letter", field, kept(step)),
                          entities={"skip": "yes"} if text.startswith("/") else {})
         found = flow.answered(responder, templates, turn, TODAY, strict=False)
         assert found is not None
@@ -124,11 +131,13 @@ def letter(responder: Responder, templates: flow.Templates, typed: dict[str, str
     return step
 
 
-def answer(responder: Responder, places: Places | None, step: Outcome, choice: str, *, awaiting: str | None = "",
+def answer(responder: Responder, places: Places | None, step: Outcome, choice: str, *, closed: bool = False,
            city: str | None = None) -> Outcome:
-    """The Yes or No button under the question after the letter."""
+    """The Yes or No button under the question after the letter (`closed`: the question no longer waits)."""
+    waiting = waits(step)
+    assert waiting is not None
     turn = make_turn(text=f'/letter{{"share":"{choice}"}}', language="ru", entities={"share": choice}, city=city,
-                     awaiting=step.slots["awaiting"] if awaiting == "" else awaiting, letter=step.slots["letter"])
+                     flow=("letter", waiting, kept(step)) if not closed else None)
     return flow.shared(responder, turn, places)
 
 
@@ -137,27 +146,27 @@ def test_yes_counts_the_employer_with_the_topic_and_the_city(
     _ = lambda message: responder.catalogues.gettext("ru", message)  # noqa: E731
     step = letter(responder, templates, {"employer": "ООО «СтройМонтаж»", "city": "в Москве", "job": "каменщик",
                                          "what_happened": "Не платят два месяца"})
-    assert step.slots["letter"] == {"kind": "inspectorate_complaint", "country": "RU",
-                                    "employer": "ООО «СтройМонтаж»", "city": "в Москве"}   # not the job, not the story
+    assert kept(step) == {"kind": "inspectorate_complaint", "country": "RU",
+                          "employer": "ООО «СтройМонтаж»", "city": "в Москве"}   # not the job, not the story
     assert step.notes == []                                           # nothing is counted before the answer
     yes = answer(responder, places, step, "yes")
     assert yes.notes == [EmployerMention("ООО «СтройМонтаж»", topic="inspectorate_complaint", country="RU",
                                          city="moskva")]
     assert [r.text for r in yes.replies] == [_(messages.SIGNAL_COUNTED)]
-    assert yes.slots["letter"] is None and yes.slots["awaiting"] is None
+    assert yes.slots["flow"] is None
 
 
 def test_no_counts_nothing(responder: Responder, templates: flow.Templates, places: Places) -> None:
     step = letter(responder, templates, {"employer": "ООО «СтройМонтаж»", "city": "Москва"})
     no = answer(responder, places, step, "no")
-    assert no.notes == [] and no.slots["letter"] is None and no.slots["awaiting"] is None
+    assert no.notes == [] and no.slots["flow"] is None
 
 
 def test_a_button_pressed_after_the_question_closed_counts_nothing(
         responder: Responder, templates: flow.Templates, places: Places) -> None:
     step = letter(responder, templates, {"employer": "ООО «СтройМонтаж»"})
-    late = answer(responder, places, step, "yes", awaiting=None)      # the user went on to something else
-    assert late.notes == [] and late.slots["letter"] is None
+    late = answer(responder, places, step, "yes", closed=True)         # the user went on to something else
+    assert late.notes == [] and late.slots["flow"] is None
     assert late.replies == responder.main_menu("ru")
 
 
@@ -176,7 +185,7 @@ def test_no_question_when_no_employer_was_named(
     step = letter(responder, templates, {"employer": employer} if employer else {})
     (ready,) = step.replies
     assert ready.document is not None and step.notes == []
-    assert step.slots["letter"] is None and step.slots["awaiting"] is None
+    assert step.slots["flow"] is None
 
 
 def test_the_question_says_what_is_kept_and_how_to_delete_it_in_every_language(responder: Responder) -> None:
@@ -186,9 +195,11 @@ def test_the_question_says_what_is_kept_and_how_to_delete_it_in_every_language(r
         assert text.format(employer="X") != text, language
 
 
-def test_the_action_server_passes_the_answer_to_the_flow(responder: Responder, templates: flow.Templates) -> None:
+def test_the_action_server_passes_the_answer_to_the_flow(
+        responder: Responder, templates: flow.Templates, content: Content) -> None:
     step = letter(responder, templates, {"employer": "Stroymontazh", "city": "Алматы"})
-    turn = make_turn(text='/letter{"share":"yes"}', language="ru", awaiting="letter:share",
-                     letter=step.slots["letter"], entities={"share": "yes"})
-    (mention,) = flows.letter_step(responder, turn).notes
+    turn = make_turn(text='/letter{"share":"yes"}', intent="letter", language="ru",
+                     flow=("letter", "share", kept(step)), entities={"share": "yes"})
+    context = Context(responder, content, dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC))
+    (mention,) = flows.flow_turn(context, turn).notes
     assert mention == EmployerMention("Stroymontazh", topic="inspectorate_complaint", country="KZ", city="almaty")

@@ -38,13 +38,14 @@ from bot.gateway.app import create_app
 from bot.processes import Stack
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Responder
 from bot.settings import Settings
+from tests.builders import flow_slot
 from tests.conftest import conversation_key, fake_telegram_settings, make_settings
 from tests.console_client import Console, add_caseworker
 from tests.web_user import WebUser, gateway_url, web_session
 
 UNION = "union_south"          # the organisation whose link brought the user
 NOTED = {"language": "ru", "topic": "wages_unpaid", "urgent": False, "country": "KZ", "city": "almaty",
-         "sector": "construction", "place": "43.2,76.9", "referrer": UNION, "awaiting": None}
+         "sector": "construction", "place": "43.2,76.9", "referrer": UNION, "flow": None}
 NEVER_SHOWN = ("KZ", "almaty", "construction", "43.2", "76.9", UNION, "country", "city", "sector", "place",
                "referrer")
 WROTE = "хозяин не платит второй месяц"
@@ -190,24 +191,24 @@ def tracker(slots: dict[str, Any], history: list[dict[str, Any]]) -> Tracker:
 def test_the_question_run_begins_at_the_user_message_of_its_first_question() -> None:
     history = [
         {"event": "user", "text": "/menu", "timestamp": 1.0},
-        {"event": "slot", "name": "awaiting", "value": "place", "timestamp": 1.1},       # routing: no answer kept
+        {"event": "slot", "name": "flow", "value": flow_slot("route", "place"), "timestamp": 1.1},   # no answer kept
         {"event": "user", "text": "/severance", "timestamp": 2.0},
         {"event": "bot", "text": "?", "timestamp": 2.1},
-        {"event": "slot", "name": "awaiting", "value": "severance:pay", "timestamp": 2.2},
+        {"event": "slot", "name": "flow", "value": flow_slot("severance", "pay"), "timestamp": 2.2},
         {"event": "user", "text": "60000", "timestamp": 3.0},
-        {"event": "slot", "name": "awaiting", "value": "severance:notice", "timestamp": 3.2},
+        {"event": "slot", "name": "flow", "value": flow_slot("severance", "notice", pay="60000"), "timestamp": 3.2},
     ]
     assert answers.flow_began(history) == 2.0
-    assert answers.flow_began([*history, {"event": "slot", "name": "awaiting", "value": None}]) is None
+    assert answers.flow_began([*history, {"event": "slot", "name": "flow", "value": None}]) is None
     assert answers.flow_began([*history, {"event": "session_started"}]) is None
 
 
 async def test_a_session_started_after_a_calculator_was_left_forgets_its_answers() -> None:
     history = [{"event": "user", "text": "/wages_delay_compensation", "timestamp": 5.0},
-               {"event": "slot", "name": "awaiting", "value": "amount", "timestamp": 5.1},
+               {"event": "slot", "name": "flow", "value": flow_slot("calc", "amount"), "timestamp": 5.1},
                {"event": "user", "text": "48 731", "timestamp": 6.0},
-               {"event": "slot", "name": "calc_amount", "value": "48731", "timestamp": 6.1}]
-    left = tracker({"language": "ru", "awaiting": "due", "calc_amount": "48731"}, history)
+               {"event": "slot", "name": "flow", "value": flow_slot("calc", "due", amount="48731"), "timestamp": 6.1}]
+    left = tracker({"language": "ru", "flow": flow_slot("calc", "due", amount="48731")}, history)
     events = await steps.ActionSessionStart().run(CollectingDispatcher(), left, {})
     (marked,) = [e for e in events if answers.FORGET in (e.get("metadata") or {})]
     assert marked["metadata"][answers.FORGET] == {"since": 5.0, "slots": list(answers.ANSWER_SLOTS)}

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from bot import messages
+from bot.flows import route as flow
 from bot.notes import Referral
 from bot.replies import Responder
-from bot.routing import flow
 from bot.routing.contacts import Directory, load_directory
 from bot.settings import ROOT
-from tests.builders import make_turn
+from tests.builders import make_turn, waits
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)   # a Monday, 12:00 in Moscow
 
@@ -31,7 +31,7 @@ def routing(directory: Directory, *, development: bool) -> flow.Routing:
 def test_a_place_in_the_question_skips_the_place_question(responder: Responder, directory: Directory) -> None:
     turn = make_turn(text="нужен профсоюз для строителей в Москве", intent="contact_union", language="ru")
     outcome = flow.start(responder, routing(directory, development=False), turn)
-    assert outcome.slots["city"] == "moskva" and outcome.slots["awaiting"] == "sector"
+    assert outcome.slots["city"] == "moskva" and waits(outcome) == "sector"
     intro, question = outcome.replies
     assert "10-ФЗ" in intro.text and not intro.buttons              # who can help, from content/
     assert question.text == responder.catalogues.gettext("ru", messages.ROUTE_ASK_SECTOR)
@@ -44,19 +44,19 @@ def test_without_a_place_the_bot_asks_with_buttons_for_the_country(
     outcome = flow.start(responder, routing(directory, development=False), turn)
     titles = [b.title for b in outcome.replies[-1].buttons]
     assert titles[:3] == ["Olmaota", "Astana", "Chimkent"]          # Kazakhstan's cities, in Uzbek
-    assert outcome.slots["awaiting"] == "place"
+    assert waits(outcome) == "place"
 
 
 @pytest.mark.parametrize(("typed", "city"), [("Маскав", "moskva"), ("moskva shahri", "moskva"),
                                              ("в питере", "sankt_peterburg"), ("Алма-Ата", "almaty")])
 def test_a_typed_place_continues_routing(responder: Responder, directory: Directory, typed: str, city: str) -> None:
-    turn = make_turn(text=typed, intent="nlu_fallback", language="tg", awaiting="place")
+    turn = make_turn(text=typed, intent="nlu_fallback", language="tg", flow=("route", "place"))
     outcome = flow.typed_place(responder, routing(directory, development=False), turn)
     assert outcome is not None and outcome.slots["city"] == city
 
 
 def test_typed_text_that_is_no_place_is_left_to_the_bot(responder: Responder, directory: Directory) -> None:
-    turn = make_turn(text="мне не платят зарплату", intent="wages_unpaid", language="ru", awaiting="place")
+    turn = make_turn(text="мне не платят зарплату", intent="wages_unpaid", language="ru", flow=("route", "place"))
     assert flow.typed_place(responder, routing(directory, development=False), turn) is None
 
 
@@ -67,7 +67,7 @@ def test_production_shows_only_verified_contacts(responder: Responder, directory
     text = outcome.replies[0].text
     assert "онлайнинспекция.рф" in text
     assert "example" not in text.lower() and "пример" not in text
-    assert outcome.slots["awaiting"] is None
+    assert outcome.slots["flow"] is None
     assert [b.payload for b in outcome.replies[0].buttons] == ["/handoff_human", "/menu"]
     referred = [note.organisation for note in outcome.notes if isinstance(note, Referral)]
     assert referred and len(referred) == len(set(referred))         # counted once per organisation
@@ -96,6 +96,6 @@ def test_nothing_checked_offers_a_person_and_emergency_numbers(responder: Respon
 def test_a_shared_location_is_used_as_the_place(responder: Responder, directory: Directory) -> None:
     turn = make_turn(text="/contact_union", intent="contact_union", language="ky", place="43.2,76.9")
     outcome = flow.start(responder, routing(directory, development=False), turn)
-    assert outcome.slots["city"] == "almaty" and outcome.slots["awaiting"] == "sector"
+    assert outcome.slots["city"] == "almaty" and waits(outcome) == "sector"
     far = make_turn(text="/contact_union", intent="contact_union", language="ky", place="60.0,90.0")
-    assert flow.start(responder, routing(directory, development=False), far).slots["awaiting"] == "place"
+    assert waits(flow.start(responder, routing(directory, development=False), far)) == "place"

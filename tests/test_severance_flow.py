@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import messages
-from bot.calc import severance_flow as flow
 from bot.calc.dates import parse_date
+from bot.dialogue import Outcome
+from bot.flows import severance as flow
 from bot.replies import Responder
-from tests.builders import make_turn
+from tests.builders import flow_slot, kept, make_turn, waits
 
 TODAY = dt.date(2026, 11, 28)
 
 
 def answer(responder: Responder, text: str, step: str, language: str = "ru",
-           severance: dict[str, str] | None = None, country: str | None = None) -> flow.Outcome:
+           severance: dict[str, str] | None = None, country: str | None = None) -> Outcome:
     button = text.startswith("/")
-    turn = make_turn(text=text, language=language, awaiting=flow.PREFIX + step, severance=severance,
+    turn = make_turn(text=text, language=language, flow=("severance", step, severance or {}),
                      entities={"notice": "none"} if button else None, country=country)
     found = flow.step(responder, turn, TODAY, strict=False)
     assert found is not None
@@ -26,13 +27,13 @@ def answer(responder: Responder, text: str, step: str, language: str = "ru",
 
 def test_pay_notice_dismissal_then_what_is_owed(responder: Responder) -> None:
     started = flow.start(responder, make_turn(text="/severance", language="ru"))
-    assert started.slots["awaiting"] == "severance:pay"
+    assert waits(started) == "pay"
     pay = answer(responder, "60 000 руб", "pay")
-    assert pay.slots["severance"] == {"pay": "60000.00"} and pay.slots["awaiting"] == "severance:notice"
+    assert kept(pay) == {"pay": "60000.00"} and waits(pay) == "notice"
     assert '/severance{"notice":"none"}' in [b.payload for b in pay.replies[0].buttons]
-    notice = answer(responder, "01.10.2026", "notice", severance=pay.slots["severance"])
-    assert notice.slots["severance"] == {"pay": "60000.00", "notice": "2026-10-01"}
-    done = answer(responder, "1 декабря", "dismissal", severance=notice.slots["severance"])  # still to come
+    notice = answer(responder, "01.10.2026", "notice", severance=kept(pay))
+    assert kept(notice) == {"pay": "60000.00", "notice": "2026-10-01"} and waits(notice) == "dismissal"
+    done = answer(responder, "1 декабря", "dismissal", severance=kept(notice))  # still to come
     text = done.replies[0].text
     assert "60\xa0000,00" in text and "01.12.2026" in text                         # severance on the day
     assert "01.10.2026" in text and "01.12.2026" in text                        # notice 1.10 -> 1.12: in time
@@ -43,7 +44,7 @@ def test_pay_notice_dismissal_then_what_is_owed(responder: Responder) -> None:
     assert responder.catalogues.gettext("ru", messages.SEVERANCE_FOREIGN) in text   # legal facts 15, item 10
     assert "ст. 178" in text and "ст. 180" in text
     assert responder.catalogues.gettext("ru", messages.SEVERANCE_SCOPE) in text     # the country is not known
-    assert done.slots["severance"] is None and done.slots["awaiting"] is None   # nothing kept
+    assert done.slots["flow"] is None                                           # nothing kept
     assert '/deadline{"kind":"dismissal"}' in [b.payload for b in done.replies[0].buttons]
 
 
@@ -54,21 +55,21 @@ def test_a_short_notice_and_no_notice_are_called_out(responder: Responder) -> No
     assert "before 01.01.2027" in text and "for the 42 days left" in text      # 20.11 -> 1.1: 42 days early
     assert "RUB" in text or "₽" in text
     none = answer(responder, "/severance", "notice", language="tg", severance={"pay": "50000"})
-    assert none.slots["severance"] == {"pay": "50000", "notice": "none"}
-    done = answer(responder, "10.11.2026", "dismissal", language="tg", severance=none.slots["severance"])
+    assert kept(none) == {"pay": "50000", "notice": "none"}
+    done = answer(responder, "10.11.2026", "dismissal", language="tg", severance=kept(none))
     warned = responder.catalogues.gettext("tg", messages.SEVERANCE_NOT_WARNED)
     assert warned in done.replies[0].text
 
 
 def test_what_is_not_an_answer_is_asked_again_or_left_to_the_bot(responder: Responder) -> None:
     again = answer(responder, "не знаю", "pay", language="uz")
-    assert again.slots["awaiting"] == "severance:pay"
+    assert waits(again) == "pay"
     assert again.replies[0].text == responder.catalogues.gettext("uz", messages.CALC_AMOUNT_AGAIN)
     strict = flow.step(responder, make_turn(text="меня уволили без предупреждения", language="ru",
-                                            awaiting="severance:pay"), TODAY, strict=True)
+                                            flow=("severance", "pay")), TODAY, strict=True)
     assert strict is None                                                       # a question, not an answer
     far = answer(responder, "01.12.2028", "dismissal", severance={"pay": "1000", "notice": "none"})
-    assert far.slots["awaiting"] == "severance:dismissal"                      # too far ahead to be real
+    assert waits(far) == "dismissal"                                            # too far ahead to be real
 
 
 def test_a_dismissal_before_the_warning_is_asked_again(responder: Responder) -> None:
@@ -76,22 +77,22 @@ def test_a_dismissal_before_the_warning_is_asked_again(responder: Responder) -> 
     answers = {"pay": "60000.00", "notice": "2026-10-01"}
     wrong = answer(responder, "15.09.2026", "dismissal", language="en", severance=answers)
     assert wrong.replies[0].text == _(messages.SEVERANCE_ORDER).format(dismissal="15.09.2026", notice="01.10.2026")
-    assert wrong.slots == {"language": "en", "awaiting": "severance:dismissal", "severance": answers}
+    assert wrong.slots == {"language": "en", "flow": flow_slot("severance", "dismissal", **answers)}
     same_day = answer(responder, "01.10.2026", "dismissal", language="en", severance=answers, country="RU")
-    assert same_day.slots["awaiting"] is None                                   # early, but in order
+    assert same_day.slots["flow"] is None                                       # early, but in order
     assert _(messages.SEVERANCE_SCOPE) not in same_day.replies[0].text          # work in Russia: no scoping
 
 
 def test_pay_in_another_currency_is_asked_again(responder: Responder) -> None:
     again = answer(responder, "15 000 сомони", "pay", language="tg")
     assert again.replies[0].text == responder.catalogues.gettext("tg", messages.CALC_CURRENCY)
-    assert again.slots["awaiting"] == "severance:pay" and again.slots["severance"] == {}
+    assert waits(again) == "pay" and kept(again) == {}
 
 
 def test_kazakhstan_gets_a_person_not_russian_sums(responder: Responder) -> None:
     kz = flow.start(responder, make_turn(text="/severance", language="ky", country="KZ"))
     assert kz.replies[0].text == responder.catalogues.gettext("ky", messages.SEVERANCE_KZ)
-    assert kz.slots["awaiting"] is None
+    assert kz.slots["flow"] is None
 
 
 def test_a_coming_date_is_read_only_when_asked_for() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import alembic_config, make_engine, make_sessions
 from bot.db.models import Contact, EmployerReport, Organisation, Unanswered
-from bot.letters import flow
+from bot.flows import letter as flow
 from bot.notes import EmployerMention
 from bot.privacy.forget import forget
 from bot.privacy.keys import channel_of
@@ -220,8 +220,8 @@ def letter_run(responder: Responder, places: Places, answer: str, conversation: 
                sessions: sessionmaker[Session]) -> list[EmployerMention]:
     """The question after a letter, answered; what the recorder would count."""
     pending = {"kind": "inspectorate_complaint", "country": "RU", "employer": "ООО Строймонтаж", "city": "Москва"}
-    turn = make_turn(text=f'/letter{{"share":"{answer}"}}', language="ru", awaiting="letter:share",
-                     letter=pending, entities={"share": answer})
+    turn = make_turn(text=f'/letter{{"share":"{answer}"}}', language="ru", flow=("letter", "share", pending),
+                     entities={"share": answer})
     outcome = flow.shared(responder, turn, places)
     notes = [n for n in outcome.notes if isinstance(n, EmployerMention)]
     with sessions.begin() as session:

@@ -145,7 +145,8 @@ def test_an_assigned_question_is_shown_scrubbed_and_saved_only_once_checked(worl
     assert status == 303                                        # written (development)
     after = topic_file(world)
     assert '- "прораб не платит 3 месяца"' in after and '- "brigadir 3 oy pul bermayapti"' in after
-    assert "Дилшод" not in after and "[" not in after.replace(before, "")
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert "Дилшод" not in after and added and not any("[" in line for line in added)
     assert world.states() == {"assigned"}
     with world.sessions() as session:
         (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "unanswered.assign"))

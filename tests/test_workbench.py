@@ -335,7 +335,7 @@ def test_the_recorder_decides_what_organisers_see() -> None:
     assert seen.unanswered is not None and seen.unanswered.guess == "wages_unpaid"
     sure = make_turn(text="мне не платят зарплату", intent="wages_unpaid", language="ru")
     assert observe("action_answer_topic", "tg:x", sure, Outcome([]), 0.93, NOW).unanswered is None
-    date = make_turn(text="19.10.2026", intent="wages_unpaid", language="ru", awaiting="due")
+    date = make_turn(text="19.10.2026", intent="wages_unpaid", language="ru", flow=("calc", "due"))
     seen = observe("action_answer_topic", "tg:x", date, Outcome([]), 0.2, NOW)
     assert seen.unanswered is None and seen.counts == []          # the flow's answer, not a question
     outside = make_turn(text="как купить машину", intent="out_of_scope", language="ru")

@@ -185,8 +185,19 @@ def _topic(file: Path, contract: dict[str, dict[str, Any]], languages: dict[str,
         sources=tuple(_sources(doc, problems)),
         reviewed=_date(doc, "reviewed", problems), review_by=_date(doc, "review_by", problems),
         related=tuple(str(r) for r in data.get("related") or []), answers=answers,
-        verify=tuple(_claims(doc, problems)),
+        verify=tuple(_claims(doc, problems)), offers=_offers(doc, problems),
     )
+
+
+def _offers(doc: YamlDoc, problems: list[Problem]) -> tuple[str, ...]:
+    """`offers:` — the calculators or letter whose button follows the answer (checked against
+    the flows there are by `helpline check`)."""
+    found = doc.data.get("offers") or []
+    if not isinstance(found, list) or not all(isinstance(name, str) for name in found):
+        problems.append(doc.problem(("offers",), T_("'offers:' should be a list of names"),
+                                    T_("write e.g. 'offers: [deadline]'")))
+        return ()
+    return tuple(found)
 
 
 def _claims(doc: YamlDoc, problems: list[Problem]) -> list[Claim]:

@@ -70,6 +70,7 @@ class Topic:
     related: tuple[str, ...] = ()
     answers: dict[str, Answer] = field(default_factory=dict)
     verify: tuple[Claim, ...] = ()
+    offers: tuple[str, ...] = ()     # flows (bot/flows/) whose button follows the answer: [deadline]
 
     def answer(self, language: str) -> Answer | None:
         return self.answers.get(language)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+from bot.content.model import Language
 from bot.content.problems import ContentError, Problem
 from bot.content.translit import TRANSLITERATORS
 from bot.content.wording import T_, Text
@@ -62,19 +63,22 @@ class _Languages(NamedTuple):
 TemplateKey = tuple[Kind, Country]
 
 
-def load_templates(root: Path) -> dict[TemplateKey, LetterTemplate]:
+def load_templates(root: Path, languages: Mapping[str, Language] | None = None) -> dict[TemplateKey, LetterTemplate]:
     """Templates by (kind, country) from `root`/letters (root is content/), or ContentError
     listing errors. Russia needs every kind; another country has the kinds it has files for."""
-    templates, problems = read_templates(root)
+    templates, problems = read_templates(root, languages)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise ContentError(errors)
     return templates
 
 
-def read_templates(root: Path) -> tuple[dict[TemplateKey, LetterTemplate], list[Problem]]:
+def read_templates(root: Path, languages: Mapping[str, Language] | None = None,
+                   ) -> tuple[dict[TemplateKey, LetterTemplate], list[Problem]]:
+    """Templates and problems; `languages` are the library's (content/languages.yml is read
+    here only when they are not given)."""
     problems: list[Problem] = []
-    languages = _languages(root / "languages.yml", problems)
+    known = _languages(root / "languages.yml", problems) if languages is None else _known(languages)
     templates: dict[TemplateKey, LetterTemplate] = {}
     folder = root / "letters"
     for file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
@@ -82,7 +86,7 @@ def read_templates(root: Path) -> tuple[dict[TemplateKey, LetterTemplate], list[
         problems += found
         if doc is None:
             continue
-        template = _template(doc, languages, problems)
+        template = _template(doc, known, problems)
         if template is None:
             continue
         key = (template.kind, template.country)
@@ -144,6 +148,19 @@ def _kept(paragraph: TemplateParagraph, values: dict[str, str | None]) -> bool:
 
 def _fill(text: str, values: dict[str, str | None]) -> str:
     return PLACEHOLDER.sub(lambda m: values[m[1]] or BLANKS[m[1]], text)
+
+
+def _known(languages: Mapping[str, Language]) -> _Languages:
+    """The library's languages as templates need them: those written, those made from another."""
+    required: list[str] = []
+    derived: dict[str, tuple[str, Callable[[str], str]]] = {}
+    for code, language in languages.items():
+        how = TRANSLITERATORS.get(str(language.transliterate))
+        if language.base and how:
+            derived[code] = (language.base, how)
+        else:
+            required.append(code)
+    return _Languages(required, derived)
 
 
 def _languages(file: Path, problems: list[Problem]) -> _Languages:

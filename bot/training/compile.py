@@ -12,20 +12,17 @@ from typing import Any
 
 import yaml
 
+from bot import flows
 from bot.content.model import Library, Topic
 
 HANDWRITTEN_META = {"greet", "menu", "change_language"}
-
-
-ROUTED = {"contact_union": "action_route",            # topics answered by a dialogue, not a text
-          "wages_delay_compensation": "action_calc",
-          "complaint_letter": "action_letter"}
+FLOW_ACTION = "action_flow"    # every flow's topic and buttons (actions/steps.py ActionFlow)
 
 
 def action_for(topic: Topic) -> str:
-    """The Rasa action that answers a topic."""
-    if topic.id in ROUTED:
-        return ROUTED[topic.id]
+    """The Rasa action that answers a topic: a flow's topic starts the flow (bot/flows/)."""
+    if flows.by_topic(topic.id) is not None:
+        return FLOW_ACTION
     return "action_answer_urgent" if topic.urgent else "action_answer_topic"
 
 
@@ -54,12 +51,18 @@ def topic_rules(library: Library) -> dict[str, Any]:
          "steps": [{"intent": topic.id}, {"action": action_for(topic)}]}
         for topic in library.topics.values() if topic.id not in HANDWRITTEN_META
     ]
+    rules += [{"rule": f"the {name} flow's buttons", "steps": [{"intent": name}, {"action": FLOW_ACTION}]}
+              for name in flows.registry()]
     return {"version": "3.1", "rules": rules}
 
 
 def domain(library: Library, base: Path) -> dict[str, Any]:
+    """The hand-written domain plus every topic as an intent and every flow's button intent
+    and entities."""
     data: dict[str, Any] = yaml.safe_load(base.read_text(encoding="utf-8"))
-    data["intents"] = [*data.get("intents", []), *library.topics]
+    data["intents"] = [*data.get("intents", []), *library.topics, *flows.registry()]
+    entities = [*data.get("entities", []), *(e for flow in flows.registry().values() for e in flow.entities)]
+    data["entities"] = list(dict.fromkeys(entities))
     return data
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot import flows
 from bot.content.loader import read_library
 from bot.content.problems import Problem
 from bot.i18n import load_catalogues
@@ -46,7 +47,7 @@ def _load(content_dir: Path, locales_dir: Path, _stamp: tuple[int, int]) -> tupl
     library, problems = read_library(content_dir)
     if library is None or any(not p.warning for p in problems):
         return None, problems
-    return Responder(library, load_catalogues(locales_dir, library.languages)), problems
+    return Responder(library, load_catalogues(locales_dir, library.languages), offers=flows.offers()), problems
 
 
 def rest_messages(replies: list[Reply]) -> list[Reply]:

@@ -68,7 +68,7 @@ def observe(action: str, sender: str, turn: Turn, outcome: Outcome, confidence: 
         counts.append(("conversation", "", came_through))
     # typed text while a flow waits for an answer (a city, an amount, a date) continues the flow:
     # it is neither a topic answered nor a question the bot failed
-    flowing = bool(turn.awaiting) and not turn.is_button
+    flowing = turn.flow is not None and not turn.is_button
     if action in ANSWERS and turn.intent and not flowing:
         counts.append(("answer", turn.intent, came_through))
     if action in FALLBACKS and not flowing:

@@ -13,7 +13,9 @@ from helpline_nlu.action_validation import install
 
 GOOD: dict[str, Any] = {
     "events": [{"event": "slot", "name": "language", "value": "uz", "timestamp": None},
-               {"event": "slot", "name": "letter", "value": {"kind": "employer_claim", "employer": "OOO X"}}],
+               {"event": "slot", "name": "flow",
+                "value": {"flow": "letter", "state": {"step": "address",
+                                                      "answers": {"kind": "employer_claim", "employer": "OOO X"}}}}],
     "responses": [{"text": "Salom", "buttons": [{"title": "Menyu", "payload": "/menu"}]}],
 }
 BAD: list[dict[str, Any]] = [

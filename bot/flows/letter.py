@@ -10,14 +10,15 @@ either answer clears the slot."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from bot import messages as m
 from bot.calc.amounts import parse_amount
 from bot.calc.dates import parse_date
-from bot.dialogue import Outcome, Turn, reply_language
+from bot.dialogue import Outcome, Turn, reply_language, waiting
+from bot.flows.base import Context
 from bot.letters.model import LetterFacts, LetterTemplate
 from bot.letters.pdf import make_pdf
 from bot.letters.templates import render
@@ -27,7 +28,7 @@ from bot.routing.places import Place, Places, match_place
 from bot.signal.employers import display_name, employer_key
 
 TOPIC = "complaint_letter"
-PREFIX = "letter:"
+NAME = "letter"
 KINDS = {"employer_claim": m.BTN_LETTER_EMPLOYER, "inspectorate_complaint": m.BTN_LETTER_INSPECTORATE}
 FILENAMES = {"employer_claim": "pretenziya-rabotodatelyu.pdf", "inspectorate_complaint": "zhaloba-v-git.pdf"}
 QUESTIONS = {
@@ -65,7 +66,7 @@ def start(responder: Responder, templates: Templates, turn: Turn) -> Outcome:
     if not kinds:
         human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
         return Outcome([Reply(_(responder, language, m.LETTER_KZ), (human, menu))],
-                       {"language": language, "letter": None, "awaiting": None})
+                       {"language": language, "flow": None})
     kind = turn.entities.get("kind")
     if kind in kinds:
         return _ask(responder, language, {"kind": kind, "country": country}, FIELDS[kind][0])
@@ -73,7 +74,7 @@ def start(responder: Responder, templates: Templates, turn: Turn) -> Outcome:
                     for code, label in kinds.items())
     intro = responder.intro(language, TOPIC, country)
     return Outcome([*intro, Reply(_(responder, language, m.LETTER_ASK_KIND), (*buttons, menu))],
-                   {"language": language, "letter": None, "awaiting": None, "topic": TOPIC})
+                   {"language": language, "flow": None, "topic": TOPIC})
 
 
 def _ask(responder: Responder, language: str, answers: dict[str, str], field: str) -> Outcome:
@@ -84,20 +85,21 @@ def _ask(responder: Responder, language: str, answers: dict[str, str], field: st
     replies = [Reply(_(responder, language, question), (skip, menu))]
     if field == FIELDS[answers["kind"]][0]:   # the first question: say what happens with the answers
         replies.insert(0, Reply(_(responder, language, m.LETTER_PRIVACY)))
-    return Outcome(replies, {"language": language, "letter": answers, "awaiting": PREFIX + field})
+    return Outcome(replies, {"language": language, "flow": waiting(NAME, field, answers)})
 
 
 def answered(responder: Responder, templates: Templates, turn: Turn, today: dt.date, *,
              strict: bool) -> Outcome | None:
     """A typed answer (or the Skip button) to the current question."""
-    if not (turn.awaiting or "").startswith(PREFIX) or not isinstance(turn.letter, dict):
+    state = turn.state(NAME)
+    if state is None:
         return None
-    field = (turn.awaiting or "").removeprefix(PREFIX)
-    kind = str(turn.letter.get("kind"))
+    field = state.step
+    kind = str(state.answers.get("kind"))
     if kind not in FIELDS or field not in FIELDS[kind]:
         return None
     language = reply_language(responder, turn)
-    answers = dict(turn.letter)
+    answers = dict(state.answers)
     skipped = turn.is_button and turn.entities.get("skip") == "yes"
     if not skipped:
         if turn.is_button:
@@ -109,7 +111,7 @@ def answered(responder: Responder, templates: Templates, turn: Turn, today: dt.d
             again = m.CALC_AMOUNT_AGAIN if field == "amount_owed" else m.CALC_DATE_AGAIN
             skip = Button(_(responder, language, m.ROUTE_SKIP), SKIP)
             return Outcome([Reply(_(responder, language, again), (skip,))],
-                           {"language": language, "awaiting": turn.awaiting, "letter": answers})
+                           {"language": language, "flow": state.slot()})
         answers[field] = value
     fields = FIELDS[kind]
     following = fields[fields.index(field) + 1:]
@@ -151,12 +153,12 @@ def _finish(responder: Responder, templates: Templates, answers: dict[str, str],
                   Document(FILENAMES[kind], "application/pdf", pdf))
     employer = answers.get("employer") or ""
     if employer_key(employer) is None:
-        return Outcome([ready], {"language": language, "letter": None, "awaiting": None})
+        return Outcome([ready], {"language": language, "flow": None})
     kept = {name: answers[name] for name in KEPT_FOR_SHARE if answers.get(name)}
     yes = Button(_(responder, language, m.BTN_SIGNAL_YES), SHARE_YES)
     no = Button(_(responder, language, m.BTN_SIGNAL_NO), SHARE_NO)
     ask = _(responder, language, m.SIGNAL_ASK).format(employer=display_name(employer))
-    return Outcome([ready, Reply(ask, (yes, no))], {"language": language, "letter": kept, "awaiting": PREFIX + SHARE})
+    return Outcome([ready, Reply(ask, (yes, no))], {"language": language, "flow": waiting(NAME, SHARE, kept)})
 
 
 def _onwards(responder: Responder, language: str) -> tuple[Button, Button]:
@@ -168,8 +170,9 @@ def shared(responder: Responder, turn: Turn, places: Places | None = None) -> Ou
     """The Yes or No after the letter. Only Yes, pressed while the question is open, counts
     the employer; a button pressed later counts nothing."""
     language = reply_language(responder, turn)
-    cleared = {"language": language, "letter": None, "awaiting": None}
-    answers = turn.letter if turn.awaiting == PREFIX + SHARE and isinstance(turn.letter, dict) else {}
+    cleared = {"language": language, "flow": None}
+    state = turn.state(NAME)
+    answers = state.answers if state is not None and state.step == SHARE else {}
     employer = answers.get("employer")
     if not employer:
         return Outcome(responder.main_menu(language), cleared)
@@ -182,7 +185,7 @@ def shared(responder: Responder, turn: Turn, places: Places | None = None) -> Ou
                    cleared, notes=[mention])
 
 
-def _where(answers: dict[str, str], routed: str | None, places: Places | None) -> tuple[str | None, str | None]:
+def _where(answers: Mapping[str, str], routed: str | None, places: Places | None) -> tuple[str | None, str | None]:
     """The country and the place id (content/places.yml) of the work: the city typed for the
     letter, else the one chosen when looking for a union; a city that is not known is not kept."""
     country = answers.get("country")
@@ -198,3 +201,24 @@ def _where(answers: dict[str, str], routed: str | None, places: Places | None) -
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+class Letter:
+    """The Flow (bot/flows/base.py) over the functions above. Its buttons: /letter{"kind": …}
+    starts the questions; /letter{"skip": "yes"} skips one; /letter{"share": "yes" or "no"}
+    answers whether the employer may be counted."""
+
+    name, topic, offer, entities, forgets = NAME, TOPIC, None, ("kind", "skip", "share"), True
+
+    def start(self, context: Context, turn: Turn) -> Outcome:
+        return start(context.responder, context.content.templates, turn)
+
+    def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
+        if turn.is_button and turn.intent == NAME and turn.entities.get(SHARE):
+            return shared(context.responder, turn, context.content.places)
+        if turn.is_button and turn.intent != NAME:
+            return None
+        return answered(context.responder, context.content.templates, turn, context.today, strict=strict)
+
+
+FLOW = Letter()

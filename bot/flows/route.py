@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from babel.dates import format_datetime
 
 from bot import messages as m
-from bot.dialogue import Outcome, Turn, reply_language
+from bot.dialogue import Outcome, Turn, reply_language, waiting
+from bot.flows.base import Context
 from bot.notes import Referral
 from bot.replies import Button, Reply, Responder, payload
 from bot.routing.contacts import Contact, Directory
@@ -26,6 +27,8 @@ SECTOR_LABELS = {
 TOP_PLACES = {"RU": ("moskva", "sankt_peterburg", "moskovskaya_oblast", "ekaterinburg", "novosibirsk", "kazan"),
               "KZ": ("almaty", "astana", "shymkent")}
 NONE = "none"
+NAME = "route"
+TOPIC = "contact_union"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def ask_place(responder: Responder, routing: Routing, language: str, country: st
     buttons = [Button(place_name(by_id[i], language), payload("route", city=i)) for i in ids if i in by_id]
     buttons.append(Button(_(responder, language, m.ROUTE_OTHER_PLACE), payload("route", city=NONE)))
     text = _(responder, language, m.ROUTE_PLACE_UNKNOWN if unknown else m.ROUTE_ASK_PLACE)
-    return Outcome([Reply(text, tuple(buttons))], {"language": language, "awaiting": "place"})
+    return Outcome([Reply(text, tuple(buttons))], {"language": language, "flow": waiting(NAME, "place")})
 
 
 def ask_sector(responder: Responder, language: str, *, city: str) -> Outcome:
@@ -74,7 +77,7 @@ def ask_sector(responder: Responder, language: str, *, city: str) -> Outcome:
                for code, label in SECTOR_LABELS.items()]
     buttons.append(Button(_(responder, language, m.ROUTE_SKIP), payload("route", sector=NONE)))
     return Outcome([Reply(_(responder, language, m.ROUTE_ASK_SECTOR), tuple(buttons))],
-                   {"language": language, "city": city, "awaiting": "sector"})
+                   {"language": language, "city": city, "flow": waiting(NAME, "sector")})
 
 
 def step(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
@@ -91,7 +94,7 @@ def step(responder: Responder, routing: Routing, turn: Turn) -> Outcome:
 
 def typed_place(responder: Responder, routing: Routing, turn: Turn) -> Outcome | None:
     """While the bot waits for a place, typed text that names one continues routing."""
-    if turn.awaiting != "place" or turn.is_button:
+    if turn.step(NAME) != "place" or turn.is_button:
         return None
     place = match_place(turn.text, routing.directory.places)
     if place is None:
@@ -110,7 +113,7 @@ def results(responder: Responder, routing: Routing, turn: Turn, language: str, *
         found, header = fallback(routing.directory, country, routing.include_unverified)[:3], m.ROUTE_FALLBACK
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
-    slots = {"language": language, "awaiting": None, "sector": sector}
+    slots = {"language": language, "flow": None, "sector": sector}
     if not found:
         text = "\n\n".join([_(responder, language, m.ROUTE_NOTHING), responder.emergency_text(language, country)])
         return Outcome([Reply(text, (human, menu))], slots)
@@ -140,3 +143,37 @@ def describe(responder: Responder, routing: Routing, ranked: Ranked, language: s
             when = format_datetime(opens, "EEEE HH:mm zzzz", locale=language)
             lines.append(_(responder, language, m.ROUTE_OPENS).format(when=when))
     return "\n".join(lines)
+
+
+class Route:
+    """The Flow (bot/flows/base.py) over the functions above. What was said for routing is
+    not secret the way amounts and names are (a city and a kind of work; the city stays for
+    the conversation), so it is not forgotten when routing ends."""
+
+    name, topic, offer, entities, forgets = NAME, TOPIC, None, ("city", "sector"), False
+
+    def start(self, context: Context, turn: Turn) -> Outcome:
+        return start(context.responder, _routing(context), turn)
+
+    def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
+        """A routing button; or a typed place (while it waits for one, a text that names no
+        place is, without `strict`, answered by asking again)."""
+        if context.content.directory is None:
+            return None
+        routing = _routing(context)
+        if turn.is_button:
+            return step(context.responder, routing, turn) if turn.intent == NAME else None
+        found = typed_place(context.responder, routing, turn)
+        if found is None and not strict and turn.step(NAME) == "place":
+            return ask_place(context.responder, routing, reply_language(context.responder, turn), turn.country,
+                             unknown=True)
+        return found
+
+
+def _routing(context: Context) -> Routing:
+    if context.content.directory is None:
+        raise LookupError("content/ has no usable contacts (helpline check)")
+    return Routing(context.content.directory, context.now, include_unverified=context.development)
+
+
+FLOW = Route()

@@ -12,15 +12,17 @@ from bot import messages as m
 from bot.calc.dates import parse_date
 from bot.calc.deadlines import Kind, filing_deadline
 from bot.calc.shown import day
-from bot.dialogue import Outcome, Turn, reply_language
-from bot.replies import Button, Reply, Responder, payload
+from bot.dialogue import Outcome, Turn, reply_language, waiting
+from bot.flows.base import Context
+from bot.replies import Button, Offer, Reply, Responder, payload
 
 KINDS: dict[str, tuple[str, str, str]] = {      # kind -> (button, question, term)
     "dismissal": (m.DEADLINE_KIND_DISMISSAL, m.DEADLINE_ASK_DISMISSAL, m.DEADLINE_TERM_DISMISSAL),
     "wages": (m.DEADLINE_KIND_WAGES, m.DEADLINE_ASK_WAGES, m.DEADLINE_TERM_WAGES),
     "general": (m.DEADLINE_KIND_GENERAL, m.DEADLINE_ASK_GENERAL, m.DEADLINE_TERM_GENERAL),
 }
-AWAITING = "deadline_date"
+NAME = "deadline"
+AWAITING = "date"
 
 
 def _(responder: Responder, language: str, message: str) -> str:
@@ -37,11 +39,11 @@ def start(responder: Responder, turn: Turn) -> Outcome:
     if kind in KINDS:
         question = KINDS[kind][1]
         return Outcome([Reply(_(responder, language, question), (menu,))],
-                       {"language": language, "awaiting": AWAITING, "deadline_kind": kind})
+                       {"language": language, "flow": waiting(NAME, AWAITING, {"kind": kind})})
     buttons = tuple(Button(_(responder, language, label), payload("deadline", kind=code))
                     for code, (label, _q, _t) in KINDS.items())
     return Outcome([Reply(_(responder, language, m.DEADLINE_ASK_KIND), (*buttons, menu))],
-                   {"language": language, "awaiting": None})
+                   {"language": language, "flow": None})
 
 
 def kazakhstan(responder: Responder, language: str) -> Outcome:
@@ -49,21 +51,22 @@ def kazakhstan(responder: Responder, language: str) -> Outcome:
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
     return Outcome([Reply(_(responder, language, m.DEADLINE_KZ), (human, menu))],
-                   {"language": language, "awaiting": None, "deadline_kind": None})
+                   {"language": language, "flow": None})
 
 
 def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
-    if turn.awaiting != AWAITING or turn.is_button or turn.deadline_kind not in KINDS:
+    state = turn.state(NAME)
+    if state is None or state.step != AWAITING or turn.is_button or state.answers.get("kind") not in KINDS:
         return None
     language = reply_language(responder, turn)
     start_day = parse_date(turn.text, today=today, language=language)
     menu = Button(_(responder, language, m.BTN_MENU), payload("menu"))
     if start_day is None:
         return None if strict else Outcome([Reply(_(responder, language, m.CALC_DATE_AGAIN), (menu,))],
-                                           {"language": language, "awaiting": AWAITING})
+                                           {"language": language, "flow": state.slot()})
     if turn.country == "KZ":
         return kazakhstan(responder, language)
-    kind: Kind = turn.deadline_kind  # type: ignore[assignment]
+    kind: Kind = state.answers["kind"]  # type: ignore[assignment]
     found = filing_deadline(kind, start_day, today)
     lines = [_(responder, language, m.DEADLINE_RESULT).format(
         date=day(found.last_day, language),
@@ -78,5 +81,21 @@ def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> 
     if turn.country is None:
         lines.append(_(responder, language, m.DEADLINE_KZ_UNCHECKED))
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
-    return Outcome([Reply("\n\n".join(lines), (human, menu))],
-                   {"language": language, "awaiting": None, "deadline_kind": None})
+    return Outcome([Reply("\n\n".join(lines), (human, menu))], {"language": language, "flow": None})
+
+
+class Deadline:
+    """The Flow (bot/flows/base.py) over the functions above; offered under the answers that
+    name it (Russia's deadline: not offered to a worker in Kazakhstan)."""
+
+    name, topic, entities, forgets = NAME, None, ("kind",), True
+    offer = Offer(m.BTN_DEADLINE, payload(NAME), law="RU")
+
+    def start(self, context: Context, turn: Turn) -> Outcome:
+        return start(context.responder, turn)
+
+    def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
+        return typed(context.responder, turn, context.today, strict=strict)
+
+
+FLOW = Deadline()

@@ -15,11 +15,12 @@ from bot.calc.dates import parse_date
 from bot.calc.deadlines import add_months
 from bot.calc.redundancy import Redundancy, redundancy
 from bot.calc.shown import day, roubles
-from bot.dialogue import Outcome, Turn, reply_language
-from bot.replies import Button, Reply, Responder, payload
+from bot.dialogue import Outcome, Turn, reply_language, waiting
+from bot.flows.base import Context
+from bot.replies import Button, Offer, Reply, Responder, payload
 
 TOPIC = "dismissal_redundancy"
-PREFIX = "severance:"
+NAME = "severance"
 STEPS = ("pay", "notice", "dismissal")
 NOT_WARNED = "none"
 AHEAD_DAYS = 185          # a dismissal still to come: the notice is 2 months, some warn earlier
@@ -40,19 +41,20 @@ def start(responder: Responder, turn: Turn) -> Outcome:
     if turn.country == "KZ":
         human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))
         return Outcome([Reply(_(responder, language, m.SEVERANCE_KZ), _buttons(responder, language, human))],
-                       {"language": language, "awaiting": None, "severance": None})
+                       {"language": language, "flow": None})
     ask = Reply(_(responder, language, m.SEVERANCE_ASK_PAY), _buttons(responder, language))
-    return Outcome([ask], {"language": language, "awaiting": PREFIX + "pay", "severance": None, "topic": TOPIC})
+    return Outcome([ask], {"language": language, "flow": waiting(NAME, "pay"), "topic": TOPIC})
 
 
 def _answers(turn: Turn) -> dict[str, str]:
-    return dict(turn.severance) if isinstance(turn.severance, dict) else {}
+    state = turn.state(NAME)
+    return dict(state.answers) if state is not None else {}
 
 
 def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> Outcome | None:
     """The answer to the current question: typed text, or the "not warned" button."""
-    awaiting = (turn.awaiting or "").removeprefix(PREFIX)
-    if not (turn.awaiting or "").startswith(PREFIX) or awaiting not in STEPS:
+    awaiting = turn.step(NAME)
+    if awaiting not in STEPS:
         return None
     language = reply_language(responder, turn)
     answers = _answers(turn)
@@ -68,7 +70,7 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
         answers["pay"] = str(amount.value)
         no = Button(_(responder, language, m.SEVERANCE_NO_NOTICE), payload("severance", notice=NOT_WARNED))
         return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_NOTICE), _buttons(responder, language, no))],
-                       {"language": language, "awaiting": PREFIX + "notice", "severance": answers})
+                       {"language": language, "flow": waiting(NAME, "notice", answers)})
     if awaiting == "notice":
         if not_warned:
             answers["notice"] = NOT_WARNED
@@ -78,7 +80,7 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
                 return None if strict else _again(responder, language, turn, m.CALC_DATE_AGAIN, answers)
             answers["notice"] = warned.isoformat()
         return Outcome([Reply(_(responder, language, m.SEVERANCE_ASK_DISMISSAL), _buttons(responder, language))],
-                       {"language": language, "awaiting": PREFIX + "dismissal", "severance": answers})
+                       {"language": language, "flow": waiting(NAME, "dismissal", answers)})
     if not_warned:
         return None
     dismissal = parse_date(turn.text, today=today, language=language, ahead=AHEAD_DAYS)
@@ -89,7 +91,7 @@ def step(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> O
         text = _(responder, language, m.SEVERANCE_ORDER).format(dismissal=day(dismissal, language),
                                                                  notice=day(warned_on, language))
         return Outcome([Reply(text, _buttons(responder, language))],
-                       {"language": language, "awaiting": turn.awaiting, "severance": answers})
+                       {"language": language, "flow": waiting(NAME, awaiting, answers)})
     return result(responder, language, answers, dismissal, turn.country)
 
 
@@ -102,7 +104,7 @@ def _warned_on(answers: dict[str, str]) -> dt.date | None:
 
 def _again(responder: Responder, language: str, turn: Turn, message: str, answers: dict[str, str]) -> Outcome:
     return Outcome([Reply(_(responder, language, message), _buttons(responder, language))],
-                   {"language": language, "awaiting": turn.awaiting, "severance": answers})
+                   {"language": language, "flow": waiting(NAME, turn.step(NAME) or "pay", answers)})
 
 
 def result(responder: Responder, language: str, answers: dict[str, str], dismissal: dt.date,
@@ -118,7 +120,7 @@ def result(responder: Responder, language: str, answers: dict[str, str], dismiss
                Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human")),
                Button(_(responder, language, m.BTN_MENU), payload("menu")))
     return Outcome([Reply(explain(responder, language, owed, scoped=country is None), buttons)],
-                   {"language": language, "awaiting": None, "severance": None})
+                   {"language": language, "flow": None})
 
 
 def explain(responder: Responder, language: str, owed: Redundancy, *, scoped: bool = False) -> str:
@@ -149,3 +151,20 @@ def explain(responder: Responder, language: str, owed: Redundancy, *, scoped: bo
     if scoped:
         lines.append(_(responder, language, m.SEVERANCE_SCOPE))
     return "\n\n".join(lines)
+
+
+class Severance:
+    """The Flow (bot/flows/base.py) over the functions above; offered under the answers that
+    name it (Russian law: not offered to a worker in Kazakhstan)."""
+
+    name, topic, entities, forgets = NAME, None, ("notice",), True
+    offer = Offer(m.BTN_SEVERANCE, payload(NAME), law="RU")
+
+    def start(self, context: Context, turn: Turn) -> Outcome:
+        return start(context.responder, turn)
+
+    def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
+        return step(context.responder, turn, context.today, strict=strict)
+
+
+FLOW = Severance()

@@ -13,13 +13,14 @@ from decimal import Decimal, InvalidOperation
 from bot import messages as m
 from bot.calc.compensation import Compensation, Part, compensation
 from bot.calc.key_rates import KeyRates
-from bot.calc.parts import paid_so_far, stored
+from bot.calc.parts import paid_so_far, store, stored
 from bot.calc.shown import day, number, roubles
 from bot.calc.workdays import pay_day
-from bot.dialogue import Outcome, Turn
+from bot.dialogue import Outcome, Turn, waiting
 from bot.replies import Button, Reply, Responder, payload
 
-CLEARED = {"awaiting": None, "calc_amount": None, "calc_due": None}
+NAME = "calc"                  # the flow's name (bot/flows/calc.py)
+CLEARED = {"flow": None}
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,20 @@ class Answers:
 
 
 def answers(turn: Turn) -> Answers | None:
-    """The calculator's answers kept in the slots, or None when they are missing or broken."""
-    found = stored(turn.calc_due)
+    """The calculator's answers kept in its state, or None when they are missing or broken."""
+    state = turn.state(NAME)
+    kept = state.answers if state is not None else {}
+    found = stored(kept.get("due"))
     try:
-        owed = Decimal(turn.calc_amount or "")
+        owed = Decimal(kept.get("amount") or "")
     except InvalidOperation:
         return None
     return None if found is None or not owed.is_finite() else Answers(owed, found[0], found[1])
+
+
+def asking(step: str, given: Answers) -> dict[str, object]:
+    """The `flow` slot when the calculator asks `step` with these answers noted."""
+    return waiting(NAME, step, {"amount": str(given.owed), "due": store(given.agreed, given.parts)})
 
 
 def result(responder: Responder, rates: KeyRates, given: Answers, language: str, *, paid: dt.date) -> Outcome:

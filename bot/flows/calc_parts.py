@@ -11,10 +11,10 @@ import datetime as dt
 from bot import messages as m
 from bot.calc.compensation import Part
 from bot.calc.key_rates import KeyRates
-from bot.calc.parts import MOST, Problem, paid_so_far, problem, read_parts, store
-from bot.calc.result import Answers, result
+from bot.calc.parts import MOST, Problem, paid_so_far, problem, read_parts
 from bot.calc.shown import day, roubles
 from bot.dialogue import Outcome, Turn
+from bot.flows.calc_result import Answers, asking, result
 from bot.replies import Button, Reply, Responder, payload
 
 AWAITING = "parts"
@@ -35,7 +35,7 @@ def ask(responder: Responder, given: Answers, language: str) -> Outcome:
     """The "paid in parts" button: how to write the parts."""
     text = _(responder, language, m.CALC_ASK_PARTS).format(most=MOST)
     return Outcome([Reply(text, _buttons(responder, language, done=bool(given.parts)))],
-                   {"language": language, "awaiting": AWAITING, "calc_due": store(given.agreed, given.parts)})
+                   {"language": language, "flow": asking(AWAITING, given)})
 
 
 def typed(responder: Responder, rates: KeyRates, turn: Turn, given: Answers, language: str, today: dt.date, *,
@@ -58,7 +58,7 @@ def typed(responder: Responder, rates: KeyRates, turn: Turn, given: Answers, lan
     text = _(responder, language, m.CALC_PARTS_NOTED).format(
         paid=roubles(paid_so_far(together), language), owed=roubles(given.owed, language))
     return Outcome([Reply(text, _buttons(responder, language, done=True))],
-                   {"language": language, "awaiting": AWAITING, "calc_due": store(noted.agreed, noted.parts)})
+                   {"language": language, "flow": asking(AWAITING, noted)})
 
 
 def done(responder: Responder, rates: KeyRates, given: Answers, language: str, today: dt.date) -> Outcome:
@@ -82,4 +82,4 @@ def _trouble(responder: Responder, given: Answers, language: str, trouble: Probl
 def _again(responder: Responder, given: Answers, language: str, text: str, *, human: bool = False) -> Outcome:
     """What was wrong; the parts noted before stay, this message's are not noted."""
     return Outcome([Reply(text, _buttons(responder, language, done=bool(given.parts), human=human))],
-                   {"language": language, "awaiting": AWAITING, "calc_due": store(given.agreed, given.parts)})
+                   {"language": language, "flow": asking(AWAITING, given)})

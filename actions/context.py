@@ -1,0 +1,57 @@
+"""What the action server reads once: settings, content, replies, the organisers' recorder.
+
+actions/serve.py builds one `ActionContext` and hands it to every action; an action reads
+`context.served` once per turn, so a reload (new content) is one assignment of that reference
+and a turn never mixes two versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import flows
+from bot.content_bundle import Content, load_content
+from bot.db.base import utcnow
+from bot.db.engine import make_engine, make_sessions
+from bot.i18n import load_catalogues
+from bot.replies import Responder
+from bot.settings import Settings
+from bot.workbench.record import Recorder
+
+
+@dataclass(frozen=True)
+class Served:
+    """One version of content/ with the replies made from it."""
+
+    content: Content
+    responder: Responder
+
+    def flow_context(self, *, development: bool) -> flows.Context:
+        """What a flow needs for this turn (the time is read per turn)."""
+        return flows.Context(self.responder, self.content, utcnow(), development=development)
+
+
+def serve(settings: Settings) -> Served:
+    """Read content/ and locales/ (raises ContentError listing what is wrong)."""
+    content = load_content(settings.content_dir)
+    catalogues = load_catalogues(settings.locales_dir, content.library.languages)
+    return Served(content, Responder(content.library, catalogues, retention_days=settings.retention_days,
+                                     offers=flows.offers()))
+
+
+class ActionContext:
+    """Built once per process and passed to every action."""
+
+    def __init__(self, settings: Settings, served: Served, recorder: Recorder) -> None:
+        self.settings = settings
+        self.served = served
+        self.recorder = recorder
+
+    @classmethod
+    def build(cls, settings: Settings) -> ActionContext:
+        recorder = Recorder(make_sessions(make_engine(settings.database)), settings.usage_flush_seconds)
+        return cls(settings, serve(settings), recorder)
+
+    def reload(self) -> None:
+        """Read content/ again and swap it in (the old version stays if the new one has errors)."""
+        self.served = serve(self.settings)
