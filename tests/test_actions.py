@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ from sqlalchemy import select
 from actions import steps
 from actions.base import StepAction
 from actions.context import ActionContext, serve
+from bot.content.problems import ContentError
 from bot.db.engine import make_engine, make_sessions, upgrade
 from bot.db.models import Unanswered, UsageCount
+from bot.settings import Settings
 from bot.workbench.record import Recorder
 from tests.builders import flow_slot, make_tracker
 from tests.conftest import make_settings
@@ -63,6 +66,18 @@ async def test_a_reload_swaps_the_content_for_the_next_turn(context: ActionConte
     messages, _ = await run(steps.ActionAnswerTopic(context), text="/wages_unpaid", intent="wages_unpaid",
                             slots={"language": "ru"})
     assert messages and messages[0]["text"]
+
+
+def test_a_reload_with_errors_keeps_the_content_in_use(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(Settings().content_dir, content)
+    url = f"sqlite:///{tmp_path / 'helpline.db'}"
+    own = ActionContext.build(make_settings(tmp_path, database_url=url, content_dir=content))
+    before = own.served
+    (content / "key_rates.yml").write_text("rates: [", encoding="utf-8")
+    with pytest.raises(ContentError):
+        own.reload()
+    assert own.served is before
 
 
 async def test_answer_topic_replies_in_detected_language_and_sets_slots(context: ActionContext) -> None:
