@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.calc.key_rates import KeyRates, load_key_rates
-from bot.content.loader import read_library
+from bot.content.loader import load_library, read_library
 from bot.content.model import Library
 from bot.content.problems import ContentError, Problem
 from bot.letters.model import LetterTemplate
@@ -41,22 +41,31 @@ def read_content(root: Path) -> tuple[Content | None, list[Problem]]:
     """The content in `root` and every problem found (errors and warnings); None when the
     answers themselves cannot be read."""
     library, problems = read_library(root)
-    directory, found = load_directory(root)
-    problems += found
+    directory, rates, templates, found = _parts(root, library)
+    if library is None:
+        return None, problems + found
+    return Content(library, directory, rates, templates), problems + found
+
+
+def load_content(root: Path) -> Content:
+    """The content in `root`, or ContentError listing the errors (warnings are ignored): any
+    error in the answers, and errors in the files there are. A folder without contacts, key
+    rates or letter templates (a test fixture, a new deployment) still serves answers; the flow
+    that needs the missing part apologises."""
+    library = load_library(root)
+    directory, rates, templates, problems = _parts(root, library)
+    errors = [p for p in problems if not p.warning and p.file.exists()]
+    if errors:
+        raise ContentError(errors)
+    return Content(library, directory, rates, templates)
+
+
+def _parts(root: Path, library: Library | None) -> tuple[Directory | None, KeyRates | None,
+                                                         dict[tuple[str, str], LetterTemplate], list[Problem]]:
+    directory, problems = load_directory(root)
     rates, found = load_key_rates(root)
     problems += found
     templates, found = read_templates(root, library.languages if library is not None else None)
     problems += found
-    if library is None:
-        return None, problems
     by_key = {(str(kind), str(country)): template for (kind, country), template in templates.items()}
-    return Content(library, directory, rates, by_key), problems
-
-
-def load_content(root: Path) -> Content:
-    """The content in `root`, or ContentError listing every error (warnings are ignored)."""
-    content, problems = read_content(root)
-    errors = [p for p in problems if not p.warning]
-    if errors or content is None:
-        raise ContentError(errors)
-    return content
+    return directory, rates, by_key, problems

@@ -124,8 +124,8 @@ class Calc:
 
     def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
         rates = context.content.rates
-        if rates is None:
-            return None
+        if rates is None:                 # content/ without a key-rate table: the action apologises
+            raise LookupError("content/ has no usable key-rate table (helpline check)")
         if turn.is_button:
             return pressed(context.responder, rates, turn, context.today) if turn.intent == NAME else None
         return typed(context.responder, rates, turn, context.today, strict=strict)

@@ -158,9 +158,7 @@ class Route:
     def answer(self, context: Context, turn: Turn, *, strict: bool) -> Outcome | None:
         """A routing button; or a typed place (while it waits for one, a text that names no
         place is, without `strict`, answered by asking again)."""
-        if context.content.directory is None:
-            return None
-        routing = _routing(context)
+        routing = _routing(context)       # content/ without contacts: the action apologises
         if turn.is_button:
             return step(context.responder, routing, turn) if turn.intent == NAME else None
         found = typed_place(context.responder, routing, turn)
