@@ -119,11 +119,11 @@ async def converse(
     text: str | None = None,
     payload: str | None = None,
     hint: str | None = None,
-    casework: Casework | None = None,
+    casework: Casework,
+    forgetter: Forgetter,
+    limit: Limit,
     address: str | None = None,
     client: str | None = None,
-    forgetter: Forgetter | None = None,
-    limit: Limit | None = None,
 ) -> list[Reply]:
     """Send a typed text or a button payload; the bot's replies, or an apology. While a person
     holds the conversation (a case), the message goes to the case instead and the bot is quiet.
@@ -133,7 +133,7 @@ async def converse(
         return await languages.get(sender, hinted_language(responder, hint))
 
     asked = forget_language(payload)
-    if asked is not None and forgetter is not None:
+    if asked is not None:
         language = asked if asked in responder.library.languages else await current_language()
         try:
             await forgetter(sender)
@@ -145,18 +145,17 @@ async def converse(
     message = payload if payload is not None else typed(text or "")
     if payload is not None:
         await languages.note(sender, payload)
-    if casework is not None:
-        language = await current_language()
-        try:
-            channel = channel_of(sender, default="web")
-            handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
-                                               address=address, client=client)
-        except SQLAlchemyError as error:
-            log.error("case store unavailable (%s)", type(error).__name__)
-            return responder.unavailable(language)
-        if handled is not None:
-            return handled
-    if limit is not None and not await limit.allow(sender):
+    language = await current_language()
+    try:
+        channel = channel_of(sender, default="web")
+        handled = await casework.intercept(sender, channel, text=text, payload_=payload, language=language,
+                                           address=address, client=client)
+    except SQLAlchemyError as error:
+        log.error("case store unavailable (%s)", type(error).__name__)
+        return responder.unavailable(language)
+    if handled is not None:
+        return handled
+    if not await limit.allow(sender):
         return [Reply(responder.text(await current_language(), m.SLOW_DOWN))]
     metadata = {"language_code": hint} if hint else {}
     try:
