@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
@@ -39,6 +40,27 @@ class Opening:
         """What the caseworker reads at the top of the case: the topic and the language."""
         return "\n".join(f"{key}: {value}" for key, value in (("topic", self.topic), ("language", self.language))
                          if value)
+
+
+class OpenCase(NamedTuple):
+    """What a message needs to know about its conversation's open case."""
+
+    id: int
+    state: CaseState
+    language: str
+
+
+# built once: SQLAlchemy keeps its cache key, so the check every message makes does not build
+# and hash the statement again (it is a tenth of the gateway's CPU under load otherwise)
+_OPEN_CASE_OF = (select(Case.id, Case.state, Case.language)
+                 .where(Case.conversation == bindparam("conversation"), Case.state.in_(OPEN))
+                 .order_by(Case.id.desc()).limit(1))
+
+
+def open_case_of(connection: Connection, conversation: str) -> OpenCase | None:
+    """The conversation's open case, read without an ORM session (every message asks)."""
+    row = connection.execute(_OPEN_CASE_OF, {"conversation": conversation}).first()
+    return OpenCase(row.id, row.state, row.language) if row is not None else None
 
 
 def open_case_for(session: Session, conversation: str) -> Case | None:

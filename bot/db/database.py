@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import anyio
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy import text as sql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +42,14 @@ class Database:
             with self.sessions.begin() as session:
                 return work(session)
         return await anyio.to_thread.run_sync(transaction, limiter=self.threads)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """`work` on a plain connection (no ORM session) on one of this database's threads:
+        for the small reads every message makes."""
+        def reading() -> T:
+            with self.engine.connect() as connection:
+                return work(connection)
+        return await anyio.to_thread.run_sync(reading, limiter=self.threads)
 
     async def reachable(self) -> bool:
         """Whether a query gets an answer now (for /healthz)."""

@@ -75,7 +75,7 @@ class Casework:
             return await self.open(sender, channel, share=payload_ == OPEN_SHARED, fallback_language=language,
                                    address=address, client=client)
         wants_end = payload_ == END or text.strip().lower() in TYPED_END
-        case = await self.database.run(lambda s: service.open_case_for(s, sender))
+        case = await self.database.read(lambda c: service.open_case_of(c, sender))
         if case is None:
             return self.responder.main_menu(language) if wants_end else None
         if wants_end:

@@ -140,7 +140,7 @@ async def case_state(database: Database, conversation: str) -> str | None:
     """The open case's state, or None (also when the database cannot say: the page then
     simply does not poll, and the next message will tell the user)."""
     try:
-        case = await database.run(lambda s: service.open_case_for(s, conversation))
+        case = await database.read(lambda c: service.open_case_of(c, conversation))
     except SQLAlchemyError as error:
         log.error("case store unavailable (%s)", type(error).__name__)
         return None
