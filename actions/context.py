@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import bot.letters.pdf  # noqa: F401  (fpdf, 1.6 s to import: at start, not on the first letter's turn)
 from bot import flows
 from bot.content_bundle import Content, load_content
 from bot.db.base import utcnow

@@ -20,7 +20,6 @@ from bot.calc.dates import parse_date
 from bot.dialogue import Outcome, Turn, reply_language, waiting
 from bot.flows.base import Context
 from bot.letters.model import LetterFacts, LetterTemplate
-from bot.letters.pdf import make_pdf
 from bot.letters.templates import render
 from bot.notes import EmployerMention
 from bot.replies import Button, Document, Reply, Responder, payload
@@ -147,6 +146,8 @@ def _finish(responder: Responder, templates: Templates, answers: dict[str, str],
     except ValueError:          # e.g. a dismissal date before the start date: leave both to write by hand
         facts = LetterFacts(kind=kind, country=country,  # type: ignore[arg-type]
                             **{**fields, "start_date": None, "end_date": None})
+    from bot.letters.pdf import make_pdf  # fpdf takes 1.6 s and 45 MiB to import: only where a PDF is made
+
     letter = render(templates[(kind, country)], facts, language)
     pdf = make_pdf(letter, today=today)
     ready = Reply(_(responder, language, m.LETTER_READY), _onwards(responder, language),
