@@ -19,6 +19,7 @@ from bot.content_check import check_content
 from bot.db.engine import upgrade
 from bot.flows import calc, deadline, letter, route, severance
 from bot.flows.base import Flow
+from bot.replies import Responder, payload
 from bot.settings import ROOT, Settings
 from bot.training.compile import FLOW_ACTION, domain, topic_rules
 from tests import weekday_flow
@@ -102,3 +103,16 @@ async def test_the_action_server_offers_it_starts_it_and_forgets_its_answers(
                                  slots={"language": "en", "flow": asked})
     assert messages[0]["text"] == "Sunday"
     assert any(answers.FORGET in (e.get("metadata") or {}) for e in events)   # forgets=True: answers go
+
+
+@pytest.mark.parametrize(("topic", "offered"), [("dismissal_redundancy", "/severance"), ("wages_unpaid", "/deadline"),
+                                                ("dismissal_unfair", "/deadline")])
+def test_russian_calculators_are_offered_unless_the_worker_is_in_kazakhstan(responder: Responder, topic: str,
+                                                                           offered: str) -> None:
+    def payloads(country: str | None) -> list[str]:
+        return [b.payload for r in responder.topic_answer("ru", topic, country) for b in r.buttons]
+
+    assert offered in payloads("RU") and offered not in payloads("KZ")
+    asked = payload("country", country="RU", topic=topic)       # unknown country: which law first
+    assert offered not in payloads(None) and asked in payloads(None)
+    assert ("/severance" in payloads("RU")) == (topic == "dismissal_redundancy")      # only where content offers it
