@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import bot.letters.pdf  # noqa: F401  (fpdf, 1.6 s to import: at start, not on the first letter's turn)
 from bot import flows
 from bot.content_bundle import Content, load_content
+from bot.content_cache import replies_for
 from bot.db.base import utcnow
 from bot.db.engine import make_engine, make_sessions
-from bot.i18n import load_catalogues
 from bot.replies import Responder
 from bot.settings import Settings
 from bot.workbench.record import Recorder
@@ -35,9 +35,7 @@ class Served:
 def serve(settings: Settings) -> Served:
     """Read content/ and locales/ (raises ContentError listing what is wrong)."""
     content = load_content(settings.content_dir)
-    catalogues = load_catalogues(settings.locales_dir, content.library.languages)
-    return Served(content, Responder(content.library, catalogues, retention_days=settings.retention_days,
-                                     offers=flows.offers()))
+    return Served(content, replies_for(content.library, settings.locales_dir, retention_days=settings.retention_days))
 
 
 class ActionContext:

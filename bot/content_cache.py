@@ -7,12 +7,17 @@ from pathlib import Path
 
 from bot import flows
 from bot.content.loader import load_library
+from bot.content.model import Library
 from bot.i18n import load_catalogues
 from bot.replies import Responder
 
 
-@cache
-def responder(content_dir: Path, locales_dir: Path, *, retention_days: int = 30) -> Responder:
-    library = load_library(content_dir)
+def replies_for(library: Library, locales_dir: Path, *, retention_days: int = 30) -> Responder:
+    """The replies made from `library`: its languages' catalogues, the flows' offers."""
     return Responder(library, load_catalogues(locales_dir, library.languages), retention_days=retention_days,
                      offers=flows.offers())
+
+
+@cache
+def responder(content_dir: Path, locales_dir: Path, *, retention_days: int = 30) -> Responder:
+    return replies_for(load_library(content_dir), locales_dir, retention_days=retention_days)

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot import flows
 from bot.content.loader import read_library
 from bot.content.problems import Problem
-from bot.i18n import load_catalogues
+from bot.content_cache import replies_for
 from bot.replies import Reply, Responder
 from bot.splitting import MAX_CALLBACK_BYTES, split_text
 
@@ -47,7 +46,7 @@ def _load(content_dir: Path, locales_dir: Path, _stamp: tuple[int, int]) -> tupl
     library, problems = read_library(content_dir)
     if library is None or any(not p.warning for p in problems):
         return None, problems
-    return Responder(library, load_catalogues(locales_dir, library.languages), offers=flows.offers()), problems
+    return replies_for(library, locales_dir), problems
 
 
 def rest_messages(replies: list[Reply]) -> list[Reply]:
