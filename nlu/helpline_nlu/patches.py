@@ -1,10 +1,9 @@
 """The one place where our changes to Rasa's own code are installed, and the version they are for.
 
-Three patches replace a Rasa method (each module's docstring says why; docs/decisions/ records
-what each is worth):
+Two patches replace a Rasa method (each module's docstring says why; docs/decisions/ records
+what each is worth, and why a third, a kept action-server session, was dropped):
 
 - `action_validation`: the action-server response check built once per process;
-- `action_session`: one kept aiohttp session per endpoint and event loop, closed at shutdown;
 - `graph_runner`: the prediction graph run in a planned order, without dask;
 
 and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
@@ -19,7 +18,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from helpline_nlu import action_session, action_validation, graph_runner, quiet_turns
+from helpline_nlu import action_validation, graph_runner, quiet_turns
 
 RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
 
@@ -50,6 +49,5 @@ def install() -> None:
     """Check Rasa's version, then install every patch. Idempotent."""
     check_rasa_version()
     action_validation.install()
-    action_session.install()
     graph_runner.install()
     quiet_turns.install()
