@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import bot.letters.pdf  # noqa: F401  (fpdf, 1.6 s to import: at start, not on the first letter's turn)
-from bot import flows
+from bot import flows, heap
 from bot.content_bundle import Content, load_content
 from bot.content_cache import replies_for
 from bot.db.base import utcnow
@@ -54,3 +54,4 @@ class ActionContext:
     def reload(self) -> None:
         """Read content/ again and swap it in (the old version stays if the new one has errors)."""
         self.served = serve(self.settings)
+        heap.settle()              # the old content's objects go now, the new ones are exempt

@@ -19,6 +19,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.context import ActionContext
 from actions.steps import all_actions
+from bot import heap
 from bot.logs import configure
 from bot.settings import Settings
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     for action in all_actions(context):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)
+    heap.settle()                             # start-up's objects: out of the cycle collector's way
     log.info("action server on port %d", args.port)
     app.run(host=os.environ.get("SANIC_HOST", "0.0.0.0"), port=args.port, single_process=True,
             access_log=False, motd=False)

@@ -20,6 +20,7 @@ from starlette.responses import FileResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import heap
 from bot.console.account_pages import account_routes
 from bot.console.auth import LoginLimiter
 from bot.console.login import login_routes
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 app.state.telegram = None
                 tasks.start_soon(relay.run)
                 tasks.start_soon(state.forgetter.keep_retention, settings.retention_days)
+                heap.settle()           # start-up's objects: out of the cycle collector's way
                 try:
                     async with telegram_running(app, telegram, state):
                         yield

@@ -7,7 +7,8 @@ what each is worth, and why a third, a kept action-server session, was dropped):
 - `graph_runner`: the prediction graph run in a planned order, without dask;
 
 and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
-neither what the user wrote nor who (`quiet_turns`). The
+neither what the user wrote nor who (`quiet_turns`); one more exempts a loaded model's objects
+from the cycle collector (`heap`). The
 tracker store and lock store subclasses are not patches: Rasa builds them by name from
 endpoints.yml (bot/processes.py writes it; nlu/compose/endpoints.yml in containers).
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from helpline_nlu import action_validation, graph_runner, quiet_turns
+from helpline_nlu import action_validation, graph_runner, heap, quiet_turns
 
 RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
 
@@ -51,3 +52,4 @@ def install() -> None:
     action_validation.install()
     graph_runner.install()
     quiet_turns.install()
+    heap.install()

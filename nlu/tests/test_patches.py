@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent("""
         return {
             "validation": RemoteAction._validate_action_result, "session": EndpointConfig.session,
             "graph": DaskGraphRunner.run, "turn": Agent.handle_message,
-            "shutdown": rasa.core.run.close_resources,
+            "shutdown": rasa.core.run.close_resources, "model": Agent.load_model,
         }
 
     rasa_own = patched()
@@ -56,7 +56,7 @@ def test_importing_or_building_components_patches_nothing_and_install_patches_al
     lines = [line for line in result.stdout.splitlines() if line.split(":")[0] in ("imported", "installed", "again")]
     assert lines == [
         "imported: []",
-        "installed: ['graph', 'turn', 'validation']",      # the session and shutdown stay Rasa's own (0003)
+        "installed: ['graph', 'model', 'turn', 'validation']",      # the session and shutdown stay Rasa's own (0003)
         "again: []",
     ]
 
@@ -79,7 +79,7 @@ def test_another_rasa_is_refused_naming_both_versions(found: str) -> None:
 def test_helpline_rasa_refuses_to_start_on_another_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     installed: list[str] = []
     monkeypatch.setattr(patches, "installed_rasa", lambda: "3.6.20")
-    for name in ("action_validation", "graph_runner", "quiet_turns"):
+    for name in ("action_validation", "graph_runner", "heap", "quiet_turns"):
         monkeypatch.setattr(getattr(patches, name), "install", lambda name=name: installed.append(name))
     monkeypatch.setattr(sys, "argv", ["helpline-rasa", "--version"])
     with pytest.raises(SystemExit) as exited:
