@@ -1,0 +1,93 @@
+"""The content version the processes serve: `<root>/live`, a symbolic link to
+`<root>/versions/<id>`, replaced in one step (issue 17, item 4).
+
+A process started with HELPLINE_CONTENT_DIR=<root>/live reads whichever version the link
+points at when it (re)loads content, and `LiveWatch` tells it when the link has moved. The
+folder of a version is written completely under a temporary name and renamed into place
+before the link moves, so a reader never sees half a version; old versions stay on disk
+(a rollback needs them, and a process may still be reading one) until `prune`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.studio import versions
+
+LIVE = "live"
+VERSIONS = "versions"
+
+
+def live_path(root: Path) -> Path:
+    return root / LIVE
+
+
+def served(root: Path) -> str | None:
+    """The id of the version `<root>/live` points at, or None when it is not a published link."""
+    try:
+        target = os.readlink(live_path(root))
+    except OSError:
+        return None
+    name = Path(target).name
+    return name if Path(target).parent.name == VERSIONS else None
+
+
+def folder(root: Path, version_id: str) -> Path:
+    return root / VERSIONS / version_id
+
+
+def put_live(repository: Path, version_id: str, root: Path) -> Path:
+    """Make `version_id` the served version: its files written (once) under
+    `<root>/versions/<id>`, then the link replaced. Returns the version's folder."""
+    commit = versions.version(repository, version_id).id
+    target = folder(root, commit)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{commit[:10]}.", dir=target.parent))
+        try:
+            versions.export(repository, commit, staging)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    link = live_path(root)
+    temporary = root / f".{LIVE}.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    temporary.symlink_to(Path(VERSIONS) / commit, target_is_directory=True)
+    os.replace(temporary, link)          # atomic: readers see the old link or the new one
+    return target
+
+
+def prune(root: Path, keep: Iterable[str]) -> list[str]:
+    """Remove the folders of versions that are neither served nor in `keep`; returns their ids."""
+    wanted = {*keep, served(root)}
+    removed = []
+    base = root / VERSIONS
+    for path in sorted(base.iterdir()) if base.exists() else []:
+        if path.name.startswith(".") or path.name in wanted:
+            continue
+        shutil.rmtree(path)
+        removed.append(path.name)
+    return removed
+
+
+class LiveWatch:
+    """Tells a process whether the served version changed since it last looked."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.seen = served(root)
+
+    def moved(self) -> str | None:
+        """The newly served version id if the link moved since the last call, else None."""
+        now = served(self.root)
+        if now is None or now == self.seen:
+            return None
+        self.seen = now
+        return now
