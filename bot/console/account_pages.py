@@ -13,18 +13,19 @@ from typing import Any
 
 import anyio
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.cases.service import audit
-from bot.console import accounts, auth, qr, totp
+from bot.console import account_changes, accounts, auth, invites, qr, totp
 from bot.console.pages import C_, console_language
 from bot.console.passwords import MIN_PASSWORD, Busy, PasswordChecks
-from bot.console.views import COOKIE, _db, _organisation_name, _pages, _state, signed_in
+from bot.console.views import COOKIE, _db, _labels, _organisation_name, _pages, _state, signed_in
 from bot.db.base import utcnow
-from bot.db.models import Account, ConsoleSession
+from bot.db.models import Account, ConsoleSession, Organisation, Role
 
 Page = Callable[[Request, Account, ConsoleSession], Awaitable[Response]]
 Handler = Callable[[Request], Awaitable[Response]]
@@ -38,6 +39,9 @@ PROBLEMS = {"wrong": C_("The current password is wrong."),
 DONE = {"password": C_("Your password is changed. Your other sessions have ended."),
         "totp": C_("The second factor is on. The console asks for a code at every login."),
         "sessions": C_("Your other sessions have ended.")}
+ROLES = {Role.caseworker.value: C_("Caseworker"), Role.supervisor.value: C_("Supervisor"),
+         Role.organiser.value: C_("Organiser"), Role.admin.value: C_("Admin"),
+         Role.global_admin.value: C_("Global admin")}
 MAX_FIELD = 1024
 
 
@@ -156,14 +160,22 @@ def admins_only(handler: Page) -> Page:
     return wrapped
 
 
-async def _accounts_page(request: Request, account: Account, console_session: ConsoleSession, **extra: Any) -> Response:
-    def read(session: Session) -> tuple[str, list[Account]]:
-        return _organisation_name(session, account), accounts.managed_by(session, account)
-    organisation, listed = await _db(request, read)
+async def _accounts_page(request: Request, account: Account, console_session: ConsoleSession, status: int = 200,
+                         **extra: Any) -> Response:
+    """The accounts an admin manages (a global admin's grouped by organisation), the invitation
+    form (bot/console/admin_pages.py) and `extra` (what was just done)."""
+    def read(session: Session) -> tuple[str, list[Account], list[Organisation]]:
+        everyone = account.role is Role.global_admin
+        return (_organisation_name(session, account), accounts.managed_by(session, account),
+                list(session.scalars(select(Organisation).order_by(Organisation.name))) if everyone else [])
+    organisation, listed, organisations = await _db(request, read)
     return _pages(request).render(
-        request, "accounts.html", account=account, organisation=organisation, csrf=console_session.csrf_token,
-        accounts=listed, may=[accounts.may_manage(account, other) for other in listed],
-        totp_on=[totp.enabled(other) for other in listed], **extra)
+        request, "accounts.html", status, account=account, organisation=organisation,
+        csrf=console_session.csrf_token, accounts=listed, may=[accounts.may_manage(account, other) for other in listed],
+        may_change=[account_changes.may_change(account, other) for other in listed],
+        totp_on=[totp.enabled(other) for other in listed], organisations=organisations,
+        grantable=invites.grantable(account), roles=_labels(request, ROLES),
+        link_hours=int(invites.LINK_VALID.total_seconds() // 3600), **extra)
 
 
 @signed_in

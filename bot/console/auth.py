@@ -55,9 +55,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def is_address(address: str) -> bool:
+    """Whether a normalised address looks like one: one "@" with something on each side, at most 254."""
+    return 3 <= len(address) <= 254 and address.count("@") == 1 and not address.startswith("@") \
+        and not address.endswith("@")
+
+
 def add_account(session: Session, *, organisation: str, email: str, role: Role, password: str) -> Account:
     address = normalise_email(email)
-    if not 3 <= len(address) <= 254 or address.count("@") != 1 or address.startswith("@") or address.endswith("@"):
+    if not is_address(address):
         raise ValueError(f"{address!r} is not an e-mail address")
     account = Account(organisation_id=organisation, email=address, role=role, password_hash=hash_password(password))
     session.add(account)

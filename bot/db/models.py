@@ -172,6 +172,26 @@ class ConsoleSession(Base):
     stage: Mapped[str] = mapped_column(String(10), default="in")
 
 
+class AccountLink(Base):
+    """A one-time link an admin passes on by hand (bot/console/invites.py): an invitation to a new
+    account (`kind` "invite": its e-mail, role and organisation) or a password reset of an existing
+    one ("reset": `account_id`). Only the token's hash is kept; a link works once, until `expires_at`."""
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))                    # invite | reset
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
 class Lease(Base):
     """Work only one gateway may do at a time (the caseworker delivery loop and its timers).
 

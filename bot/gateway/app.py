@@ -22,7 +22,9 @@ from starlette.staticfiles import StaticFiles
 
 from bot import heap
 from bot.console.account_pages import account_routes
+from bot.console.admin_pages import admin_routes
 from bot.console.auth import LoginLimiter
+from bot.console.link_pages import link_routes
 from bot.console.login import login_routes
 from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
@@ -206,6 +208,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=WEB), name="static"),
         *login_routes(),
         *account_routes(),
+        *admin_routes(),
+        *link_routes(),
         *organiser_routes(),
         *console_routes(),
     ]
