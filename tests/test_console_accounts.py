@@ -70,6 +70,8 @@ def test_an_invitation_link_makes_an_account_that_logs_in_once(site: Site) -> No
         stored = session.scalars(select(AccountLink)).one()
     assert stored.token_hash not in link and link.rsplit("/", 1)[1] not in stored.token_hash   # only a hash kept
     assert (stored.email, stored.role, stored.organisation_id) == ("new@union-a.example", Role.supervisor, "union_a")
+    assert stored.expires_at - stored.created_at == dt.timedelta(hours=72) and stored.used_at is None
+    assert choose(site, link, "too short").status_code == 400                      # the rules of a password change
     done = choose(site, link)
     assert done.status_code == 200 and "Your password is set" in done.text
     assert site.console().login("new@union-a.example", NEW).status_code == 303
@@ -172,8 +174,15 @@ def test_deactivating_ends_the_sessions_and_stops_login_until_reactivated(site: 
     assert done.status_code == 200 and "cw@union-a.example is deactivated" in done.text
     assert cw.http.get("/console").headers["location"] == "/console/login"
     assert site.console().login(PEOPLE["cw"][0]).status_code == 401
+    row = re.search(rf'<tr data-account="{target}">(.*?)</tr>', admin.http.get("/console/accounts").text, re.S)
+    assert row is not None and "inactive" in row.group(1) and "Reactivate" in row.group(1)
     assert admin.http.post(f"/console/accounts/{target}/reactivate", data={"csrf": admin.csrf}).status_code == 200
     assert site.console().login(PEOPLE["cw"][0]).status_code == 303
+    page = admin.http.get("/console/accounts").text
+    row = re.search(rf'<tr data-account="{target}">(.*?)</tr>', page, re.S)
+    assert row is not None and ">active<" in row.group(1) and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row.group(1))
+    organiser = re.search(rf'<tr data-account="{site.account("organiser").id}">(.*?)</tr>', page, re.S)
+    assert organiser is not None and "never" in organiser.group(1) and "Organiser" in organiser.group(1)
     admin_id = site.account("admin").id
     assert site.audit("account.deactivate") == [(admin_id, f"account={target}")]
     assert site.audit("account.reactivate") == [(admin_id, f"account={target}")]
@@ -226,7 +235,9 @@ def test_a_reset_link_sets_a_new_password_and_the_old_one_stops_working(site: Si
     assert short.status_code == 400 and "at least 12 characters" in short.text
     assert choose(site, link, NEW, NEW + "!").status_code == 400
     assert "Choose a new password" in site.console().http.get(link).text            # still open
+    meanwhile = site.signed_in("cw")                          # the old password works until the link is used
     assert choose(site, link).status_code == 200
+    assert meanwhile.http.get("/console").headers["location"] == "/console/login"   # and its sessions end again
     assert site.console().login(PEOPLE["cw"][0], PASSWORD).status_code == 401
     assert site.console().login(PEOPLE["cw"][0], NEW).status_code == 303
     assert site.console().http.get(link).status_code == 410

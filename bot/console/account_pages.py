@@ -4,7 +4,9 @@ sessions): thin handlers over bot/console/accounts.py and bot/console/totp.py.
 
 The account page serves a held account too (a one-time password to change, an admin without a
 second factor): it is the only page that does. The accounts page needs a session that is not
-held, like every other page, and an admin; an account out of the admin's reach is a 404."""
+held, like every other page, and an admin; an account out of the admin's reach is a 404. The
+invitations, role changes, deactivations and reset links on the accounts page are in
+bot/console/admin_pages.py, the page their links open in bot/console/link_pages.py."""
 
 from __future__ import annotations
 
