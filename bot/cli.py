@@ -16,7 +16,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content.wording import T_
+    from bot.content.wording import T_, TN_
     from bot.content_check import check_content
 
     language = args.language or settings.check_language
@@ -25,8 +25,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         print(problem.render(settings.content_dir.parent, language, locales=settings.locales_dir))
     errors = sum(not p.warning for p in problems)
     warnings = len(problems) - errors
-    print(T_("content check: {errors} error(s), {warnings} warning(s)", errors=errors, warnings=warnings)
-          .translated(language, settings.locales_dir))
+    summary = T_("content check: {errors}, {warnings}", errors=TN_("{count} error", "{count} errors", errors),
+                 warnings=TN_("{count} warning", "{count} warnings", warnings))
+    print(summary.translated(language, settings.locales_dir))
     return 1 if errors else 0
 
 

@@ -14,7 +14,7 @@ from bot.content.changes import load_changes
 from bot.content.jurisdiction import Citation, citation_problems, line_marks, scope
 from bot.content.model import Language, Library, Topic
 from bot.content.problems import Problem
-from bot.content.wording import T_, Text
+from bot.content.wording import T_, TN_, Text
 from bot.content.yamlfile import YamlDoc, read_yaml
 from bot.content_bundle import read_content
 
@@ -89,8 +89,9 @@ def _coverage(root: Path, library: Library) -> list[Problem]:
             needed = MIN_EXAMPLES.get(topic.kind, 30)
             if len(answer.examples) < needed:
                 problems.append(Problem(file, _line(root, topic.id, *path, "examples"),
-                                        T_("{code} has {count} example questions; at least {needed} are needed",
-                                           code=lang.code, count=len(answer.examples), needed=needed),
+                                        TN_("{code} has {count} example question; at least {needed} are needed",
+                                            "{code} has {count} example questions; at least {needed} are needed",
+                                            len(answer.examples), code=lang.code, needed=needed),
                                         T_("add more questions the way people really write them")))
             if answer.text is None:
                 what = T_("{code} has no answer yet (people will get the {fallback} answer)",
@@ -118,9 +119,11 @@ def _too_long(root: Path, library: Library, topic: Topic) -> list[Problem]:
         if shown > MAX_ANSWER_CHARS:
             written = lang.base or lang.code
             problems.append(Problem(_topic_file(root, topic.id), _line(root, topic.id, "languages", written, "answer"),
-                                    T_("the {code} answer shows {count} characters to one country; "
-                                       "a phone screen fits about {limit}",
-                                       code=lang.code, count=shown, limit=MAX_ANSWER_CHARS),
+                                    TN_("the {code} answer shows {count} character to one country; "
+                                        "a phone screen fits about {limit}",
+                                        "the {code} answer shows {count} characters to one country; "
+                                        "a phone screen fits about {limit}",
+                                        shown, code=lang.code, limit=MAX_ANSWER_CHARS),
                                     T_("shorten it, or move the rest to 'more: |'")))
     return problems
 
@@ -177,9 +180,10 @@ def _marks_as_in_russian(root: Path, library: Library, topic: Topic, lang: Langu
     want, have = line_marks(theirs, original.countries), line_marks(ours, lang.countries)
     file, start = _topic_file(root, topic.id), _line(root, topic.id, "languages", lang.code, key)
     if len(want) != len(have):
-        return [Problem(file, start, T_("the {code} {key} has {count} lines, the {original} one has {expected}",
-                                        code=lang.code, key=key, count=len(have), original=original.code,
-                                        expected=len(want)),
+        return [Problem(file, start, TN_("the {code} {key} has {count} line, the {original} one has {expected}",
+                                         "the {code} {key} has {count} lines, the {original} one has {expected}",
+                                         len(have), code=lang.code, key=key, original=original.code,
+                                         expected=len(want)),
                         T_("translate it line by line, so that each line is for the same country as in {original}",
                            original=original.code))]
 

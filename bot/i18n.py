@@ -15,6 +15,7 @@ from babel.support import NullTranslations
 from bot.catalogues import compiled
 from bot.content.model import Language
 from bot.content.translit import TRANSLITERATORS
+from bot.messages import Plural
 
 
 @dataclass
@@ -25,6 +26,10 @@ class Catalogues:
 
     def gettext(self, language: str, message: str) -> str:
         return self.translations.get(language, NullTranslations()).gettext(message)
+
+    def ngettext(self, language: str, message: Plural, n: int) -> str:
+        """The form of `message` for the count `n` in `language` (still to be filled in)."""
+        return self.translations.get(language, NullTranslations()).ngettext(message.singular, message.plural, n)
 
 
 def load_catalogues(locales: Path, languages: dict[str, Language]) -> Catalogues:

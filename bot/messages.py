@@ -1,14 +1,29 @@
 """Interface strings (msgids) of the helpline. Translations live in locales/*.po.
 
-Only markers live here: `N_` does nothing at run time; `pybabel extract -k N_` collects
-the strings into locales/messages.pot. Rights content lives in content/, not here.
+Only markers live here: `N_` does nothing at run time; `NP_` pairs a singular with its plural
+for a text with a count (translated with ngettext: `Responder.plural`); scripts/translations
+collects both into locales/messages.pot. Rights content lives in content/, not here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A text with a count: English singular and plural msgids; other languages have their own forms."""
+
+    singular: str
+    plural: str
+
 
 def N_(message: str) -> str:
     return message
+
+
+def NP_(singular: str, plural: str) -> Plural:
+    return Plural(singular, plural)
 
 
 CHOOSE_LANGUAGE = N_("Please choose your language.")
@@ -160,17 +175,22 @@ CALC_DUE_MOVED = N_(
 )
 CALC_PARTS_PAID = N_("Paid in parts: {parts}.")
 CALC_PARTS_REST = N_("Still not paid: {rest}. It is counted up to today, {date}.")
-CALC_PERIOD = N_("{first} – {last}: {days} days × {amount} × {rate}% ÷ 150 = {sum}")
-CALC_TOTAL = N_("Total: {total} for {days} days of delay.")
+CALC_PERIOD = NP_("{first} – {last}: {days} day × {amount} × {rate}% ÷ 150 = {sum}",
+                  "{first} – {last}: {days} days × {amount} × {rate}% ÷ 150 = {sum}")
+CALC_TOTAL = NP_("Total: {total} for {days} day of delay.", "Total: {total} for {days} days of delay.")
 CALC_NO_DELAY = N_("It was paid on time, so there is no compensation.")
 CALC_TABLE = N_("Key rates as checked on {date}. Check the current rate at cbr.ru.")
-CALC_COUNTED = N_("Counted: {first} – {last}, {days} days: {total}.")
-CALC_NOT_COUNTED_EARLY = N_(
-    "Not counted: {first} – {last}, {days} days. My rate table starts on {date}, so I have no rate for these days."
+CALC_COUNTED = NP_("Counted: {first} – {last}, {days} day: {total}.",
+                   "Counted: {first} – {last}, {days} days: {total}.")
+CALC_NOT_COUNTED_EARLY = NP_(
+    "Not counted: {first} – {last}, {days} day. My rate table starts on {date}, so I have no rate for this day.",
+    "Not counted: {first} – {last}, {days} days. My rate table starts on {date}, so I have no rate for these days.",
 )
-CALC_NOT_COUNTED_LATE = N_(
+CALC_NOT_COUNTED_LATE = NP_(
+    "Not counted: {first} – {last}, {days} day. The rates were last checked on {date}, so the rate for this "
+    "day is not known yet.",
     "Not counted: {first} – {last}, {days} days. The rates were last checked on {date}, so the rate for these "
-    "days is not known yet."
+    "days is not known yet.",
 )
 CALC_ONLY_COUNTED = N_(
     "This sum is only for the counted days, not for the whole delay. A person can help you count the rest."
@@ -215,10 +235,13 @@ SEVERANCE_SCOPE = N_(
     "here: talk to a person."
 )
 SEVERANCE_NOTICE_OK = N_("The 2 months' notice ran from {notice} to {earliest} (TK RF Art. 180).")
-SEVERANCE_EARLY = N_(
+SEVERANCE_EARLY = NP_(
     "You were warned on {notice}, so without your written consent you cannot be dismissed before {earliest} "
     "(2 months' notice, TK RF Art. 180). If you agreed in writing to leave earlier, the employer also owes "
-    "average earnings for the {days} days left of the notice (TK RF Art. 180 part 3)."
+    "average earnings for the {days} day left of the notice (TK RF Art. 180 part 3).",
+    "You were warned on {notice}, so without your written consent you cannot be dismissed before {earliest} "
+    "(2 months' notice, TK RF Art. 180). If you agreed in writing to leave earlier, the employer also owes "
+    "average earnings for the {days} days left of the notice (TK RF Art. 180 part 3).",
 )
 SEVERANCE_NOT_WARNED = N_(
     "You had to be warned personally and in writing at least 2 months before dismissal (TK RF Art. 180). "
@@ -259,12 +282,13 @@ DEADLINE_KZ = N_(
     "I cannot count the deadline to go to court in Kazakhstan yet: it has not been checked. Do not wait: a "
     "person can help you find out."
 )
-DEADLINE_TERM_DISMISSAL = N_("1 month")
-DEADLINE_TERM_WAGES = N_("1 year")
-DEADLINE_TERM_GENERAL = N_("3 months")
-DEADLINE_NEAR = N_("Only {days} days are left. Do not wait: file your claim or talk to a person now.")
-DEADLINE_PASSED = N_(
-    "This deadline passed {days} days ago. A court may restore it if you had a good reason: talk to a person."
+DEADLINE_TERM_MONTHS = NP_("{count} month", "{count} months")
+DEADLINE_TERM_YEARS = NP_("{count} year", "{count} years")
+DEADLINE_NEAR = NP_("Only {days} day is left. Do not wait: file your claim or talk to a person now.",
+                    "Only {days} days are left. Do not wait: file your claim or talk to a person now.")
+DEADLINE_PASSED = NP_(
+    "This deadline passed {days} day ago. A court may restore it if you had a good reason: talk to a person.",
+    "This deadline passed {days} days ago. A court may restore it if you had a good reason: talk to a person.",
 )
 # The complaint letter.
 LETTER_ASK_KIND = N_("What do you want to write?")
@@ -328,11 +352,15 @@ BTN_HUMAN = N_("Talk to a person")
 BTN_LANGUAGE = N_("Language")
 BTN_FORGET_ALL = N_("Delete everything now")
 SLOW_DOWN = N_("You are sending messages very fast. Please wait a minute, then write again: I will answer.")
-PRIVACY_NOTICE = N_(
+PRIVACY_NOTICE = NP_(
+    "🔒 Privacy: please do not write your name, passport number or address here. What you write is used only "
+    "to answer you and is deleted after {days} day. If the bot does not understand a question, an organiser may "
+    "keep it without names or numbers to teach the bot. A caseworker sees it only if you ask for a person and "
+    "agree. To delete everything now, send /forget.",
     "🔒 Privacy: please do not write your name, passport number or address here. What you write is used only "
     "to answer you and is deleted after {days} days. If the bot does not understand a question, an organiser may "
     "keep it without names or numbers to teach the bot. A caseworker sees it only if you ask for a person and "
-    "agree. To delete everything now, send /forget."
+    "agree. To delete everything now, send /forget.",
 )
 FORGOTTEN = N_(
     "Done. I deleted this conversation: what you wrote, your answers and choices, and the text of any case "

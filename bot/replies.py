@@ -86,9 +86,13 @@ class Responder:
         """An interface string in `language` (for the flows outside this class)."""
         return self.catalogues.gettext(language, message)
 
+    def plural(self, language: str, message: m.Plural, n: int) -> str:
+        """An interface string with a count: its form for `n` in `language` (still to be filled in)."""
+        return self.catalogues.ngettext(language, message, n)
+
     def privacy_notice(self, language: str) -> Reply:
         """At first contact: what is kept, for how long, who sees it, how to delete it."""
-        return Reply(self._(language, m.PRIVACY_NOTICE).format(days=self.retention_days))
+        return Reply(self.plural(language, m.PRIVACY_NOTICE, self.retention_days).format(days=self.retention_days))
 
     def language_menu(self, language: str) -> list[Reply]:
         buttons = tuple(Button(lang.name, payload("choose_language", language=code))

@@ -43,7 +43,7 @@ def test_a_delay_across_four_key_rates_is_counted_whole(stack: Stack, responder:
         say(text="50 000")
         say(text="15.10.2025")
         result = str(say(text="06.03.2026")[-1]["text"])
-    assert f"Итого: 7{NBSP}671,67{NBSP}₽ за 142 дн. задержки." in result
+    assert f"Итого: 7{NBSP}671,67{NBSP}₽ за 142 дня задержки." in result
     for rate in ("17%", "16,5%", "16%", "15,5%"):
         assert f"× {rate} ÷ 150" in result
     assert "не меньше 7" not in result and "не посчитан" not in result.lower()   # the whole delay, no "at least"

@@ -63,23 +63,23 @@ def test_the_whole_calculation_in_russian(responder: Responder) -> None:
 
     # Sunday 15.03.2026: due on Friday 13.03; 14.03-31.03 = 18 days × 50 000 × 15.5 % ÷ 150 = 930.00
     text = paid_on(responder, "31.03.2026", due="2026-03-15")
-    assert f"14.03.2026 – 31.03.2026: 18 дн. × 50{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 930,00{NBSP}₽" in text
-    assert f"Итого: 930,00{NBSP}₽ за 18 дн. задержки." in text and "не меньше 930" not in text
+    assert f"14.03.2026 – 31.03.2026: 18 дней × 50{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 930,00{NBSP}₽" in text
+    assert f"Итого: 930,00{NBSP}₽ за 18 дней задержки." in text and "не меньше 930" not in text
     assert _(messages.CALC_DUE_MOVED).format(agreed="15.03.2026", due="13.03.2026") in text
     assert "ч. 8 ст. 136" in text and "cbr.ru" in text and "28.11.2026" in text
 
 
 def test_the_review_case_gives_the_whole_total(responder: Responder) -> None:
     text = paid_on(responder, "06.03.2026", due="2025-10-15", rates=SECTION_15)
-    assert f"Итого: 7{NBSP}671,67{NBSP}₽ за 142 дн. задержки." in text
+    assert f"Итого: 7{NBSP}671,67{NBSP}₽ за 142 дня задержки." in text
     assert "не меньше" not in text.split("\n", 1)[1]                       # only the rule says "at least"
 
 
 def test_days_after_the_check_are_named_not_counted(responder: Responder) -> None:
     # SECTION_15 was checked on 06.03.2026: the days after it have no known rate
     text = paid_on(responder, "31.03.2026", due="2025-10-15", rates=SECTION_15)
-    assert f"Посчитано: 16.10.2025 – 06.03.2026, 142 дн.: 7{NBSP}671,67{NBSP}₽." in text
-    assert ("Не посчитано: 07.03.2026 – 31.03.2026, 25 дн. Ставки последний раз проверяли 06.03.2026, "
+    assert f"Посчитано: 16.10.2025 – 06.03.2026, 142 дня: 7{NBSP}671,67{NBSP}₽." in text
+    assert ("Не посчитано: 07.03.2026 – 31.03.2026, 25 дней. Ставки последний раз проверяли 06.03.2026, "
             "поэтому ставка для этих дней пока неизвестна.") in text
     assert gettext(responder, "ru")(messages.CALC_ONLY_COUNTED) in text
     assert "Итого" not in text and "не меньше" not in text.split("\n", 1)[1]
@@ -102,7 +102,7 @@ def test_a_pay_day_on_a_public_holiday_moves_back(responder: Responder) -> None:
     # 05.01.2026: 31.12.2025 and 1-11 January are days off -> Tuesday 30.12.2025;
     # 31.12.2025-30.01.2026 = 31 days × 50 000 × 16 % ÷ 150 = 1 653.33
     text = paid_on(responder, "30.01.2026", due="2026-01-05")
-    assert "30.12.2025" in text and f"Итого: 1{NBSP}653,33{NBSP}₽ за 31 дн. задержки." in text
+    assert "30.12.2025" in text and f"Итого: 1{NBSP}653,33{NBSP}₽ за 31 день задержки." in text
 
 
 def test_not_paid_yet_counts_to_today(responder: Responder) -> None:
@@ -173,9 +173,9 @@ def test_parts_one_per_message_until_the_debt_is_paid(responder: Responder) -> N
     # the second part pays off the debt: the result at once
     done = step(responder, parts_turn("20 марта 30000", stored=kept(first)["due"]))
     text = done.replies[0].text
-    assert f"03.03.2026 – 10.03.2026: 8 дн. × 50{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 413,33{NBSP}₽" in text
-    assert f"11.03.2026 – 20.03.2026: 10 дн. × 30{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 310,00{NBSP}₽" in text
-    assert f"Итого: 723,33{NBSP}₽ за 18 дн. задержки." in text
+    assert f"03.03.2026 – 10.03.2026: 8 дней × 50{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 413,33{NBSP}₽" in text
+    assert f"11.03.2026 – 20.03.2026: 10 дней × 30{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 310,00{NBSP}₽" in text
+    assert f"Итого: 723,33{NBSP}₽ за 18 дней задержки." in text
     assert f"Выплачено по частям: 10.03.2026: 20{NBSP}000,00{NBSP}₽; 20.03.2026: 30{NBSP}000,00{NBSP}₽." in text
     assert done.slots["flow"] is None
 
@@ -187,8 +187,8 @@ def test_several_parts_in_one_message_then_done_counts_the_rest_to_today(respond
     done = step(responder, parts_turn('/calc{"paid":"done"}', stored=kept(noted)["due"]))
     text = done.replies[0].text
     # 413.33 + 10 days × 30 000 … = 310.00 + 21.03-28.11: 253 days × 20 000 × 15.5 % ÷ 150 = 5 228.67
-    assert f"253 дн. × 20{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 5{NBSP}228,67{NBSP}₽" in text
-    assert f"Итого: 5{NBSP}952,00{NBSP}₽ за 271 дн. задержки." in text
+    assert f"253 дня × 20{NBSP}000,00{NBSP}₽ × 15,5% ÷ 150 = 5{NBSP}228,67{NBSP}₽" in text
+    assert f"Итого: 5{NBSP}952,00{NBSP}₽ за 271 день задержки." in text
     assert f"Ещё не выплачено: 20{NBSP}000,00{NBSP}₽. Эту сумму считаю по сегодняшний день, 28.11.2026." in text
 
 

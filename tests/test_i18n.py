@@ -1,9 +1,8 @@
-"""Interface strings: the .pot is in sync with the code and every language is complete."""
+"""Interface strings: every language is complete (tests/test_translations.py: the .pot is in sync
+with the code, headers and plural forms)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -11,21 +10,12 @@ from babel.messages.pofile import read_po
 from bot import messages
 from bot.content.loader import load_library
 from bot.i18n import load_catalogues
-from bot.settings import ROOT, Settings
+from bot.settings import Settings
 
 
 def msgids(pot: Path) -> set[str]:
     with pot.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
-
-
-def test_pot_is_in_sync_with_the_code(tmp_path: Path) -> None:
-    fresh = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    "babel.cfg", "-k", "N_", "--no-location", "--omit-header",
-                    "--sort-output", "-o", str(fresh), "."], cwd=ROOT, check=True,
-                   capture_output=True)
-    assert msgids(fresh) == msgids(ROOT / "locales" / "messages.pot")
 
 
 def test_every_language_translates_every_string() -> None:
@@ -39,7 +29,8 @@ def test_every_language_translates_every_string() -> None:
         po_file = settings.locales_dir / code.split("_")[0] / "LC_MESSAGES" / "messages.po"
         with po_file.open("rb") as handle:
             catalog = read_po(handle)
-        translated = {m.id for m in catalog if m.id and m.string}
+        translated = {m.id for m in catalog if m.id and m.string and all(m.string if isinstance(m.string, tuple)
+                                                                         else [m.string])}
         assert msgids(settings.locales_dir / "messages.pot") - translated == set(), code
 
 

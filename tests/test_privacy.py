@@ -179,7 +179,7 @@ def test_purge_deletes_old_conversations_and_empties_old_closed_cases(tmp_path: 
 
 
 def test_the_privacy_notice_comes_at_first_contact(responder: Responder) -> None:
-    notice = responder.catalogues.gettext("uz", m.PRIVACY_NOTICE).format(days=responder.retention_days)
+    notice = responder.plural("uz", m.PRIVACY_NOTICE, responder.retention_days).format(days=responder.retention_days)
     greeted = dialogue.greet(responder, make_turn(text="salom", language="uz", explicit=True))
     assert notice in greeted.replies[0].text and greeted.slots["noticed"] is True
     linked = dialogue.choose_language(responder, make_turn(text='/choose_language{"language":"uz"}',
@@ -188,4 +188,5 @@ def test_the_privacy_notice_comes_at_first_contact(responder: Responder) -> None
     again = dialogue.choose_language(responder, make_turn(text='/choose_language{"language":"uz"}',
                                                           entities={"language": "uz"}, noticed=True))
     assert not any(notice in r.text for r in again.replies)
-    assert "30" in responder.catalogues.gettext("ru", m.PRIVACY_NOTICE).format(days=30)
+    assert "удаляется через 30 дней." in responder.plural("ru", m.PRIVACY_NOTICE, 30).format(days=30)
+    assert "удаляется через 1 день." in responder.plural("ru", m.PRIVACY_NOTICE, 1).format(days=1)

@@ -86,7 +86,7 @@ def blocks(lines: list[str], *, bullets_only: bool = False) -> list[str]:
 def users_are_told() -> list[str]:
     """What the bot tells users about their data: sentence by sentence, line by line."""
     told = []
-    for message in (m.PRIVACY_NOTICE, m.FORGOTTEN, m.LETTER_PRIVACY, m.SIGNAL_ASK):
+    for message in (m.PRIVACY_NOTICE.plural, m.FORGOTTEN, m.LETTER_PRIVACY, m.SIGNAL_ASK):
         sentences = re.split(r"(?<=[.:?;])\s+(?=[A-Z/])", message.removeprefix("🔒 Privacy: "))
         told += [s for s in sentences if len(s) > 12]          # not "Done."
     for topic in ("privacy_forget", "handoff_human"):

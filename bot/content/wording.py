@@ -1,9 +1,10 @@
 """What `helpline check` says to organisers, in English or Russian.
 
-Texts are English msgids marked with `T_` for the `check` catalogue
-(`pybabel extract -F babel-check.cfg -k T_`, see babel-check.cfg) and carry their values
-separately, so a text is translated first and filled in after: `T_("{file} has no {key}",
-file=..., key=...)`. Literal braces are written twice, as str.format wants. The catalogue is
+Texts are English msgids marked with `T_` for the `check` catalogue (scripts/translations
+extracts them, see babel-check.cfg) and carry their values separately, so a text is translated
+first and filled in after: `T_("{file} has no {key}", file=..., key=...)`. A text with a count
+is marked with `TN_` (singular, plural, then the count, filled in as {count}) and translated
+with ngettext. Literal braces are written twice, as str.format wants. The catalogue is
 locales/ru/LC_MESSAGES/check.po; English needs none. It is compiled in memory when first used.
 """
 
@@ -28,12 +29,16 @@ class Text:
 
     id: str
     values: tuple[tuple[str, str | Text], ...] = ()
+    plural: str | None = None     # a text with a count: its English plural, and the count
+    count: int = 0
 
     def translated(self, language: str = "en", locales: Path = LOCALES) -> str:
-        gettext = check_translations(language, locales).gettext
+        translations = check_translations(language, locales)
         values = {key: value.translated(language, locales) if isinstance(value, Text) else value
                   for key, value in self.values}
-        return gettext(self.id).format(**values)
+        if self.plural is None:
+            return translations.gettext(self.id).format(**values)
+        return translations.ngettext(self.id, self.plural, self.count).format(**values)
 
     def __str__(self) -> str:
         return self.translated()
@@ -41,8 +46,16 @@ class Text:
 
 def T_(message: str, /, **values: object) -> Text:
     """Mark an organiser-facing text for the `check` catalogue, with its named values."""
-    return Text(message, tuple((key, value if isinstance(value, Text) else str(value))
-                               for key, value in sorted(values.items())))
+    return Text(message, _values(values))
+
+
+def TN_(singular: str, plural: str, /, count: int, **values: object) -> Text:
+    """Mark a text with a count ({count} in it) for the `check` catalogue, with its other values."""
+    return Text(singular, _values({**values, "count": count}), plural, count)
+
+
+def _values(values: dict[str, object]) -> tuple[tuple[str, str | Text], ...]:
+    return tuple((key, value if isinstance(value, Text) else str(value)) for key, value in sorted(values.items()))
 
 
 @functools.cache

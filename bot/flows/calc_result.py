@@ -72,6 +72,9 @@ def explain(responder: Responder, rates: KeyRates, done: Compensation, language:
     def date(value: dt.date) -> str:
         return day(value, language)
 
+    def counted(message: m.Plural, days: int) -> str:
+        return responder.plural(language, message, days)
+
     lines = [_(m.CALC_RESULT)]
     if agreed is not None and agreed != done.due:
         lines.append(_(m.CALC_DUE_MOVED).format(agreed=date(agreed), due=date(done.due)))
@@ -84,11 +87,11 @@ def explain(responder: Responder, rates: KeyRates, done: Compensation, language:
     if done.days == 0:
         lines.append(_(m.CALC_NO_DELAY))
     for period in done.periods:
-        lines.append(_(m.CALC_PERIOD).format(
+        lines.append(counted(m.CALC_PERIOD, period.days).format(
             first=date(period.first), last=date(period.last), days=period.days, amount=money(period.debt),
             rate=number(period.percent, language), sum=money(period.amount)))
     if done.days and done.complete:
-        lines.append(_(m.CALC_TOTAL).format(total=money(done.total), days=done.days))
+        lines.append(counted(m.CALC_TOTAL, done.days).format(total=money(done.total), days=done.days))
     elif done.days:
         lines.extend(_uncounted(responder, rates, done, language))
     lines.append(_(m.CALC_TABLE).format(date=date(rates.checked_on)))
@@ -100,17 +103,21 @@ def _uncounted(responder: Responder, rates: KeyRates, done: Compensation, langua
     def _(message: str) -> str:
         return responder.text(language, message)
 
+    def counted(message: m.Plural, days: int) -> str:
+        return responder.plural(language, message, days)
+
     def date(value: dt.date) -> str:
         return day(value, language)
 
     lines = []
     if done.counted is not None:
-        lines.append(_(m.CALC_COUNTED).format(first=date(done.counted.first), last=date(done.counted.last),
-                                              days=done.counted.days, total=roubles(done.total, language)))
+        lines.append(counted(m.CALC_COUNTED, done.counted.days).format(
+            first=date(done.counted.first), last=date(done.counted.last), days=done.counted.days,
+            total=roubles(done.total, language)))
     for span, message, since in ((done.before_table, m.CALC_NOT_COUNTED_EARLY, rates.first),
                                  (done.after_check, m.CALC_NOT_COUNTED_LATE, rates.checked_on)):
         if span is not None:
-            lines.append(_(message).format(first=date(span.first), last=date(span.last), days=span.days,
-                                           date=date(since)))
+            lines.append(counted(message, span.days).format(first=date(span.first), last=date(span.last),
+                                                            days=span.days, date=date(since)))
     lines.append(_(m.CALC_ONLY_COUNTED if done.counted is not None else m.CALC_NOTHING_COUNTED))
     return lines

@@ -10,16 +10,16 @@ import datetime as dt
 
 from bot import messages as m
 from bot.calc.dates import parse_date
-from bot.calc.deadlines import Kind, filing_deadline
+from bot.calc.deadlines import MONTHS, Kind, filing_deadline
 from bot.calc.shown import day
 from bot.dialogue import Outcome, Turn, reply_language, waiting
 from bot.flows.base import Context
 from bot.replies import Button, Offer, Reply, Responder, payload
 
-KINDS: dict[str, tuple[str, str, str]] = {      # kind -> (button, question, term)
-    "dismissal": (m.DEADLINE_KIND_DISMISSAL, m.DEADLINE_ASK_DISMISSAL, m.DEADLINE_TERM_DISMISSAL),
-    "wages": (m.DEADLINE_KIND_WAGES, m.DEADLINE_ASK_WAGES, m.DEADLINE_TERM_WAGES),
-    "general": (m.DEADLINE_KIND_GENERAL, m.DEADLINE_ASK_GENERAL, m.DEADLINE_TERM_GENERAL),
+KINDS: dict[str, tuple[str, str]] = {      # kind -> (button, question)
+    "dismissal": (m.DEADLINE_KIND_DISMISSAL, m.DEADLINE_ASK_DISMISSAL),
+    "wages": (m.DEADLINE_KIND_WAGES, m.DEADLINE_ASK_WAGES),
+    "general": (m.DEADLINE_KIND_GENERAL, m.DEADLINE_ASK_GENERAL),
 }
 NAME = "deadline"
 AWAITING = "date"
@@ -27,6 +27,13 @@ AWAITING = "date"
 
 def _(responder: Responder, language: str, message: str) -> str:
     return responder.text(language, message)
+
+
+def term(responder: Responder, language: str, kind: Kind) -> str:
+    """The term to go to court, in whole years when it is ("1 year", not "12 months")."""
+    months = MONTHS[kind]
+    message, count = (m.DEADLINE_TERM_YEARS, months // 12) if months % 12 == 0 else (m.DEADLINE_TERM_MONTHS, months)
+    return responder.plural(language, message, count).format(count=count)
 
 
 def start(responder: Responder, turn: Turn) -> Outcome:
@@ -41,7 +48,7 @@ def start(responder: Responder, turn: Turn) -> Outcome:
         return Outcome([Reply(_(responder, language, question), (menu,))],
                        {"language": language, "flow": waiting(NAME, AWAITING, {"kind": kind})})
     buttons = tuple(Button(_(responder, language, label), payload("deadline", kind=code))
-                    for code, (label, _q, _t) in KINDS.items())
+                    for code, (label, _q) in KINDS.items())
     return Outcome([Reply(_(responder, language, m.DEADLINE_ASK_KIND), (*buttons, menu))],
                    {"language": language, "flow": None})
 
@@ -70,14 +77,14 @@ def typed(responder: Responder, turn: Turn, today: dt.date, *, strict: bool) -> 
     found = filing_deadline(kind, start_day, today)
     lines = [_(responder, language, m.DEADLINE_RESULT).format(
         date=day(found.last_day, language),
-        term=_(responder, language, KINDS[kind][2]),
+        term=term(responder, language, kind),
         start=day(start_day, language))]
     if found.moved:
         lines.append(_(responder, language, m.DEADLINE_MOVED).format(end=day(found.term_end, language)))
     if found.passed:
-        lines.append(_(responder, language, m.DEADLINE_PASSED).format(days=-found.days_left))
+        lines.append(responder.plural(language, m.DEADLINE_PASSED, -found.days_left).format(days=-found.days_left))
     elif found.near:
-        lines.append(_(responder, language, m.DEADLINE_NEAR).format(days=found.days_left))
+        lines.append(responder.plural(language, m.DEADLINE_NEAR, found.days_left).format(days=found.days_left))
     if turn.country is None:
         lines.append(_(responder, language, m.DEADLINE_KZ_UNCHECKED))
     human = Button(_(responder, language, m.BTN_HUMAN), payload("handoff_human"))

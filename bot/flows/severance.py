@@ -137,7 +137,7 @@ def explain(responder: Responder, language: str, owed: Redundancy, *, scoped: bo
     if owed.notice_given is None or owed.earliest_without_consent is None:
         lines.append(_(responder, language, m.SEVERANCE_NOT_WARNED))
     elif owed.early_by_days:
-        lines.append(_(responder, language, m.SEVERANCE_EARLY).format(
+        lines.append(responder.plural(language, m.SEVERANCE_EARLY, owed.early_by_days).format(
             notice=date(owed.notice_given), earliest=date(owed.earliest_without_consent), days=owed.early_by_days))
     else:
         lines.append(_(responder, language, m.SEVERANCE_NOTICE_OK).format(

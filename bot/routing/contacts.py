@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.content.problems import Problem
-from bot.content.wording import T_, Text
+from bot.content.wording import T_, TN_, Text
 from bot.content.yamlfile import YamlDoc, read_yaml
 from bot.routing.places import Places, read_places, time_zone
 
@@ -421,10 +421,12 @@ def _phone_problem(value: Any) -> tuple[Text, Text] | None:
         return T_("the phone number '{phone}' does not look like a phone number", phone=value), fix
     digits = re.sub(r"\D", "", value)
     if value.startswith(("+7", "8")) and len(digits) != 11:
-        return T_("the phone number '{phone}' has {count} digits; Russian and Kazakh numbers have 11",
-                  phone=value, count=len(digits)), fix
+        return TN_("the phone number '{phone}' has {count} digit; Russian and Kazakh numbers have 11",
+                   "the phone number '{phone}' has {count} digits; Russian and Kazakh numbers have 11",
+                   len(digits), phone=value), fix
     if value.startswith("+") and not 8 <= len(digits) <= 15:
-        return T_("the phone number '{phone}' has {count} digits", phone=value, count=len(digits)), fix
+        return TN_("the phone number '{phone}' has {count} digit", "the phone number '{phone}' has {count} digits",
+                   len(digits), phone=value), fix
     if not value.startswith(("+", "8")):
         return (T_("the phone number '{phone}' has no country code", phone=value),
                 T_("write it with +7 (or 8-800 for free lines)"))
