@@ -29,7 +29,7 @@ PLACEHOLDERS = ("PROJECT", "ORGANIZATION", "FIRST AUTHOR", "FULL NAME", "EMAIL@A
 HEADER_COMMENT = """\
 # {language} strings of {project} (msgids: locales/{domain}.pot).
 # Keep {{placeholders}} as they are. `scripts/translations update` brings in new msgids;
-# see README, "Translating the interface".
+# see content/README.md, "Interface strings".
 # This file is distributed under the same license as {project} ({license})."""
 
 
