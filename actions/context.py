@@ -8,6 +8,7 @@ and a turn never mixes two versions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import bot.letters.pdf  # noqa: F401  (fpdf, 1.6 s to import: at start, not on the first letter's turn)
 from bot import flows, heap
@@ -26,6 +27,7 @@ class Served:
 
     content: Content
     responder: Responder
+    folder: Path            # where it was read (a published link resolved to its version's folder)
 
     def flow_context(self, *, development: bool) -> flows.Context:
         """What a flow needs for this turn (the time is read per turn)."""
@@ -33,9 +35,13 @@ class Served:
 
 
 def serve(settings: Settings) -> Served:
-    """Read content/ and locales/ (raises ContentError listing what is wrong)."""
-    content = load_content(settings.content_dir)
-    return Served(content, replies_for(content.library, settings.locales_dir, retention_days=settings.retention_days))
+    """Read content/ and locales/ (raises ContentError listing what is wrong). A published link
+    (bot/studio/live.py) is followed once, so every file comes from the same version even if
+    the link moves meanwhile."""
+    folder = settings.content_dir.resolve()
+    content = load_content(folder)
+    return Served(content, replies_for(content.library, settings.locales_dir, retention_days=settings.retention_days),
+                  folder)
 
 
 class ActionContext:

@@ -17,6 +17,7 @@ import os
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
+from actions import live_content
 from actions.context import ActionContext
 from actions.steps import all_actions
 from bot import heap
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     for action in all_actions(context):
         executor.register_action(action)
     app = create_app(executor, cors_origins=None)
+    watch = live_content.watch_for(context)
+    if watch is not None:                     # a published version: follow the link as it moves
+        app.add_task(live_content.follow(context, watch, settings.content_watch_seconds))
     heap.settle()                             # start-up's objects: out of the cycle collector's way
     log.info("action server on port %d", args.port)
     app.run(host=os.environ.get("SANIC_HOST", "0.0.0.0"), port=args.port, single_process=True,

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     urgent_announcements: int = Field(5, ge=1, le=100)
     # the action server adds organisers' usage counts to the database this often (0: every turn)
     usage_flush_seconds: float = Field(5.0, ge=0, le=3600)
+    # when content_dir is a published link (<root>/live, bot/studio/live.py), how often the
+    # action server looks whether it moved to a new version
+    content_watch_seconds: float = Field(2.0, gt=0, le=3600)
     check_language: str = "en"            # what `helpline check` speaks to organisers: en or ru
     # the collective signal: organisers see an employer once this many different users who
     # agreed to have it counted have named it (fewer could point at one person)

@@ -80,9 +80,10 @@ def prune(root: Path, keep: Iterable[str]) -> list[str]:
 class LiveWatch:
     """Tells a process whether the served version changed since it last looked."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, seen: str | None = None) -> None:
+        """`seen`: the version the process has loaded (default: the one served now)."""
         self.root = root
-        self.seen = served(root)
+        self.seen = seen if seen is not None else served(root)
 
     def moved(self) -> str | None:
         """The newly served version id if the link moved since the last call, else None."""
