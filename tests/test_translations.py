@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_pot_files_are_what_the_script_extracts(domain: str, tmp_path: Path)
 def test_every_catalogue_compiles_with_pybabel(po_file: Path, tmp_path: Path) -> None:
     copy, mo_file = tmp_path / po_file.name, tmp_path / "out.mo"
     shutil.copy(po_file, copy)
-    done = subprocess.run(["uv", "run", "--frozen", "--quiet", "pybabel", "compile", "--statistics",
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "--statistics",
                            "-i", str(copy), "-o", str(mo_file)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stderr
     assert mo_file.stat().st_size > 0                          # a fuzzy catalogue would be skipped
@@ -101,7 +102,8 @@ def test_every_plural_entry_has_all_its_forms(po_file: Path) -> None:
     for message in plurals:
         assert isinstance(message.string, tuple) and len(message.string) == catalog.num_plurals, message.id
         assert all(message.string), message.id
-    assert [problem for problem in translations.problems(po_file)] == []
+    assert [problem for message in catalog if message.id
+            for problem in translations.message_problems(message, catalog.num_plurals)] == []
 
 
 def test_the_plural_forms_are_babels() -> None:
@@ -110,7 +112,7 @@ def test_the_plural_forms_are_babels() -> None:
 
 
 def test_check_passes_on_the_catalogues() -> None:
-    done = run_script("check", "messages", "check")
+    done = run_script("check")
     assert done.returncode == 0, done.stderr
     assert "translations ok" in done.stdout
 
@@ -143,6 +145,30 @@ def test_check_fails_on_a_stale_pot(tmp_path: Path) -> None:
     (locales / "check.pot").write_text('msgid "gone"\nmsgstr ""\n', encoding="utf-8")
     done = run_script("check", "check", locales=locales)
     assert done.returncode == 1 and "check.pot is stale: run scripts/translations update check" in done.stderr
+
+
+def test_update_tidies_the_header_and_does_not_guess(tmp_path: Path) -> None:
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES, locales)
+    po_file = locales / "ru" / "LC_MESSAGES" / "messages.po"
+    text = po_file.read_text(encoding="utf-8")
+    old = text.replace('msgid ""\nmsgstr ""\n"Project-Id-Version: migrant-helpline 0.1.0\\n"',
+                       '#, fuzzy\nmsgid ""\nmsgstr ""\n"Project-Id-Version: PROJECT VERSION\\n"', 1)
+    old = old.replace('msgid "Menu"\n', 'msgid "Menu!"\n', 1)     # as if the code had changed "Menu!" to "Menu"
+    assert old.count("PROJECT VERSION") == 1 and old.count('"Menu!"') == 1
+    po_file.write_text(old, encoding="utf-8")
+    done = run_script("update", "messages", locales=locales)
+    assert done.returncode == 0, done.stderr
+    catalog = read_catalog(po_file)
+    assert not catalog.fuzzy and catalog.project == "migrant-helpline"
+    menu = catalog.get("Menu")
+    assert menu is not None and menu.string == "" and not menu.fuzzy          # empty, not a fuzzy guess
+    assert catalog.get("Menu!") is None                                         # no obsolete entry kept
+    assert po_file.read_text(encoding="utf-8") == text.replace('msgstr "Меню"\n', 'msgstr ""\n', 1)
+    for other in ("uz", "tg", "ky", "en"):                                      # nothing else changes
+        path = Path(other) / "LC_MESSAGES" / "messages.po"
+        assert (locales / path).read_bytes() == (LOCALES / path).read_bytes(), other
+    assert (locales / "messages.pot").read_bytes() == (LOCALES / "messages.pot").read_bytes()
 
 
 def test_tidy_gives_a_real_header_and_keeps_the_translations(tmp_path: Path) -> None:
