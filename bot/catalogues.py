@@ -20,8 +20,12 @@ def compiled(po_file: Path, convert: Callable[[str], str] | None = None) -> Tran
         catalog = read_po(handle, locale=None)
     if convert is not None:
         for message in catalog:
-            if message.id and isinstance(message.string, str) and message.string:
+            if not message.id or not message.string:
+                continue
+            if isinstance(message.string, str):
                 message.string = convert(message.string)
+            else:                                           # a text with a count: every plural form
+                message.string = tuple(convert(form) if form else form for form in message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

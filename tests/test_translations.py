@@ -201,6 +201,14 @@ def test_a_count_takes_its_english_form(responder: Responder) -> None:
         responder.plural("uz", m.DEADLINE_NEAR, 7).format(days=1)    # Uzbek counts without a plural
 
 
+@pytest.mark.parametrize("message", [m.DEADLINE_NEAR, m.DEADLINE_PASSED, m.CALC_TOTAL, m.DEADLINE_TERM_MONTHS])
+@pytest.mark.parametrize("days", [1, 5])
+def test_uzbek_cyrillic_counts_are_transliterated(responder: Responder, message: m.Plural, days: int) -> None:
+    shown = responder.plural("uz_Cyrl", message, days).format(days=days, count=days, total="1 ₽")
+    assert shown != responder.plural("uz", message, days).format(days=days, count=days, total="1 ₽")
+    assert not any("a" <= ch <= "z" for ch in shown.lower()), shown
+
+
 @pytest.mark.parametrize(("language", "terms"), [
     ("ru", {"dismissal": "1 месяц", "wages": "1 год", "general": "3 месяца"}),
     ("en", {"dismissal": "1 month", "wages": "1 year", "general": "3 months"}),
