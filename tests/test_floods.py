@@ -35,6 +35,7 @@ from bot.gateway.app import create_app
 from bot.gateway.casework import Casework
 from bot.gateway.floods import client_key, floods
 from bot.gateway.limits import SharedMessageLimit
+from bot.gateway.live_replies import LiveReplies
 from bot.gateway.relay import Relay
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, Reply, Responder
 from bot.settings import Settings
@@ -103,10 +104,11 @@ def make_desk(tmp_path: Path, responder: Responder, **overrides: object) -> Iter
 
     async def announce(text: str) -> None:
         announced.append(text)
-    casework = Casework(settings=settings, database=database, responder=responder, rasa=rasa,
+    casework = Casework(settings=settings, database=database, replies=LiveReplies(responder), rasa=rasa,
                         hours=parse_hours(settings.casework_hours), keys=TEST_KEYS, announce=announce,
                         floods=floods(settings))
-    relay = Relay(settings=settings, database=database, responder=responder, keys=TEST_KEYS, announce=announce)
+    relay = Relay(settings=settings, database=database, replies=LiveReplies(responder), keys=TEST_KEYS,
+                  announce=announce)
     desk = Desk(casework, relay, rasa, announced)
     try:
         yield desk

@@ -1,4 +1,5 @@
-"""The action server follows the published content version (actions/live_content.py)."""
+"""The action server and the gateway follow the published content version
+(actions/live_content.py, bot/gateway/live_replies.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ import pytest
 
 from actions import live_content
 from actions.context import ActionContext
+from bot.devtools.ports import free_port
+from bot.gateway import live_replies
+from bot.gateway.app import create_app
 from bot.processes import Stack, start_actions
 from bot.settings import Settings
 from bot.studio import live, versions
 from bot.studio.versions import Author
 from tests.conftest import make_settings
+from tests.console_client import serving
+from tests.stub_rasa import stub_rasa
 
 ORGANISER = Author("Organiser", "organiser@union.example")
 TOPIC = "topics/wages_unpaid.yml"
@@ -129,3 +135,27 @@ def test_a_running_action_server_answers_from_the_new_version(published: tuple[P
         assert NEW_ANSWER in answer_turn(settings)
     finally:
         stack.stop()
+
+
+def test_the_gateway_swaps_its_replies_when_the_link_moves(published: tuple[Path, Path, str],
+                                                           tmp_path: Path) -> None:
+    repository, root, second = published
+    rasa_port = free_port()
+    settings = make_settings(tmp_path, rasa_port=rasa_port, content_dir=live.live_path(root),
+                             content_watch_seconds=0.05)
+    app = create_app(settings)
+
+    def text() -> str:
+        return app.state.gateway.responder.library.topics["wages_unpaid"].answers["ru"].text or ""
+
+    with serving(stub_rasa(), rasa_port), serving(app, settings.gateway_port):
+        state = app.state.gateway
+        assert NEW_ANSWER not in text()
+        live.put_live(repository, second, root)
+        deadline = time.monotonic() + 30
+        while NEW_ANSWER not in text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert NEW_ANSWER in text()
+        assert state.casework.responder is state.responder        # every part reads the one reference
+    plain = make_settings(tmp_path / "plain", rasa_port=rasa_port)
+    assert live_replies.watch_for(plain.content_dir, live_replies.LiveReplies(app.state.gateway.responder)) is None

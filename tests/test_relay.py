@@ -18,6 +18,7 @@ from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Case, CaseMessage, Sender
 from bot.db.prepare import prepare_database
 from bot.gateway.channels import Delivered
+from bot.gateway.live_replies import LiveReplies
 from bot.gateway.relay import Relay
 from bot.privacy.keys import Keys
 from bot.replies import CASE_END, Reply, Responder
@@ -59,8 +60,8 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 def relay_on(database: Database, tmp_path: Path, responder: Responder, channel: FakeChannel) -> Relay:
-    return Relay(settings=make_settings(tmp_path), database=database, responder=responder, keys=TEST_KEYS,
-                 channel=channel)
+    return Relay(settings=make_settings(tmp_path), database=database, replies=LiveReplies(responder),
+                 keys=TEST_KEYS, channel=channel)
 
 
 def open_case(database: Database, address: str, *, keys: Keys = TEST_KEYS) -> int:

@@ -33,6 +33,7 @@ from bot.content_cache import responder
 from bot.db.database import Database
 from bot.db.prepare import prepare_database
 from bot.duty_hours import parse_hours
+from bot.gateway import live_replies
 from bot.gateway.body_limit import BodyLimit, BodyLimits, BodyTooLarge, BodyTooSlow, too_large, too_slow
 from bot.gateway.casework import Casework
 from bot.gateway.conversation import Languages, LocalLanguages, SharedLanguages
@@ -41,6 +42,7 @@ from bot.gateway.floods import floods
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.health import Health, healthz
 from bot.gateway.limits import Limit, MessageLimit, SharedMessageLimit
+from bot.gateway.live_replies import LiveReplies
 from bot.gateway.openapi import openapi
 from bot.gateway.relay import Relay
 from bot.gateway.state import GatewayState
@@ -98,14 +100,15 @@ def assemble(settings: Settings, parts: Parts, channel: TelegramChannel | None) 
     token = settings.rasa_token.get_secret_value()
     rasa = RasaPool([RasaClient(parts.http, url, token, concurrency=settings.rasa_concurrency,
                                 wait=settings.request_timeout) for url in settings.rasa_urls])
-    texts = responder(settings.content_dir, settings.locales_dir, retention_days=settings.retention_days)
+    folder = settings.content_dir.resolve()     # a published link: the version it points at now
+    texts = LiveReplies(responder(folder, settings.locales_dir, retention_days=settings.retention_days), folder)
     keys = load_keys(settings.secret_key.get_secret_value() if settings.secret_key else None, settings.key_file)
     announce = channel.announcer() if channel is not None else None
     wake = asyncio.Event()                # a new message for a user starts a relay pass at once
-    casework = Casework(settings=settings, database=parts.database, responder=texts, rasa=rasa,
+    casework = Casework(settings=settings, database=parts.database, replies=texts, rasa=rasa,
                         hours=parse_hours(settings.casework_hours), keys=keys, announce=announce, wake=wake,
                         floods=floods(settings, parts.shared))   # case limits shared by the gateways (Redis)
-    relay = Relay(settings=settings, database=parts.database, responder=texts, keys=keys, channel=channel,
+    relay = Relay(settings=settings, database=parts.database, replies=texts, keys=keys, channel=channel,
                   announce=announce, wake=wake)
     shared = parts.shared
     limit: Limit = (SharedMessageLimit(shared, settings.messages_per_minute) if shared is not None
@@ -113,7 +116,7 @@ def assemble(settings: Settings, parts: Parts, channel: TelegramChannel | None) 
     languages: Languages = (SharedLanguages(shared, settings.retention_days * 86_400)
                             if shared is not None else LocalLanguages())
     state = GatewayState(
-        settings=settings, http=parts.http, rasa=rasa, responder=texts, keys=keys, database=parts.database,
+        settings=settings, http=parts.http, rasa=rasa, replies=texts, keys=keys, database=parts.database,
         console=parts.console, casework=casework, forgetter=Forgetter(parts.database.sessions, parts.trackers),
         limit=limit, languages=languages, outbox=parts.outbox, shared=shared)
     return state, relay
@@ -185,6 +188,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 app.state.telegram = None
                 tasks.start_soon(relay.run)
                 tasks.start_soon(state.forgetter.keep_retention, settings.retention_days)
+                watch = live_replies.watch_for(settings.content_dir, state.replies)
+                if watch is not None:        # a published version: follow the link as it moves
+                    tasks.start_soon(live_replies.follow, state.replies, settings, watch)
                 heap.settle()           # start-up's objects: out of the cycle collector's way
                 try:
                     async with telegram_running(app, telegram, state):

@@ -25,6 +25,7 @@ from bot.db.models import Case, Organisation, Sender
 from bot.duty_hours import DutyHours
 from bot.gateway.channels import Announce, end_button
 from bot.gateway.floods import Floods
+from bot.gateway.live_replies import LiveReplies
 from bot.privacy.keys import Keys
 from bot.rasa_client import WORD_JOINER, Rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE, CASE_OPEN_SHARED, Button, Reply, Responder, payload
@@ -52,7 +53,7 @@ def quoted(body: str) -> str:
 class Casework:
     settings: Settings
     database: Database
-    responder: Responder
+    replies: LiveReplies
     rasa: Rasa
     hours: DutyHours
     keys: Keys = field(kw_only=True)
@@ -62,6 +63,11 @@ class Casework:
     # cases open one at a time in this gateway, so the limits asked in the opening transaction
     # count every case opened before (SQLite reads outside the write lock; opening is rare)
     opening: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    @property
+    def responder(self) -> Responder:
+        """The replies of the content version in use (swapped when a new one goes live)."""
+        return self.replies.current
 
     def _(self, language: str, message: str) -> str:
         return self.responder.catalogues.gettext(language, message)

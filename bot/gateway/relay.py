@@ -23,6 +23,7 @@ from bot.db.base import utcnow
 from bot.db.database import Database
 from bot.db.models import Sender
 from bot.gateway.channels import Announce, Channel, Delivered, end_button
+from bot.gateway.live_replies import LiveReplies
 from bot.privacy.keys import Keys, SealError
 from bot.replies import Reply, Responder
 from bot.settings import Settings
@@ -38,13 +39,18 @@ PASS_SECONDS = 2.0
 class Relay:
     settings: Settings
     database: Database
-    responder: Responder
+    replies: LiveReplies
     keys: Keys
     channel: Channel | None = None       # None: no channel to send to (web chat only)
     announce: Announce | None = None     # the caseworkers' group, if any
     wake: asyncio.Event = field(default_factory=asyncio.Event)    # set: a pass now, not in 2 s
     in_flight: set[int] = field(default_factory=set)
     instance: str = field(default_factory=lambda: secrets.token_hex(8))   # this gateway, for the lease
+
+    @property
+    def responder(self) -> Responder:
+        """The replies of the content version in use (swapped when a new one goes live)."""
+        return self.replies.current
 
     def _(self, language: str, message: str) -> str:
         return self.responder.catalogues.gettext(language, message)

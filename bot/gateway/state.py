@@ -14,6 +14,7 @@ from bot.gateway.conversation import Languages, hinted_language
 from bot.gateway.delivery import Outbox
 from bot.gateway.forgetting import Forgetter
 from bot.gateway.limits import Limit
+from bot.gateway.live_replies import LiveReplies
 from bot.privacy.keys import Keys
 from bot.rasa_client import RasaPool
 from bot.replies import Responder
@@ -25,7 +26,7 @@ class GatewayState:
     settings: Settings
     http: httpx.AsyncClient
     rasa: RasaPool
-    responder: Responder
+    replies: LiveReplies
     keys: Keys
     database: Database          # chat and casework
     console: Database           # the console's own pool and threads
@@ -35,6 +36,11 @@ class GatewayState:
     languages: Languages
     outbox: Outbox              # to Telegram: ordered per chat, retried
     shared: Redis | None = None     # limits and languages shared by several gateways
+
+    @property
+    def responder(self) -> Responder:
+        """The replies of the content version in use (swapped when a new one goes live)."""
+        return self.replies.current
 
     def browser_language(self, request: Request) -> str | None:
         header = request.headers.get("accept-language", "")
