@@ -23,6 +23,7 @@ from bot.processes import Stack, running_stack, start_gateway
 from bot.replies import Responder
 from bot.settings import ROOT, Settings
 from bot.training.train import train
+from tests.studio_content import repository, seed  # noqa: F401  (the studio tests' fixtures)
 
 SHARED = ROOT.parent / "shared"
 # every test gateway uses this secret, so tests can name a conversation's key in the stores

@@ -3,21 +3,16 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
 from bot.studio import live, publish, versions
 from bot.studio.publish import Progress, Refused, Steps
 from bot.studio.rollout import RolloutError
-from bot.studio.versions import Author
-
-ORGANISER = Author("Organiser", "organiser@union.example")
-TOPIC = "topics/wages_unpaid.yml"
+from tests.studio_content import ORGANISER, TOPIC
 
 
 @dataclass
@@ -46,20 +41,6 @@ class Fakes:
 
     def steps(self) -> Steps:
         return Steps(check=publish.checked_errors, train=self.train, roll_out=self.roll_out)
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seed") / "content"
-    shutil.copytree(Settings().content_dir, folder)
-    return folder
-
-
-@pytest.fixture
-def repository(tmp_path: Path, seed: Path) -> Path:
-    path = tmp_path / "content.git"
-    versions.create(path, seed, author=ORGANISER, message="Content as shipped")
-    return path
 
 
 def head(repository: Path) -> str:

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
 from bot.studio import live, versions
 from bot.studio.versions import Author, Conflict, VersionError
+from tests.studio_content import ORGANISER, TOPIC
 
-ORGANISER = Author("Дилноза Рахимова", "dilnoza@union.example")
 REVIEWER = Author("Farrukh", "farrukh@union.example")
-TOPIC = "topics/wages_unpaid.yml"
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seed") / "content"
-    shutil.copytree(Settings().content_dir, folder)
-    return folder
-
-
-@pytest.fixture
-def repository(tmp_path: Path, seed: Path) -> Path:
-    path = tmp_path / "content.git"
-    versions.create(path, seed, author=ORGANISER, message="Content as shipped")
-    return path
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
