@@ -8,7 +8,7 @@ the old value), so two publishes at once cannot lose each other's changes: the s
 refused with `Conflict`. Restoring a version is a new commit with that version's files, so the
 history only grows. `export` writes a version's files into a folder the processes can serve.
 
-Plain functions over the `git` command (2.20 or later); no network, no hooks, no user
+Plain functions over the `git` command (2.32 or later); no network, no hooks, no user
 configuration read (`GIT_CONFIG_GLOBAL`/`GIT_CONFIG_SYSTEM` point at nothing).
 """
 
