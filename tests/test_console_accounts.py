@@ -259,3 +259,17 @@ def test_migration_0008_goes_up_and_down(database_url: str) -> None:
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def test_links_are_deleted_30_days_after_they_ran_out(site: Site) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with site.sessions.begin() as session:
+        for days in (31, 29):                 # ran out 31 and 29 days ago
+            session.add(AccountLink(token_hash=f"{days:064d}", kind="invite", email=f"old{days}@union-a.example",
+                                    role=Role.caseworker, organisation_id="union_a",
+                                    created_by=site.account("admin").id, created_at=now - dt.timedelta(days=days + 3),
+                                    expires_at=now - dt.timedelta(days=days)))
+    link_of(invite(site.signed_in("admin"), "new@union-a.example"))      # making a link clears old ones
+    with site.sessions() as session:
+        kept = sorted(session.scalars(select(AccountLink.email)))
+    assert kept == ["new@union-a.example", "old29@union-a.example"]
