@@ -251,6 +251,34 @@ def _rates(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _studio(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.studio import cli as studio
+    from bot.studio.publish import Refused
+    from bot.studio.versions import Author, VersionError
+
+    if args.action == "versions":
+        print("\n".join(studio.listed(settings)) or "no versions yet: helpline studio init")
+        return 0
+    if not (args.name and args.email):
+        print(f"helpline studio {args.action}: --name and --email say who did it (the version's author)",
+              file=sys.stderr)
+        return 2
+    author = Author(args.name, args.email)
+    try:
+        if args.action == "init":
+            studio.init(settings, author)
+        else:
+            if not args.version:
+                print("helpline studio restore: which version? (helpline studio versions)", file=sys.stderr)
+                return 2
+            done = studio.restore(settings, args.version, author)
+            print(f"version {done.short} ({done.summary}) is live")
+    except (Refused, VersionError) as error:
+        print(f"helpline studio {args.action}: {error}; the live version is unchanged", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="helpline", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -298,6 +326,14 @@ def parser() -> argparse.ArgumentParser:
                            "global_admin every organisation's")
     user.add_argument("--email", required=True)
     user.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input")
+    studio = commands.add_parser("studio", help="content versions: start, list, restore (bot/studio/)")
+    studio.add_argument("action", choices=["init", "versions", "restore"],
+                        help="init: content/ becomes the first version, put live under <data>/studio; "
+                             "versions: list them, the live one marked *; restore: an earlier version, "
+                             "trained and rolled out to every Rasa replica")
+    studio.add_argument("version", nargs="?", help="restore: the version's id (or its first characters)")
+    studio.add_argument("--name", help="init, restore: who does it (the version's author)")
+    studio.add_argument("--email", help="init, restore: their e-mail address")
     rates = commands.add_parser("rates", help="the key-rate table, content/key_rates.yml")
     rates.add_argument("action", choices=["update"],
                        help="update: load the history from the Bank of Russia's DailyInfo service, show what "
@@ -314,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Command] = {
     "check": _check, "train": _train, "run": _run, "shell": _shell, "eval": _eval,
     "bench": _bench, "db": _db, "contacts": _contacts, "user": _user, "purge": _purge, "rates": _rates,
+    "studio": _studio,
 }
 
 

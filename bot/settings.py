@@ -256,5 +256,11 @@ class Settings(BaseSettings):
         return self.data_dir / "secret.key"
 
     @property
+    def studio_dir(self) -> Path:
+        """The organisers' studio: the content repository, the published versions and their
+        models (bot/studio/)."""
+        return self.data_dir / "studio"
+
+    @property
     def model_dir(self) -> Path:
         return self.build_dir / "models"

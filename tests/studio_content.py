@@ -28,3 +28,14 @@ def repository(tmp_path: Path, seed: Path) -> Path:
     path = tmp_path / "content.git"
     versions.create(path, seed, author=ORGANISER, message="Content as shipped")
     return path
+
+
+def first_answer_line(topic_file: str) -> str:
+    """The first line of the Russian answer in a topic file's text (enough to replace it)."""
+    block = topic_file[topic_file.index("\n  ru:"):]
+    lines = block.splitlines()
+    line = next(line for line in lines if line.strip().startswith("answer:"))
+    rest = line.split("answer:", 1)[1].strip()
+    if rest in ("|", ">", "|-", ">-"):
+        return lines[lines.index(line) + 1].strip()
+    return rest.strip("'\"")

@@ -25,6 +25,7 @@ from bot.studio.versions import Author
 from tests.conftest import make_settings
 from tests.console_client import serving
 from tests.stub_rasa import stub_rasa
+from tests.studio_content import first_answer_line
 
 ORGANISER = Author("Organiser", "organiser@union.example")
 TOPIC = "topics/wages_unpaid.yml"
@@ -41,24 +42,10 @@ def published(tmp_path: Path) -> tuple[Path, Path, str]:
     first = versions.create(repository, seed, author=ORGANISER, message="shipped")
     live.put_live(repository, first.id, root)
     text = versions.read(repository, first.id, TOPIC).decode()
-    old = answer_of(ru_block(text))
+    old = first_answer_line(text)
     second = versions.change(repository, first.id, {TOPIC: text.replace(old, NEW_ANSWER, 1).encode()},
                              author=ORGANISER, message="new answer")
     return repository, root, second.id
-
-
-def ru_block(text: str) -> str:
-    return text[text.index("\n  ru:"):]
-
-
-def answer_of(block: str) -> str:
-    """The first line of the Russian answer in a topic file (enough to replace it)."""
-    line = next(line for line in block.splitlines() if line.strip().startswith("answer:"))
-    rest = line.split("answer:", 1)[1].strip()
-    if rest in ("|", ">", "|-", ">-"):
-        lines = block.splitlines()
-        return lines[lines.index(line) + 1].strip()
-    return rest.strip("'\"")
 
 
 def ru_answer(context: ActionContext) -> str:

@@ -51,9 +51,12 @@ class Progress:
 
     step: str = "waiting"
     lines: list[str] = field(default_factory=list)
+    echo: Callable[[str], None] | None = None         # each line also goes here as it comes
 
     def say(self, line: str) -> None:
         self.lines.append(line)
+        if self.echo is not None:
+            self.echo(line)
 
     def enter(self, step: str) -> None:
         self.step = step
