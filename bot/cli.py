@@ -68,6 +68,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out,
                         replicas=args.replicas, telegram_share=args.telegram_share)
+    if args.name == "publish":
+        from bot.evaluation.publish_bench import run_publish_bench
+
+        return run_publish_bench(settings, out)
     if args.name == "relay":
         from bot.evaluation.relay_load import run_relay_load
 
@@ -294,7 +298,8 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", help="TSV or JSONL with text, lang, topic")
     evaluate.add_argument("--json", help="write the full results to this file")
     bench = commands.add_parser("bench", help="external benchmarks")
-    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay", "load"])
+    bench.add_argument("name", choices=["sib200", "baselines", "latency", "web", "telegram", "relay", "load",
+                                               "publish"])
     bench.add_argument("--rate", type=float, default=50.0, help="load: target messages per second")
     bench.add_argument("--replicas", type=int, default=1,
                        help="load: Rasa processes (more than 1 needs the PostgreSQL and Redis store URLs)")
