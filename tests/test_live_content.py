@@ -78,7 +78,7 @@ async def test_the_next_turn_reads_the_version_put_live(published: tuple[Path, P
         assert context.served.folder == live.folder(root, second)
         broken = versions.change(repository, second, {TOPIC: b"id: wages_unpaid\nanswers: [\n"},
                                  author=ORGANISER, message="broken")
-        with caplog.at_level(logging.INFO, logger="actions.live_content"):
+        with caplog.at_level(logging.INFO, logger="bot.studio.live"):
             live.put_live(repository, broken.id, root)
             for _ in range(500):
                 if "not loaded" in caplog.text:

@@ -6,26 +6,21 @@ preview of what a worker sees) reads `LiveReplies.current`, one reference. When
 HELPLINE_CONTENT_DIR is a published link (`<root>/live`, bot/studio/live.py), `follow` looks
 every HELPLINE_CONTENT_WATCH_SECONDS whether it moved and, if so, reads the new version on a
 worker thread and swaps the reference: the next reply uses it. A version that cannot be read
-is logged (its id and how many problems) and the one in use stays.
+is logged and the one in use stays (`bot.studio.live.follow`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import anyio
-
 from bot import heap
 from bot.content.loader import load_library
-from bot.content.problems import ContentError
 from bot.content_cache import replies_for
 from bot.replies import Responder
 from bot.settings import Settings
-from bot.studio.live import LiveWatch, served
-
-log = logging.getLogger(__name__)
+from bot.studio import live
+from bot.studio.live import LiveWatch
 
 
 @dataclass
@@ -36,9 +31,7 @@ class LiveReplies:
 
 def watch_for(content_dir: Path, replies: LiveReplies) -> LiveWatch | None:
     """A watch on the published link content_dir is, or None when it is a plain folder."""
-    if content_dir.name != "live" or served(content_dir.parent) is None:
-        return None
-    return LiveWatch(content_dir.parent, seen=replies.folder.name if replies.folder else None)
+    return live.watch_for(content_dir, replies.folder or content_dir)
 
 
 def read(settings: Settings, folder: Path) -> Responder:
@@ -47,18 +40,10 @@ def read(settings: Settings, folder: Path) -> Responder:
 
 async def follow(replies: LiveReplies, settings: Settings, watch: LiveWatch) -> None:
     """Swap in each newly published version's replies; runs until cancelled."""
-    while True:
-        await anyio.sleep(settings.content_watch_seconds)
-        version = watch.moved()
-        if version is None:
-            continue
+
+    def swap() -> None:
         folder = settings.content_dir.resolve()          # one version, even if the link moves again
-        try:
-            replies.current = await anyio.to_thread.run_sync(read, settings, folder)
-            replies.folder = folder
-        except ContentError as error:
-            log.warning("content version %s not loaded: %d problem(s); the previous one stays",
-                        version[:10], len(error.problems))
-            continue
+        replies.current, replies.folder = read(settings, folder), folder
         heap.settle()
-        log.info("content version %s loaded", version[:10])
+
+    await live.follow(watch, settings.content_watch_seconds, swap)

@@ -2,7 +2,8 @@
 `<root>/versions/<id>`, replaced in one step (issue 17, item 4).
 
 A process started with HELPLINE_CONTENT_DIR=<root>/live reads whichever version the link
-points at when it (re)loads content, and `LiveWatch` tells it when the link has moved. The
+points at when it (re)loads content; `follow` reloads it each time the link moves (the action
+server and the gateway run it as a task). The
 folder of a version is written completely under a temporary name and renamed into place
 before the link moves, so a reader never sees half a version; old versions stay on disk
 (a rollback needs them, and a process may still be reading one) until `prune`.
@@ -10,14 +11,19 @@ before the link moves, so a reader never sees half a version; old versions stay 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bot.content.problems import ContentError
 from bot.studio import versions
+
+log = logging.getLogger(__name__)
 
 LIVE = "live"
 VERSIONS = "versions"
@@ -92,3 +98,29 @@ class LiveWatch:
             return None
         self.seen = now
         return now
+
+
+def watch_for(content_dir: Path, loaded: Path) -> LiveWatch | None:
+    """A watch when `content_dir` is a published link (`loaded`: the folder the process read
+    at start), or None when it is a plain folder."""
+    if content_dir.name != LIVE or served(content_dir.parent) is None:
+        return None
+    return LiveWatch(content_dir.parent, seen=loaded.name)
+
+
+async def follow(watch: LiveWatch, every: float, reload: Callable[[], None]) -> None:
+    """Every `every` seconds, if the link moved, `reload()` on a worker thread; a version that
+    cannot be loaded is logged (its id and how many problems, never its text) and the one in
+    use stays. Runs until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        version = watch.moved()
+        if version is None:
+            continue
+        try:
+            await asyncio.to_thread(reload)
+        except ContentError as error:
+            log.warning("content version %s not loaded: %d problem(s); the previous one stays",
+                        version[:10], len(error.problems))
+            continue
+        log.info("content version %s loaded", version[:10])
