@@ -18,6 +18,12 @@ def replies_for(library: Library, locales_dir: Path, *, retention_days: int = 30
                      offers=flows.offers())
 
 
+def read_responder(content_dir: Path, locales_dir: Path, *, retention_days: int = 30) -> Responder:
+    """The replies of the content in `content_dir`, read now (a newly published version)."""
+    return replies_for(load_library(content_dir), locales_dir, retention_days=retention_days)
+
+
 @cache
 def responder(content_dir: Path, locales_dir: Path, *, retention_days: int = 30) -> Responder:
-    return replies_for(load_library(content_dir), locales_dir, retention_days=retention_days)
+    """`read_responder`, once per process for each folder."""
+    return read_responder(content_dir, locales_dir, retention_days=retention_days)

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import heap
-from bot.content.loader import load_library
-from bot.content_cache import replies_for
+from bot.content_cache import read_responder
 from bot.replies import Responder
 from bot.settings import Settings
 from bot.studio import live
@@ -34,16 +33,13 @@ def watch_for(content_dir: Path, replies: LiveReplies) -> LiveWatch | None:
     return live.watch_for(content_dir, replies.folder or content_dir)
 
 
-def read(settings: Settings, folder: Path) -> Responder:
-    return replies_for(load_library(folder), settings.locales_dir, retention_days=settings.retention_days)
-
-
 async def follow(replies: LiveReplies, settings: Settings, watch: LiveWatch) -> None:
     """Swap in each newly published version's replies; runs until cancelled."""
 
     def swap() -> None:
         folder = settings.content_dir.resolve()          # one version, even if the link moves again
-        replies.current, replies.folder = read(settings, folder), folder
+        replies.current = read_responder(folder, settings.locales_dir, retention_days=settings.retention_days)
+        replies.folder = folder
         heap.settle()
 
     await live.follow(watch, settings.content_watch_seconds, swap)
