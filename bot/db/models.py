@@ -19,6 +19,21 @@ class Role(enum.StrEnum):
     organiser = "organiser"
     admin = "admin"                  # an organisation's administrator: sees what its organisers see
     global_admin = "global_admin"    # the helpline's: sees every organisation's (bot/reach.py)
+    reviewer = "reviewer"            # approves content drafts in its languages (bot/studio/drafts.py)
+
+
+class DraftState(enum.StrEnum):
+    open = "open"            # edited, awaiting a reviewer of its language
+    approved = "approved"    # a reviewer approved it; the next publish takes it
+    published = "published"  # part of a published version
+    withdrawn = "withdrawn"  # its author (or an admin) dropped it
+
+
+class JobState(enum.StrEnum):
+    running = "running"
+    done = "done"
+    refused = "refused"      # a step refused (bot/studio/publish.py Refused): the live version stays
+    failed = "failed"        # an unexpected error: the live version stays
 
 
 class CaseState(enum.StrEnum):
@@ -98,6 +113,9 @@ class Account(Base):
     # login, that stops working at `password_expires_at`
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # a reviewer's languages (codes of content/languages.yml, comma-separated): the drafts it may
+    # approve (bot/studio/drafts.py); empty for every other role
+    review_languages: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Case(Base):
@@ -288,3 +306,47 @@ class LoginAttempt(Base):
     blocked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     lockouts: Mapped[int] = mapped_column(Integer, default=0)             # blocks so far: the next lasts longer
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)   # idle rows are deleted
+
+
+class ContentDraft(Base):
+    """An edit to content/ that is not published yet (bot/studio/drafts.py): one topic in one
+    language (its fields as JSON), or one whole data file (contacts.yml, places.yml, ...). It
+    belongs to the organisation of the account that started it; a reviewer of its language
+    approves it (who and when are kept), and the next publish writes it into a new version."""
+
+    __tablename__ = "content_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(200))              # inside content/: topics/<id>.yml, contacts.yml
+    topic: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))    # None: a whole data file
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base_version: Mapped[str | None] = mapped_column(String(40))  # the live version it was made from
+    state: Mapped[DraftState] = mapped_column(_enum(DraftState, "draft_state"), default=DraftState.open, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    reviewed_on: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    published_version: Mapped[str | None] = mapped_column(String(40))
+
+
+class StudioJob(Base):
+    """A publish, restore or start of the studio running in the background (bot/studio/jobs.py):
+    its step and progress lines, kept in the database so any gateway's console can show them."""
+
+    __tablename__ = "studio_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))               # publish | restore | init
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.running, index=True)
+    step: Mapped[str] = mapped_column(String(20), default="waiting")
+    lines: Mapped[str] = mapped_column(Text, default="")
+    target: Mapped[str | None] = mapped_column(String(40))      # restore: the version restored
+    version: Mapped[str | None] = mapped_column(String(40))     # the version it made
+    reason: Mapped[str | None] = mapped_column(Text)            # refused or failed: why
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
