@@ -232,6 +232,9 @@ def _answer(doc: YamlDoc, code: str, entry: Any, languages: dict[str, Language],
     if status == "reviewed" and not entry.get("reviewed_by"):
         problems.append(doc.problem((*path, "status"), T_("a reviewed translation needs a reviewer"),
                                     T_("add 'reviewed_by:' with who checked it, or set status: draft")))
+    if entry.get("reviewed_on") is not None and _date_or_none(entry.get("reviewed_on")) is None:
+        problems.append(doc.problem((*path, "reviewed_on"), T_("reviewed_on is not a date"),
+                                    T_("write the day the reviewer approved it as YYYY-MM-DD, e.g. 2026-12-08")))
     examples = entry.get("examples") or []
     if not isinstance(examples, list):
         problems.append(doc.problem((*path, "examples"), T_("examples should be a list"),
@@ -240,8 +243,12 @@ def _answer(doc: YamlDoc, code: str, entry: Any, languages: dict[str, Language],
     return Answer(
         title=str(entry["title"]).strip(), text=_text(entry.get("answer")),
         more=_text(entry.get("more")), examples=tuple(str(e).strip() for e in examples if e),
-        status=status, reviewed_by=entry.get("reviewed_by"),
+        status=status, reviewed_by=entry.get("reviewed_by"), reviewed_on=_date_or_none(entry.get("reviewed_on")),
     )
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def _text(value: Any) -> str | None:
@@ -320,7 +327,7 @@ def _derive(library: Library) -> Library:
                 title=convert(base.title), text=convert(base.text) if base.text else None,
                 more=convert(base.more) if base.more else None,
                 examples=tuple(convert(e) for e in base.examples),
-                status=base.status, reviewed_by=base.reviewed_by,
+                status=base.status, reviewed_by=base.reviewed_by, reviewed_on=base.reviewed_on,
             )
         for category in library.categories:
             if language.base in category.titles:

@@ -55,6 +55,7 @@ class Answer:
     examples: tuple[str, ...]
     status: str = "draft"
     reviewed_by: str | None = None
+    reviewed_on: dt.date | None = None      # when the reviewer approved it (the console writes it)
 
 
 @dataclass(frozen=True)
