@@ -9,6 +9,7 @@ Deactivating ends the account's sessions; an inactive account cannot log in.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from bot.console.auth import end_sessions
 from bot.console.invites import grantable
 from bot.db.models import Account, Role
 
-Outcome = Literal["done", "same", "role", "last_admin"]
+Outcome = Literal["done", "same", "role", "last_admin", "languages"]
 
 
 def may_change(actor: Account, target: Account) -> bool:
@@ -65,4 +66,22 @@ def set_active(session: Session, actor: Account, target: Account, active: bool) 
     if not active:
         end_sessions(session, target.id)
     audit(session, actor.id, None, "account.reactivate" if active else "account.deactivate", f"account={target.id}")
+    return "done"
+
+
+def set_review_languages(session: Session, actor: Account, target: Account, codes: list[str],
+                         known: Collection[str]) -> Outcome:
+    """The languages a reviewer approves drafts in (bot/studio/drafts.py); codes of
+    content/languages.yml that are written, not derived. The caller checked
+    `may_change(actor, target)`."""
+    if target.role is not Role.reviewer:
+        return "role"
+    chosen = sorted(set(codes))
+    if any(code not in known for code in chosen):
+        return "languages"
+    value = ",".join(chosen)
+    if value == (target.review_languages or ""):
+        return "same"
+    target.review_languages = value
+    audit(session, actor.id, None, "account.review_languages", f"account={target.id}; languages={value or '-'}")
     return "done"

@@ -43,7 +43,7 @@ DONE = {"password": C_("Your password is changed. Your other sessions have ended
         "sessions": C_("Your other sessions have ended.")}
 ROLES = {Role.caseworker.value: C_("Caseworker"), Role.supervisor.value: C_("Supervisor"),
          Role.organiser.value: C_("Organiser"), Role.admin.value: C_("Admin"),
-         Role.global_admin.value: C_("Global admin")}
+         Role.global_admin.value: C_("Global admin"), Role.reviewer.value: C_("Reviewer")}
 MAX_FIELD = 1024
 
 
@@ -177,6 +177,8 @@ async def _accounts_page(request: Request, account: Account, console_session: Co
         may_change=[account_changes.may_change(account, other) for other in listed],
         totp_on=[totp.enabled(other) for other in listed], organisations=organisations,
         grantable=invites.grantable(account), roles=_labels(request, ROLES),
+        review_languages=[code for code, language in _state(request).responder.library.languages.items()
+                          if not language.base],
         link_hours=int(invites.LINK_VALID.total_seconds() // 3600), **extra)
 
 

@@ -30,8 +30,10 @@ REFUSED = {"email": (400, C_("That is not an e-mail address.")),
            "organisation": (403, C_("You may not invite into that organisation.")),
            "last_admin": (409, C_("That would leave the organisation without an active admin. "
                                   "Make another account admin first.")),
-           "same": (200, C_("Nothing changed."))}
+           "same": (200, C_("Nothing changed.")),
+           "languages": (400, C_("Choose languages of the content."))}
 DONE = {"role": C_("{email} is now: {role}."),
+        "languages": C_("{email} now reviews the languages chosen."),
         "deactivate": C_("{email} is deactivated; their sessions have ended."),
         "reactivate": C_("{email} is active again.")}
 LINKS = {"invite": C_("Invitation link for {email}:"),
@@ -92,7 +94,8 @@ def _changed(change: Change, done: str) -> Handler:
     @signed_in
     @admins_only
     async def act(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-        target_id, form = _target(request), dict(await request.form())
+        fields = await request.form()
+        target_id, form = _target(request), {**dict(fields), "languages": fields.getlist("languages")}
 
         def run(session: Session) -> tuple[account_changes.Outcome, str, str] | None:
             actor = session.get(Account, account.id)
@@ -117,6 +120,27 @@ def _changed(change: Change, done: str) -> Handler:
 def _set_role(session: Session, actor: Account, target: Account, form: dict[str, Any]) -> account_changes.Outcome:
     role = _role(form.get("role"))
     return "role" if role is None else account_changes.set_role(session, actor, target, role)
+
+
+def written_languages(request: Request) -> list[str]:
+    """The languages drafts are written in (derived ones, like Uzbek Cyrillic, are made)."""
+    library = _state(request).responder.library
+    return [code for code, language in library.languages.items() if not language.base]
+
+
+def _languages_changer(request: Request) -> Change:
+    known = written_languages(request)
+
+    def change(session: Session, actor: Account, target: Account, form: dict[str, Any]) -> account_changes.Outcome:
+        return account_changes.set_review_languages(session, actor, target, list(form.get("languages", [])), known)
+    return change
+
+
+def _set_languages() -> Handler:
+    """POST /console/accounts/{id}/languages: a reviewer's languages (checkboxes)."""
+    async def act(request: Request) -> Response:
+        return await _changed(_languages_changer(request), "languages")(request)
+    return act
 
 
 @signed_in
@@ -147,4 +171,5 @@ def admin_routes() -> list[BaseRoute]:
             lambda session, actor, target, form: account_changes.set_active(session, actor, target, True),
             "reactivate"), methods=["POST"]),
         Route("/console/accounts/{account_id}/reset-link", make_reset_link, methods=["POST"]),
+        Route("/console/accounts/{account_id}/languages", _set_languages(), methods=["POST"]),
     ]

@@ -21,7 +21,7 @@ from bot.console import auth, bulk, case_actions
 from bot.console.case_actions import MAX_BODY, OUTCOMES
 from bot.console.pages import C_, TEMPLATES, Pages, console_language
 from bot.db.database import Database
-from bot.db.models import Account, Case, ConsoleSession, Organisation
+from bot.db.models import Account, Case, ConsoleSession, Organisation, Role
 from bot.privacy.keys import Keys
 from bot.replies import Responder
 from bot.settings import Settings
@@ -93,6 +93,11 @@ def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Re
                 return RedirectResponse("/console/login", status_code=303)
             return Response("login required", status_code=401)
         account, console_session = found
+        if account.role is Role.reviewer and not _for_reviewers(request.url.path):
+            if request.url.path == "/console" and request.method == "GET":
+                return RedirectResponse("/console/studio/drafts", status_code=303)
+            return Response(_pages(request).gettext(console_language(request), C_("Reviewers see content only.")),
+                            status_code=403)
         if request.method == "POST":
             given = request.headers.get("x-csrf-token")
             if given is None:
@@ -101,6 +106,13 @@ def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Re
                 return Response("CSRF token missing or wrong", status_code=403)
         return await handler(request, account, console_session)
     return wrapped
+
+
+def _for_reviewers(path: str) -> bool:
+    """A reviewer reads and approves content, and sees no case, queue or organisers' page (they
+    hold what workers wrote): the studio's pages and its own account only."""
+    return path.startswith(("/console/studio/", "/console/account", "/console/logout")) \
+        and not path.startswith("/console/accounts")
 
 
 def _organisation_name(session: Session, account: Account) -> str:
