@@ -82,6 +82,11 @@ def test_coverage_counts_states_and_examples(content: Path) -> None:
     totals = board.totals()
     assert totals["kk"] == Counter({"draft": 2, "stale": 1, "reviewed": 1, "missing": 1})
     assert sum(totals["ru"].values()) == len(library.topics) == 5
+    waiting = coverage.board(library, NOW.date(), {("wages_unpaid", "kk"), ("greet", "kk")})
+    cells = {(row.topic, code): cell for row in waiting.rows for code, cell in row.cells.items()}
+    assert cells[("wages_unpaid", "kk")] == coverage.Cell("awaiting", 10)      # an edit waits for a reviewer
+    assert cells[("greet", "kk")].state == "awaiting"                          # a new translation too
+    assert cells[("wages_unpaid", "ru")].state == "draft"
 
 
 def test_shipped_content_has_a_cell_for_every_topic_and_language() -> None:
@@ -91,6 +96,9 @@ def test_shipped_content_has_a_cell_for_every_topic_and_language() -> None:
     assert len(board.rows) == len(library.topics) and all(len(r.cells) == len(library.languages) for r in board.rows)
     uz, uz_cyrl = ({r.topic: r.cells[c] for r in board.rows} for c in ("uz", "uz_Cyrl"))
     assert all(uz_cyrl[t].derived and uz_cyrl[t].state == uz[t].state for t in uz)
+    waiting = coverage.board(library, NOW.date(), {("wages_unpaid", "uz")})
+    assert {c: waiting.rows[[r.topic for r in waiting.rows].index("wages_unpaid")].cells[c].state
+            for c in ("uz", "uz_Cyrl")} == {"uz": "awaiting", "uz_Cyrl": "awaiting"}
 
 
 phones = st.builds(

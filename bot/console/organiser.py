@@ -5,12 +5,18 @@ bot/workbench; the same login, session and CSRF rules as the rest of the console
 
 Unanswered questions, insight counts and employer alerts are those in the account's reach
 (bot/reach.py): its own organisation's, the operator organisation's also those routed
-to none, a global admin's all. Acting on a question out of reach is a 404, like a missing one."""
+to none, a global admin's all. Acting on a question out of reach is a 404, like a missing one.
+
+Questions assigned to a topic become example questions: once the studio has versions
+(bot/studio/), they join the organisation's draft of that topic in their language, for a
+reviewer and the next publish; before that, a patch to download (or, in development, the topic
+file written)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -30,13 +36,16 @@ from bot.reach import ORGANISERS, Reach, reach_of
 from bot.replies import Responder
 from bot.routing.places import read_places
 from bot.signal.reports import Alert, alerts
+from bot.studio import drafts, topic_edit, versions
+from bot.studio.cli import repository_of
 from bot.whole_numbers import whole_numbers
 from bot.workbench import charts, coverage, examples, insight, preview, questions
 from bot.workbench.unanswered import grouped
 from bot.workbench.vetting import Refusal, Vetted, vet
 
 ACTIONS = tuple(questions.DONE)
-CELL_STATES = {"reviewed": C_("reviewed"), "draft": C_("draft"), "stale": C_("stale"), "missing": C_("missing")}
+CELL_STATES = {"reviewed": C_("reviewed"), "awaiting": C_("awaiting review"), "draft": C_("draft"),
+               "stale": C_("stale"), "missing": C_("missing")}
 Page = Callable[[Request, Account, ConsoleSession], Awaitable[Response]]
 
 
@@ -79,8 +88,9 @@ async def _common(request: Request, account: Account, console_session: ConsoleSe
 @organisers_only
 async def coverage_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     responder, problems = await _content(request)
-    board = coverage.board(responder.library, utcnow().date()) if responder is not None else None
-    return _pages(request).render(request, "organiser_coverage.html", board=board,
+    awaiting = await _db(request, drafts.awaiting)
+    board = coverage.board(responder.library, utcnow().date(), awaiting) if responder is not None else None
+    return _pages(request).render(request, "organiser_coverage.html", board=board, cell_states=coverage.STATES,
                                   problems=_shown(request, problems),
                                   states=_labels(request, CELL_STATES), **await _common(request, account,
                                                                                         console_session))
@@ -96,7 +106,7 @@ async def unanswered_page(request: Request, account: Account, console_session: C
     reach = _reach(request, account)
     found = await _db(request, lambda s: questions.listed(s, reach, listed, since))
     responder, _ = await _content(request)
-    topics = sorted(responder.library.topics) if responder is not None else []
+    topics = _titled(responder.library) if responder is not None else []
     # on a worker thread, never on the event loop that serves users; the same questions again
     # (a reload) come from grouped's cache
     grouping = await anyio.to_thread.run_sync(grouped, found)
@@ -104,6 +114,14 @@ async def unanswered_page(request: Request, account: Account, console_session: C
                                   more=grouping.more, topics=topics, listed=listed,
                                   development=state.settings.development, done=request.query_params.get("done"),
                                   **await _common(request, account, console_session))
+
+
+def _titled(library: Library) -> list[tuple[str, str]]:
+    """(id, title) of every topic, by title in the default language, for the topic choice."""
+    def title(topic_id: str) -> str:
+        answer = library.topics[topic_id].answer(library.default_language)
+        return answer.title if answer is not None else topic_id
+    return sorted(((topic_id, title(topic_id)) for topic_id in library.topics), key=lambda t: t[1].casefold())
 
 
 def _example_language(language: str, library_languages: dict[str, Any], default: str) -> str:
@@ -160,9 +178,13 @@ async def assign_page(request: Request, account: Account, console_session: Conso
 
 async def _review(request: Request, account: Account, console_session: ConsoleSession, topic: str,
                   shown: list[tuple[int, str, str, str]], status: int = 200) -> Response:
-    return _pages(request).render(request, "organiser_assign.html", status, topic=topic, shown=shown,
-                                  ids=",".join(str(i) for i, _, _, _ in shown),
-                                  development=_state(request).settings.development,
+    responder, _ = await _content(request)
+    title = dict(_titled(responder.library)).get(topic, topic) if responder is not None else topic
+    settings = _state(request).settings
+    studio = await anyio.to_thread.run_sync(versions.head, repository_of(settings)) is not None
+    return _pages(request).render(request, "organiser_assign.html", status, topic=topic, shown=shown, title=title,
+                                  studio=studio, ids=",".join(str(i) for i, _, _, _ in shown),
+                                  development=settings.development,
                                   **await _common(request, account, console_session))
 
 
@@ -211,6 +233,12 @@ async def _assign(request: Request, account: Account, console_session: ConsoleSe
     if not items:
         await _db(request, mark)
         return RedirectResponse("/console/organiser/unanswered?done=known", status_code=303)
+    repository = repository_of(settings)
+    head = await anyio.to_thread.run_sync(versions.head, repository)
+    if head is not None:            # the studio serves the content: the examples join a draft for review
+        await _db(request, lambda s: _drafted(s, account, topic, items, repository, head))
+        await _db(request, mark)
+        return RedirectResponse("/console/organiser/unanswered?done=drafted", status_code=303)
     diff = ""
     try:
         if settings.development:
@@ -226,6 +254,24 @@ async def _assign(request: Request, account: Account, console_session: ConsoleSe
     name = f"examples-{topic}-{utcnow():%Y%m%d-%H%M%S}.patch"
     return Response(diff, media_type="text/x-diff; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _drafted(session: Session, account: Account, topic: str, items: list[tuple[str, str]], repository: Path,
+             head: str) -> None:
+    """Examples added to the organisation's draft of each language of `topic` (started from
+    the live version's examples), to be approved by a reviewer of that language and published."""
+    path = drafts.topic_path(topic)
+    live_text = versions.read(repository, head, path).decode("utf-8")
+    actor = session.get(Account, account.id)
+    assert actor is not None
+    for language in dict.fromkeys(code for code, _ in items):
+        draft = drafts.current(session, actor.organisation_id, path, language)
+        before = (draft.body.get("examples") if draft is not None else None)
+        if before is None:
+            before = topic_edit.language_part(live_text, language).get("examples") or []
+        added = [text for code, text in items if code == language]
+        drafts.save(session, actor, path=path, topic=topic, language=language,
+                    body={"examples": [*before, *added]}, base_version=head)
 
 
 @signed_in

@@ -1,21 +1,23 @@
-"""The coverage board: every topic in every reply language, as reviewed, draft, stale (its
-review-by date has passed) or missing, with the number of example questions. Read from the
-content folder as it is on disk, so organisers see their edit before it is trained."""
+"""The coverage board: every topic in every reply language, as reviewed, awaiting review (an
+edit in the studio waits for a reviewer of that language, bot/studio/drafts.py), draft, stale
+(its review-by date has passed) or missing, with the number of example questions. Read from the
+content the console serves, so organisers see their edit before it is trained."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.content.model import Library
 
-STATES = ("reviewed", "draft", "stale", "missing")
+STATES = ("reviewed", "awaiting", "draft", "stale", "missing")
 
 
 @dataclass(frozen=True)
 class Cell:
-    state: str          # reviewed | draft | stale | missing
+    state: str          # reviewed | awaiting | draft | stale | missing
     examples: int
     derived: bool = False   # made from another language (Uzbek Cyrillic from Uzbek Latin)
 
@@ -42,7 +44,9 @@ class Board:
         return counts
 
 
-def board(library: Library, today: dt.date) -> Board:
+def board(library: Library, today: dt.date, awaiting: Collection[tuple[str, str]] = ()) -> Board:
+    """`awaiting`: (topic, language) pairs with an edit waiting for review; a derived language
+    (Uzbek Cyrillic) waits with its base."""
     languages = tuple(library.languages)
     rows = []
     for topic in sorted(library.topics.values(), key=lambda t: t.id):
@@ -50,6 +54,9 @@ def board(library: Library, today: dt.date) -> Board:
         cells = {}
         for code, language in library.languages.items():
             answer = topic.answer(code)
+            if (topic.id, language.base or code) in awaiting:
+                cells[code] = Cell("awaiting", len(answer.examples) if answer else 0, language.base is not None)
+                continue
             if answer is None or not (answer.text or "").strip():
                 cells[code] = Cell("missing", len(answer.examples) if answer else 0, language.base is not None)
                 continue
