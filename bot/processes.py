@@ -21,6 +21,7 @@ import yaml
 from bot.logs import configure
 from bot.rasa_env import ensure_env, rasa_env
 from bot.settings import Settings
+from bot.studio.serve import live_model, studio_settings
 from bot.supervisor import STATUS_FILE, Child, Policy, Process, Supervisor
 from bot.training.train import model_path, train
 
@@ -206,11 +207,12 @@ def running_stack(settings: Settings, model: Path | None = None) -> Iterator[Sta
         stack.stop()
 
 
-def supervise(stack: Stack, model: Path, policy: Policy | None = None) -> Supervisor:
-    """A supervisor for the stack's gateway, Rasa and action server, as started by running_stack."""
+def supervise(stack: Stack, model: Path | Callable[[], Path], policy: Policy | None = None) -> Supervisor:
+    """A supervisor for the stack's gateway, Rasa and action server, as started by running_stack;
+    `model` may be asked again at each restart of Rasa (the studio's live one moves)."""
     starts: dict[str, Callable[[], Process]] = {
         "actions": lambda: start_actions(stack),
-        "rasa": lambda: start_rasa(stack, model),
+        "rasa": lambda: start_rasa(stack, model() if callable(model) else model),
         "gateway": lambda: start_gateway(stack),
     }
     children = {name: Child(name, start, stack.processes[name]) for name, start in starts.items()}
@@ -219,19 +221,29 @@ def supervise(stack: Stack, model: Path, policy: Policy | None = None) -> Superv
 
 
 def run_forever(settings: Settings, *, train_first: bool = True) -> int:
-    if train_first:
+    studio = studio_settings(settings)       # the studio's live version, once it has one
+    if studio is not None:
+        settings = studio
+        print(f"serving the studio's live version: HELPLINE_CONTENT_DIR={settings.content_dir}")
+    elif train_first:
         train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
               build_dir=settings.build_dir)
     configure(settings.log_level)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop children on kill too
     print("starting Rasa, the action server and the gateway (about half a minute) ...")
-    model = model_path(settings.model_dir)
+
+    def current_model() -> Path:
+        if studio is None:
+            return model_path(settings.model_dir)
+        return live_model(settings) or train(content_dir=settings.content_dir, nlu_dir=settings.nlu_dir,
+                                             build_dir=settings.build_dir)
+    model = current_model()
     with running_stack(settings, model) as stack:
         print(f"ready: web chat API on http://{settings.gateway_host}:{settings.gateway_port}"
               f" (Rasa {settings.rasa_url}, actions {settings.action_url}, both loopback only)")
         print("talk to it with `uv run helpline shell` in another terminal; Ctrl-C stops all; "
               "a process that stops is restarted (see /healthz and the log)")
-        supervisor = supervise(stack, model)
+        supervisor = supervise(stack, current_model)
         try:
             supervisor.run()
         finally:
