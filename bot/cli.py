@@ -67,7 +67,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from bot.evaluation.load import run_load
 
         return run_load(settings, Path(args.path or "tests/data/eval"), args.sessions or 200, args.rate, out,
-                        replicas=args.replicas, telegram_share=args.telegram_share)
+                        replicas=args.replicas, telegram_share=args.telegram_share, with_rollout=args.rollout)
     if args.name == "publish":
         from bot.evaluation.publish_bench import run_publish_bench
 
@@ -305,6 +305,9 @@ def parser() -> argparse.ArgumentParser:
                        help="load: Rasa processes (more than 1 needs the PostgreSQL and Redis store URLs)")
     bench.add_argument("--telegram-share", type=float, default=0.5,
                        help="load: share of the simulated users on Telegram, the rest on the web API (0.5)")
+    bench.add_argument("--rollout", action="store_true",
+                       help="load: a third of the way through, roll a model out to every Rasa replica "
+                            "(PUT /model, as a publish does) and report the turns during it apart")
     bench.add_argument("path", nargs="?", help="baselines, latency: messages (default tests/data/eval)")
     bench.add_argument("--count", type=int, default=300, help="latency: messages to send")
     bench.add_argument("--sessions", type=int, default=None,

@@ -9,6 +9,12 @@ helpline does), but a user waits for the answer before writing again, as people 
 Reported: throughput, p50/p95/p99 turn latency, errors (HTTP failures, apologies), lost
 messages (no answer within 30 s; a message to a case not stored), and the peak resident
 memory of every process of the stack.
+
+With `rollout`, a third of the way through the schedule every Rasa replica is given a model
+with `PUT /model` through bot/studio/rollout.py, as a publish does (the same model under
+another file name, so that each replica's /status shows it switched): the turns that
+overlapped the roll-out, and those that began in the request timeout after it, are reported
+apart from the rest, failed ones by kind (issue 17: turns failed during a roll-out, goal 0).
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,11 +46,22 @@ from bot.evaluation.latency import percentile
 from bot.processes import Stack, running_stack, start_actions, start_gateway, start_rasa
 from bot.replies import CASE_END, CASE_OPEN_PRIVATE
 from bot.settings import Settings
+from bot.studio import rollout
 from bot.training.train import train
 
 TURN_TIMEOUT = 30.0
 LANGUAGES = ("ru", "uz", "uz_Cyrl", "tg", "ky", "en")
 CASE_TEXT = "load test: message to the caseworker"
+ROLLOUT_AT = 1 / 3          # of the schedule: when the model is rolled out, with load before and after
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One turn a user waited for (time.perf_counter seconds): answered, or how it failed."""
+
+    began: float
+    ended: float
+    failure: str | None = None        # "lost", "apology", or the HTTP error's type
 
 
 @dataclass
@@ -53,6 +71,7 @@ class Results:
     errors: list[str] = field(default_factory=list)
     lost: int = 0
     case_messages: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
 
     @property
     def times(self) -> list[float]:
@@ -61,6 +80,60 @@ class Results:
     def turn(self, channel: str, milliseconds: float, index: int) -> None:
         self.by_channel[channel].append(milliseconds)
         self.by_turn[index].append(milliseconds)
+
+
+def around(attempts: Sequence[Attempt], began: float, ended: float, settle: float) -> dict[str, dict[str, Any]]:
+    """The turns `during` a window (they overlapped it: began before it ended, ended after it
+    began), `after` it (began within `settle` seconds of its end: a queue it left behind is
+    still draining) and `elsewhere`: how many, how many failed and how, and the answered
+    ones' p95 in milliseconds."""
+    parts: dict[str, list[Attempt]] = {"during": [], "after": [], "elsewhere": []}
+    for attempt in attempts:
+        if attempt.began <= ended and attempt.ended >= began:
+            parts["during"].append(attempt)
+        elif ended < attempt.began <= ended + settle:
+            parts["after"].append(attempt)
+        else:
+            parts["elsewhere"].append(attempt)
+    found = {}
+    for name, part in parts.items():
+        failures = [a.failure for a in part if a.failure is not None]
+        answered = [(a.ended - a.began) * 1000 for a in part if a.failure is None]
+        found[name] = {"turns": len(part), "failed": len(failures), "failures": dict(sorted(_count(failures).items())),
+                       "p95_ms": round(percentile(answered, 0.95), 1) if answered else None}
+    return found
+
+
+def rollout_delay(users: int, rate: float, turns: int, share: float = ROLLOUT_AT) -> float:
+    """Seconds after the schedule's start at which `share` of its messages have been sent."""
+    return share * max(0, users * turns - 1) / rate
+
+
+@dataclass
+class Rollout:
+    """A roll-out of `model` to every replica while the load runs (`previous`: put back if one fails)."""
+
+    model: Path
+    previous: Path
+    began: float = 0.0
+    ended: float = 0.0
+    error: str | None = None
+
+    def run(self, replicas: Sequence[str], token: str) -> None:
+        self.began = time.perf_counter()
+        try:
+            with httpx.Client() as client:
+                rollout.roll_out(client, replicas, token, self.model, self.previous)
+        except rollout.RolloutError as error:
+            self.error = str(error)
+        finally:
+            self.ended = time.perf_counter()
+
+
+def served_models(replicas: Sequence[str], token: str) -> list[str]:
+    """The model file each replica's /status names."""
+    return [str(httpx.get(f"{url}/status", params={"token": token}, timeout=30).json().get("model_file"))
+            for url in replicas]
 
 
 def script(user: int, questions: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -90,14 +163,20 @@ async def web_user(http: httpx.AsyncClient, url: str, user: int, turns: list[tup
             session = response.json()["session_id"]
         except (httpx.HTTPError, KeyError, ValueError) as error:
             results.errors.append(type(error).__name__)
+            results.attempts.append(Attempt(began, time.perf_counter(), type(error).__name__))
             continue
-        results.turn("web", (time.perf_counter() - began) * 1000, index)
+        ended = time.perf_counter()
+        results.turn("web", (ended - began) * 1000, index)
+        failure = None
         if kind == "case":
             results.case_messages += 1
         elif not texts:
             results.lost += 1
+            failure = "lost"
         elif any(text in apologies for text in texts):
             results.errors.append("apology")
+            failure = "apology"
+        results.attempts.append(Attempt(began, ended, failure))
 
 
 async def telegram_user(fake: FakeTelegram, chat: int, user: int, turns: list[tuple[str, str]],
@@ -119,12 +198,15 @@ async def telegram_user(fake: FakeTelegram, chat: int, user: int, turns: list[tu
             await asyncio.sleep(0.05)
         else:
             results.lost += 1
+            results.attempts.append(Attempt(fake.pushed_at[update_id], time.perf_counter(), "lost"))
             continue
         first = next(c for c in fake.calls_to(chat) if c.ok and c.method == "sendMessage"
                      and c.at >= fake.pushed_at[update_id])
         results.turn("telegram", (first.at - fake.pushed_at[update_id]) * 1000, index)
-        if any(str(c.get("text")) in apologies for c in fake.sent(chat)[before:]):
+        apology = any(str(c.get("text")) in apologies for c in fake.sent(chat)[before:])
+        if apology:
             results.errors.append("apology")
+        results.attempts.append(Attempt(fake.pushed_at[update_id], first.at, "apology" if apology else None))
 
 
 def _rss_kib(pid: int) -> int:
@@ -198,7 +280,7 @@ def on_telegram(user: int, share: float) -> bool:
 
 async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
                 questions: dict[str, list[str]], apologies: set[str],
-                telegram_share: float = 0.5) -> dict[str, Any]:
+                telegram_share: float = 0.5, roll: Rollout | None = None) -> dict[str, Any]:
     settings = stack.settings
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/api/chat"
     results, peaks, stop = Results(), dict[str, int](), asyncio.Event()
@@ -209,12 +291,16 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
     async with httpx.AsyncClient(timeout=TURN_TIMEOUT, limits=limits) as http:
         start = time.monotonic() + 1.0
         plans = [script(user, questions) for user in range(users)]
+        rolling = None if roll is None else asyncio.create_task(_roll_out_at(
+            roll, start + rollout_delay(users, rate, max(len(p) for p in plans)), settings))
         await asyncio.gather(*(
             telegram_user(fake, 900_000 + user, user, plans[user], start, rate, users, apologies, results)
             if on_telegram(user, telegram_share)
             else web_user(http, url, user, plans[user], start, rate, users, apologies, results)
             for user in range(users)))
         elapsed = time.monotonic() - start
+        if rolling is not None:
+            await rolling
     await asyncio.sleep(2.0)                         # let the case messages settle before counting
     stop.set()
     await sampler
@@ -223,7 +309,8 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
     stored = stored_case_messages(settings)
     sent = sum(len(p) for p in plans)
-    return {
+    rolled = {} if roll is None else {"rollout": _rollout_report(roll, results, settings, start)}
+    return {**rolled,
         "users": users, "telegram_users": sum(on_telegram(u, telegram_share) for u in range(users)),
         "messages": sent, "target_per_s": rate,
         "achieved_per_s": round(sent / elapsed, 1), "duration_s": round(elapsed, 1),
@@ -247,6 +334,21 @@ async def drive(stack: Stack, fake: FakeTelegram, users: int, rate: float,
         "calibration_ms": [calibration_before, calibration_ms()],   # before and after the run
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
+
+
+async def _roll_out_at(roll: Rollout, at: float, settings: Settings) -> None:
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    await asyncio.to_thread(roll.run, settings.rasa_urls, settings.rasa_token.get_secret_value())
+
+
+def _rollout_report(roll: Rollout, results: Results, settings: Settings, start: float) -> dict[str, Any]:
+    # perf_counter and monotonic are both CLOCK_MONOTONIC on Linux; offsets from the schedule's start
+    offset = roll.began - (start - time.monotonic() + time.perf_counter())
+    served = served_models(settings.rasa_urls, settings.rasa_token.get_secret_value())
+    return {"replicas": len(settings.rasa_urls), "began_s": round(offset, 1),
+            "seconds": round(roll.ended - roll.began, 1), "error": roll.error,
+            "switched": all(name == roll.model.name for name in served),
+            **around(results.attempts, roll.began, roll.ended, settle=settings.request_timeout)}
 
 
 def _count(items: list[str]) -> dict[str, int]:
@@ -294,7 +396,7 @@ def replicated_stack(settings: Settings, model: Path, replicas: int) -> Iterator
 
 
 def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: Path | None,
-             replicas: int = 1, telegram_share: float = 0.5) -> int:
+             replicas: int = 1, telegram_share: float = 0.5, with_rollout: bool = False) -> int:
     if not 0.0 <= telegram_share <= 1.0:
         raise ValueError("--telegram-share is a share between 0 and 1")
     examples = read_examples(path)
@@ -314,8 +416,14 @@ def run_load(settings: Settings, path: Path, users: int, rate: float, json_out: 
             "casework_hours": "mon-sun 00:00-24:00 Etc/UTC",
             "messages_per_minute": 600,      # throughput is measured, not one person's pace
             "cases_per_address_hour": 10_000, "cases_per_hour": 100_000})   # every user on one address
+        roll = None
+        if with_rollout:           # the same model under a new name, as a publish keeps one
+            rolled = Path(folder) / "studio" / "models" / "rolled-out.tar.gz"
+            rolled.parent.mkdir(parents=True)
+            shutil.copyfile(model, rolled)
+            roll = Rollout(rolled, previous=model)
         with Server(fake.app(), port), replicated_stack(bench, model, replicas) as stack:
-            result = asyncio.run(drive(stack, fake, users, rate, questions, apologies, telegram_share))
+            result = asyncio.run(drive(stack, fake, users, rate, questions, apologies, telegram_share, roll))
             result["rasa_replicas"] = replicas
     print(json.dumps(result, indent=1, ensure_ascii=False))
     if json_out:
