@@ -9,7 +9,6 @@ import datetime as dt
 import logging
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from bot.studio.jobs import Job, Runner
 from tests.conftest import make_settings
 from tests.console_client import add_caseworker
 from tests.studio_content import ORGANISER, TOPIC
-from tests.studio_steps import SECRET_LINE, FakeSteps
+from tests.studio_steps import SECRET_LINE, FakeSteps, job_ended, served_studio
 
 ADMIN = "admin@union-a.example"
 
@@ -50,18 +49,9 @@ def admin(sessions: sessionmaker[Session]) -> int:
         return session.scalars(select(Account.id).where(Account.email == ADMIN)).one()
 
 
-def studio_settings(data: Path, seed: Path) -> Settings:
-    """A studio whose first version is `seed`, served through its live link."""
-    plain = make_settings(data)
-    repository = repository_of(plain)
-    first = versions.create(repository, seed, author=ORGANISER, message="Content as shipped")
-    live.put_live(repository, first.id, plain.studio_dir)
-    return make_settings(data, content_dir=live.live_path(plain.studio_dir))
-
-
 @pytest.fixture
 def studio(tmp_path: Path, seed: Path) -> Settings:
-    return studio_settings(tmp_path / "var", seed)
+    return served_studio(tmp_path / "var", seed)
 
 
 def head(settings: Settings) -> str:
@@ -82,18 +72,6 @@ def publishing(settings: Settings, admin: int, title: str = "Зарплату н
                            message=f"{TOPIC}: title", **extra)  # type: ignore[arg-type]
 
 
-def ended(sessions: sessionmaker[Session], job_id: int, timeout: float = 60) -> StudioJob:
-    deadline = time.monotonic() + timeout
-    while True:
-        with sessions() as session:
-            row = session.get(StudioJob, job_id)
-            assert row is not None
-            if row.state is not JobState.running:
-                return row
-        assert time.monotonic() < deadline, f"job {job_id} still running at step {row.step}"
-        time.sleep(0.05)
-
-
 def audited(sessions: sessionmaker[Session], prefix: str = "studio.") -> list[tuple[int | None, str, str]]:
     with sessions() as session:
         return [(e.account_id, e.action, e.detail) for e in session.scalars(
@@ -106,7 +84,7 @@ def test_a_publish_job_runs_on_a_thread_to_done_and_its_row_says_so(
     job = publishing(studio, admin, after=lambda session, version: seen.append(version.id))
     job_id = jobs.start_job(run, job, fakes.factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     made = head(studio)
     assert (row.state, row.step, row.version, row.reason, row.kind) == (JobState.done, "live", made, None, "publish")
     assert row.finished_at is not None and row.started_by == admin
@@ -125,7 +103,7 @@ def test_a_failed_training_is_refused_with_its_reason_and_live_stays(
     before = live.served(studio.studio_dir)
     job_id = jobs.start_job(run, publishing(studio, admin), FakeSteps(train_fails=True).factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert (row.state, row.step, row.version) == (JobState.refused, "train", None)
     assert row.reason is not None and "rasa train exited with 1" in row.reason
     assert live.served(studio.studio_dir) == before == head(studio)
@@ -139,7 +117,7 @@ def test_a_refused_roll_out_leaves_the_live_version(studio: Settings, run: Runne
     assert job_id is not None
     assert jobs.execute(run, job_id, publishing(studio, admin), FakeSteps(roll_out_refuses=True).factory) \
         is JobState.refused
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert row.step == "roll out" and row.reason is not None and "refused the model" in row.reason
     assert live.served(studio.studio_dir) == before != head(studio)     # saved, not live
 
@@ -153,7 +131,7 @@ def test_an_unexpected_error_fails_the_job_and_is_logged_without_content(
     assert job_id is not None
     with caplog.at_level(logging.ERROR, logger="bot.studio.jobs"):
         assert jobs.execute(run, job_id, job, FakeSteps(roll_out_breaks=True).factory) is JobState.failed
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert (row.state, row.step) == (JobState.failed, "roll out")
     assert row.reason is not None and row.reason.startswith("KeyError")
     [record] = [r for r in caplog.records if r.name == "bot.studio.jobs"]
@@ -179,9 +157,9 @@ def test_a_second_job_is_refused_while_one_runs(studio: Settings, run: Runner, s
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(StudioJob)) == 1
     hold.set()
-    assert ended(sessions, first).state is JobState.done
+    assert job_ended(sessions, first).state is JobState.done
     again = jobs.start_job(run, publishing(studio, admin, "Третье"), FakeSteps().factory)
-    assert again is not None and ended(sessions, again).state is JobState.done
+    assert again is not None and job_ended(sessions, again).state is JobState.done
 
 
 def test_a_job_left_running_by_a_dead_process_is_failed_after_two_hours(
@@ -214,7 +192,7 @@ def test_a_restore_job_makes_the_old_files_the_newest_version(
                     steps=FakeSteps().steps())
     job_id = jobs.start_job(run, jobs.restoring(studio, admin, jobs.author_of(ADMIN), first), FakeSteps().factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert (row.state, row.kind, row.target, row.version) == (JobState.done, "restore", first, head(studio))
     assert versions.changed_files(repository, first, head(studio)) == []
     assert live.served(root) == head(studio)
@@ -231,7 +209,7 @@ def test_the_studio_starts_from_the_content_folder(tmp_path: Path, seed: Path, r
     fakes = FakeSteps()
     job_id = jobs.start_job(run, jobs.starting(settings, admin, jobs.author_of(ADMIN)), fakes.factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     first = head(settings)
     assert (row.state, row.kind, row.version) == (JobState.done, "init", first)
     assert live.served(settings.studio_dir) == first and fakes.trained == 1
@@ -240,7 +218,7 @@ def test_the_studio_starts_from_the_content_folder(tmp_path: Path, seed: Path, r
     assert versions.changed_files(repository_of(settings), first, first) == []
     again = jobs.start_job(run, jobs.starting(settings, admin, jobs.author_of(ADMIN)), fakes.factory)
     assert again is not None
-    row = ended(sessions, again)
+    row = job_ended(sessions, again)
     assert (row.state, row.step, row.reason) == (JobState.refused, "check", "the studio has versions already")
 
 
@@ -252,18 +230,18 @@ def test_a_start_refused_by_the_check_leaves_no_repository(tmp_path: Path, seed:
     settings = make_settings(tmp_path / "var", content_dir=content)
     job_id = jobs.start_job(run, jobs.starting(settings, admin, jobs.author_of(ADMIN)), FakeSteps().factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert (row.state, row.step) == (JobState.refused, "check") and "wages_unpaid.yml" in row.lines
     assert not repository_of(settings).exists() and live.served(settings.studio_dir) is None
 
 
 def test_a_publish_is_refused_while_the_helpline_serves_the_content_folder(
         tmp_path: Path, seed: Path, run: Runner, sessions: sessionmaker[Session], admin: int) -> None:
-    studio = studio_settings(tmp_path / "var", seed)
+    studio = served_studio(tmp_path / "var", seed)
     plain = make_settings(tmp_path / "var", content_dir=seed)
     fakes = FakeSteps()
     job_id = jobs.start_job(run, publishing(plain, admin), fakes.factory)
     assert job_id is not None
-    row = ended(sessions, job_id)
+    row = job_ended(sessions, job_id)
     assert (row.state, row.reason) == (JobState.refused, jobs.NOT_SERVING) and fakes.trained == 0
     assert jobs.serves_studio(studio) and not jobs.serves_studio(plain)

@@ -29,6 +29,7 @@ from bot.console.login import login_routes
 from bot.console.organiser import organiser_routes
 from bot.console.pages import Pages
 from bot.console.studio_edit import studio_edit_routes
+from bot.console.studio_pages import studio_routes
 from bot.console.views import Host, console_routes
 from bot.content_cache import responder
 from bot.db.database import Database
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *admin_routes(),
         *link_routes(),
         *organiser_routes(),
+        *studio_routes(),
         *studio_edit_routes(),
         *console_routes(),
     ]
