@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, ge=1, le=65535)
     gateway_port: int = Field(8000, ge=1, le=65535)
     # several Rasa servers sharing the tracker and lock stores: "http://10.0.0.5:5005,http://10.0.0.6:5005"
-    # (default: the one at rasa_host:rasa_port). In compose, the service name resolves to every replica.
+    # (default: the one at rasa_host:rasa_port). Name every replica: a publish gives each one the new
+    # model with PUT /model (bot/studio/rollout.py); compose and Kubernetes list them.
     rasa_replicas: str | None = None
     # the token of Rasa's HTTP API (at least 32 characters); unset: a new one at every start
     rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
