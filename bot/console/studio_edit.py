@@ -1,9 +1,248 @@
-"""The studio's editing pages in the console (issue 17, items 1-3): being written."""
+"""The studio's editing pages in the console (issue 17, items 1-3): every topic with the state of
+each language, and one topic's edit form in one language beside the Russian original and the
+other languages, each answer line with the country it is shown to. Saving makes or changes the
+organisation's draft (bot/studio/drafts.py, which audits), always, so nothing typed is lost;
+then the page checks the live version with the draft laid over it (bot/studio/staging.py, on a
+worker thread) and shows each problem at its field, worded in the console's language. The data
+files' page is bot/console/studio_files.py, the drafts and their previews
+bot/console/studio_drafts.py; their routes are listed here.
+
+Same login, session and CSRF rules as the rest of the console; organisers, admins, global admins
+and reviewers only (403 otherwise)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
+
+import anyio
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.console import studio_drafts, studio_files
+from bot.console.pages import C_
+from bot.console.studio_base import (
+    DraftRow,
+    Live,
+    common,
+    draft_row,
+    editors_only,
+    live_of,
+    not_started,
+    rendered,
+    say,
+    scratch,
+    title_of,
+    why,
+)
+from bot.console.views import _db, _pages, signed_in
+from bot.db.base import utcnow
+from bot.db.models import Account, ConsoleSession, DraftState, Role
+from bot.studio import drafts, staging, topic_form
+from bot.studio.drafts import Refused
+from bot.studio.topic_edit import EditError
+from bot.workbench import coverage
+
+SAID = {"saved": C_("Saved as a draft. A reviewer of this language approves it; then an admin publishes it."),
+        "unchanged": C_("Nothing was changed, so no draft was made."),
+        "approved": C_("Approved. The next publish puts it live."),
+        "withdrawn": C_("The draft was withdrawn: the live text stays.")}
+
+
+def _board(live: Live, pending: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Per topic (by its Russian title), per language: reviewed, awaiting review, approved (to
+    publish), draft, stale or missing."""
+    awaiting = {(topic, language) for topic, language, state in pending if state == DraftState.open.value}
+    approved = {(topic, language) for topic, language, state in pending if state == DraftState.approved.value}
+    languages = live.library.languages
+    rows = []
+    for row in coverage.board(live.library, utcnow().date(), awaiting).rows:
+        cells = {}
+        for code, cell in row.cells.items():
+            waiting = cell.state != "awaiting" and (row.topic, languages[code].base or code) in approved
+            cells[code] = {"state": "approved" if waiting else cell.state, "derived": cell.derived}
+        rows.append({"topic": row.topic, "title": title_of(live.library, row.topic), "cells": cells})
+    return sorted(rows, key=lambda r: (str(r["title"]).casefold(), r["topic"]))
+
+
+@signed_in
+@editors_only
+async def topics_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    live = await live_of(request)
+    if live is None:
+        return await not_started(request, account, console_session)
+
+    def read(session: Session) -> list[tuple[str, str, str]]:
+        return [(d.topic, d.language, d.state.value) for d in drafts.pending(session) if d.topic and d.language]
+    pending = await _db(request, read)
+    return _pages(request).render(
+        request, "studio_topics.html", rows=_board(live, pending), languages=live.library.languages,
+        files=drafts.DATA_FILES, **await common(request, account, console_session))
+
+
+def _found(live: Live, request: Request) -> tuple[str, str] | None:
+    topic = str(request.path_params.get("topic", ""))
+    language = request.query_params.get("language") or live.library.default_language
+    if topic not in live.library.topics or language not in live.library.languages:
+        return None
+    return topic, language
+
+
+def _others(live: Live, topic: str, language: str) -> list[dict[str, Any]]:
+    """The other languages' live text, read-only, each line with its country (not the default
+    language's: the page shows it as the original)."""
+    library, found = live.library, live.library.topics[topic]
+    shown = []
+    for code, lang in library.languages.items():
+        answer = found.answers.get(code)
+        if code in (language, library.default_language) or answer is None:
+            continue
+        shown.append({"code": code, "name": lang.name, "title": answer.title, "derived": lang.base,
+                      "answer": topic_form.marked(answer.text, lang.countries),
+                      "more": topic_form.marked(answer.more, lang.countries), "examples": len(answer.examples)})
+    return shown
+
+
+async def _topic_page(request: Request, account: Account, console_session: ConsoleSession, live: Live,
+                      topic: str, language: str, *, status: int = 200, said: str | None = None) -> Response:
+    path = drafts.topic_path(topic)
+    library, lang = live.library, live.library.languages[language]
+
+    live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, path) or ""
+
+    def read(session: Session) -> tuple[DraftRow | None, list[DraftRow], str]:
+        """The organisation's draft (and the file's text with it laid over), and the drafts of
+        other organisations this account may see."""
+        mine = drafts.current(session, account.organisation_id, path, language)
+        others = [d for d in drafts.pending(session) if d.path == path and d.language == language
+                  and d.organisation_id != account.organisation_id and drafts.may_see(account, d)]
+        text = drafts.applied(live_text, mine, None) if mine is not None else live_text
+        return (draft_row(session, account, mine, library.default_language) if mine else None,
+                [draft_row(session, account, d, library.default_language) for d in others], text)
+    checked, broken = None, None
+    try:
+        draft, others, text = await _db(request, read)
+    except EditError as error:          # the live file itself does not parse: the check says where
+        draft, others, text, broken = None, [], live_text, str(error)
+    if draft is not None:
+        checked = await anyio.to_thread.run_sync(staging.checked, live.repository, live.version, path, text,
+                                                 scratch(request))
+    default = language == library.default_language
+    shown = ("title", "answer", "more", "examples") + (("sources", "reviewed", "review_by") if default else ())
+    placed = topic_form.placed(checked.problems, checked.text, language, shown) if checked else {}
+    problems = {slot: rendered(request, found, checked.root) for slot, found in placed.items()} if checked else {}
+    form = topic_form.form_of(text, language) if broken is None else topic_form.Form()
+    original = library.topics[topic].answers.get(library.default_language)
+    default_lang = library.languages[library.default_language]
+    standing = _as_it_stands(account, language, draft, library.topics[topic].answers.get(language))
+    return _pages(request).render(
+        request, "studio_topic.html", status, topic=topic, title=title_of(library, topic), language=language,
+        edited=lang, default=default, form=form, draft=draft, others=others, problems=problems, checked=checked,
+        elsewhere=rendered(request, checked.elsewhere, checked.root) if checked else [], broken=broken,
+        original=None if default or original is None else {
+            "title": original.title, "answer": topic_form.marked(original.text, default_lang.countries),
+            "more": topic_form.marked(original.more, default_lang.countries)},
+        draft_lines={"answer": topic_form.marked(form.answer, lang.countries),
+                     "more": topic_form.marked(form.more, lang.countries)},
+        languages=_others(live, topic, language), all_languages=library.languages,
+        reviewer=account.role is Role.reviewer, standing=standing,
+        refusal=why(request, draft.refusal) if draft and draft.refusal else None,
+        said=said or (say(request, SAID[key]) if (key := request.query_params.get("said", "")) in SAID else None),
+        moved=draft is not None and draft.base_version not in (None, live.version),
+        **await common(request, account, console_session))
+
+
+def _as_it_stands(account: Account, language: str, draft: DraftRow | None, answer: Any) -> dict[str, str | None] | None:
+    """For a reviewer on a part with no draft: may they sign off the live text (None: not shown)."""
+    if account.role is not Role.reviewer or draft is not None or answer is None or not answer.text:
+        return None
+    return {"refusal": None if language in drafts.review_languages(account) else "language"}
+
+
+@signed_in
+@editors_only
+async def topic_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    live = await live_of(request)
+    if live is None:
+        return await not_started(request, account, console_session)
+    found = _found(live, request)
+    if found is None:
+        return Response("not found", status_code=404)
+    return await _topic_page(request, account, console_session, live, *found)
+
+
+@signed_in
+@editors_only
+async def save_topic(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    live = await live_of(request)
+    if live is None:
+        return await not_started(request, account, console_session)
+    found = _found(live, request)
+    if found is None:
+        return Response("not found", status_code=404)
+    topic, language = found
+    if live.library.languages[language].base:
+        return Response(say(request, C_("This language is made from another one: edit that one.")), status_code=403)
+    form = topic_form.typed(await request.form())
+    path = drafts.topic_path(topic)
+    live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, path) or ""
+    default = language == live.library.default_language
+
+    def save(session: Session) -> bool:
+        draft = drafts.current(session, account.organisation_id, path, language)
+        body = topic_form.body_of(form, live_text, language, own_lines=default,
+                                  kept=draft.body if draft is not None else ())
+        if draft is None and not body:
+            return False
+        drafts.save(session, account, path=path, topic=topic, language=language, body=body,
+                    base_version=live.version)
+        return True
+    saved = await _db(request, save)
+    said = "saved" if saved else "unchanged"
+    return RedirectResponse(f"/console/studio/topics/{topic}?language={language}&said={said}#checks",
+                            status_code=303)
+
+
+@signed_in
+@editors_only
+async def approve_as_it_stands(request: Request, account: Account, console_session: ConsoleSession) -> Response:
+    """A reviewer signs off the live text of one answer, unchanged."""
+    live = await live_of(request)
+    if live is None:
+        return await not_started(request, account, console_session)
+    found = _found(live, request)
+    if found is None:
+        return Response("not found", status_code=404)
+    topic, language = found
+    answer = live.library.topics[topic].answers.get(language)
+    if live.library.languages[language].base or answer is None or not answer.text:
+        return await _topic_page(request, account, console_session, live, topic, language, status=409,
+                                 said=say(request, C_("There is no text of its own in this language to approve.")))
+
+    def approve(session: Session) -> str | None:
+        if drafts.current(session, account.organisation_id, drafts.topic_path(topic), language) is not None:
+            return "draft"
+        try:
+            drafts.approve_as_it_stands(session, account, topic=topic, language=language, base_version=live.version)
+        except Refused as refused:
+            return refused.why
+        return None
+    refused = await _db(request, approve)
+    if refused is None:
+        return RedirectResponse(f"/console/studio/topics/{topic}?language={language}&said=approved", status_code=303)
+    reason = (say(request, C_("There is a draft of this text: approve the draft, or withdraw it first."))
+              if refused == "draft" else why(request, refused))
+    return await _topic_page(request, account, console_session, live, topic, language, status=403, said=reason)
 
 
 def studio_edit_routes() -> list[BaseRoute]:
-    return []
+    return [
+        Route("/console/studio/topics", topics_page),
+        Route("/console/studio/topics/{topic}", topic_page),
+        Route("/console/studio/topics/{topic}", save_topic, methods=["POST"]),
+        Route("/console/studio/topics/{topic}/approve", approve_as_it_stands, methods=["POST"]),
+        *studio_files.routes(),
+        *studio_drafts.routes(),
+    ]
+

@@ -1,0 +1,275 @@
+"""The studio's editing pages (bot/console/studio_edit.py, studio_files.py, studio_drafts.py,
+bot/studio/staging.py, topic_form.py, draft_preview.py): an organiser edits an answer in the
+browser and the draft keeps what was typed, the checks show each problem at its field in the
+console's language, a reviewer of that language approves (nobody else), another union's
+organiser cannot reach the draft, data files are edited whole with their lines named, contacts
+of another organisation are refused, and the preview shows the draft as each channel will. A
+real gateway on loopback over a studio repository made from the shipped content; SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import select, update
+
+from bot.db.models import Account, ContentDraft, DraftState, Role
+from bot.studio import topic_form, versions
+from bot.studio.cli import REPOSITORY
+from bot.studio.versions import Author
+from tests.console_client import CSRF, Console
+from tests.console_site import Site, site_with
+from tests.studio_content import seed  # noqa: F401  (a fixture)
+
+TOPIC, PATH = "wages_unpaid", "topics/wages_unpaid.yml"
+PEOPLE = {"organiser": ("organiser@union-a.example", "example_union", Role.organiser),
+          "tajik": ("tajik@union-a.example", "example_union", Role.reviewer),
+          "uzbek": ("uzbek@union-a.example", "example_union", Role.reviewer),
+          "russian": ("russian@union-b.example", "union_b", Role.reviewer),
+          "other": ("organiser@union-b.example", "union_b", Role.organiser),
+          "caseworker": ("cw@union-a.example", "example_union", Role.caseworker)}
+LANGUAGES = {"tajik": "tg", "uzbek": "uz,uz_Cyrl", "russian": "ru"}
+NEW_ANSWER = ("Русия: музди меҳнатро на дертар аз 15 рӯз медиҳанд — САТРИ НАВИ РУСИЯ (моддаи 136 КМ ФР).\n"
+              "Қазоқистон: як бор дар моҳ медиҳанд — САТРИ НАВИ ҚАЗОҚИСТОН (моддаи 113 КМ ҶҚ).\n"
+              "Барои ёрӣ «Сӯҳбат бо инсон»-ро пахш кунед.")
+
+
+@pytest.fixture
+def site(database_url: str, tmp_path: Path, seed: Path) -> Iterator[Site]:  # noqa: F811
+    data = tmp_path / "var"
+    versions.create(data / "studio" / REPOSITORY, seed, author=Author("Studio", "studio@helpline.example"),
+                    message="Content as shipped")
+    with site_with(PEOPLE, database_url, data) as running:
+        with running.sessions.begin() as session:
+            for who, languages in LANGUAGES.items():
+                session.execute(update(Account).where(Account.email == PEOPLE[who][0])
+                                .values(review_languages=languages))
+        yield running
+
+
+def signed_in(site: Site, who: str) -> Console:
+    """Signed in, with the CSRF token of a studio page (a reviewer's /console goes there)."""
+    console = site.signed_in(who)
+    found = CSRF.search(console.http.get("/console/studio/drafts").text)
+    assert found is not None
+    console.csrf = found.group(1)
+    return console
+
+
+def page(response: httpx.Response) -> str:
+    return html.unescape(response.text)
+
+
+def field(text: str, name: str) -> str:
+    """The part of the edit form around one field (its problems are listed inside)."""
+    start = text.index(f'id="field-{name}"')
+    ends = [i for i in (text.find('<div class="field', start + 1), text.find("</form>", start)) if i > 0]
+    return text[start:min(ends)]
+
+
+def edit(console: Console, language: str, **fields: str) -> httpx.Response:
+    """Open the topic's form in `language`, change `fields`, save, and follow to the page."""
+    form = console.http.get(f"/console/studio/topics/{TOPIC}", params={"language": language})
+    values = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', form.text))
+    values |= {name: html.unescape(v) for name, v in re.findall(
+        r'<textarea id="(\w+)" name="\w+"[^>]*>\n?([^<]*)</textarea>', form.text)}
+    values = {k: html.unescape(v) for k, v in values.items()}
+    saved = console.http.post(f"/console/studio/topics/{TOPIC}", params={"language": language},
+                              data={"csrf": console.csrf, **values, **fields})
+    assert saved.status_code == 303, saved.text
+    return console.http.get(saved.headers["location"])
+
+
+def draft_of(site: Site, organisation: str = "example_union", path: str = PATH) -> ContentDraft | None:
+    with site.sessions() as session:
+        return session.scalars(select(ContentDraft).where(ContentDraft.organisation_id == organisation,
+                                                          ContentDraft.path == path)).first()
+
+
+def test_an_organiser_edits_the_tajik_answer_and_the_draft_keeps_its_fields(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    topics = page(organiser.http.get("/console/studio/topics"))
+    assert "Не платят зарплату" in topics and f"/console/studio/topics/{TOPIC}?language=tg" in topics
+    form = page(organiser.http.get(f"/console/studio/topics/{TOPIC}", params={"language": "tg"}))
+    assert 'value="Маош намедиҳанд"' in form and 'id="original"' in form     # the Russian original beside it
+    assert 'class="mark-KZ"><span class="mark">Kazakhstan</span>' in form and "Russia</span>" in form
+    shown = page(edit(organiser, "tg", title="Маош намедиҳанд!", answer=NEW_ANSWER,
+                      examples="маош нест\nпул намедиҳанд"))
+    assert "Saved as a draft" in shown and 'id="summary"' in shown and "САТРИ НАВИ РУСИЯ" in shown
+    draft = draft_of(site)
+    assert draft is not None and (draft.language, draft.state, draft.topic) == ("tg", DraftState.open, TOPIC)
+    assert draft.body == {"title": "Маош намедиҳанд!", "answer": NEW_ANSWER,
+                          "examples": ["маош нест", "пул намедиҳанд"]}
+    assert site.account("organiser").id == draft.created_by == draft.updated_by
+    cell = re.search(rf'<tr data-topic="{TOPIC}">.*?data-language="tg" data-state="(\w+)"',
+                     organiser.http.get("/console/studio/topics").text, re.S)
+    assert cell is not None and cell.group(1) == "awaiting"
+    listed = page(organiser.http.get("/console/studio/drafts"))
+    assert f'data-draft="{draft.id}"' in listed and "organiser@union-a.example" in listed
+    assert site.audit("draft_start") == [(draft.created_by, f"draft={draft.id}")]
+
+
+def test_a_broken_edit_is_saved_and_each_problem_is_shown_at_its_field_in_russian(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    organiser.http.headers["accept-language"] = "ru"
+    unmarked = "Музд дар 15 рӯз дода мешавад (моддаи 136 КМ ФР)."
+    shown = page(edit(organiser, "tg", answer=unmarked))
+    draft = draft_of(site)
+    assert draft is not None and draft.body["answer"] == unmarked                   # saved all the same
+    answer = field(shown, "answer")
+    assert 'id="problems-answer"' in answer and "topics/wages_unpaid.yml:" in answer and "ошибка" in answer
+    assert "ФР" in answer.split('id="problems-answer"')[1]
+    assert 'id="problems-title"' not in shown and 'class="error" id="summary"' in shown
+    shown = page(edit(organiser, "tg", title=""))
+    assert "в части на языке tg нет title" in field(shown, "title")
+    draft = draft_of(site)
+    assert draft is not None and draft.body["title"] == "" and draft.body["answer"] == unmarked   # nothing lost
+    again = page(organiser.http.get(f"/console/studio/topics/{TOPIC}", params={"language": "tg"}))
+    assert 'value=""' in field(again, "title") and unmarked in field(again, "answer")   # the draft, not the live text
+
+
+def test_only_a_reviewer_of_tajik_approves_the_tajik_draft(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    edit(organiser, "tg", answer=NEW_ANSWER)
+    draft = draft_of(site)
+    assert draft is not None
+    refused = organiser.http.post(f"/console/studio/drafts/{draft.id}/approve", data={"csrf": organiser.csrf})
+    assert refused.status_code == 403 and "only a reviewer may approve" in page(refused)
+    uzbek = signed_in(site, "uzbek")
+    assert 'class="approve"' not in uzbek.http.get(f"/console/studio/topics/{TOPIC}?language=tg").text
+    refused = uzbek.http.post(f"/console/studio/drafts/{draft.id}/approve", data={"csrf": uzbek.csrf})
+    assert refused.status_code == 403 and "you do not review this language" in page(refused)
+    assert draft_of(site).state is DraftState.open  # type: ignore[union-attr]
+    tajik = signed_in(site, "tajik")
+    topic_page = tajik.http.get(f"/console/studio/topics/{TOPIC}?language=tg").text
+    assert f'class="approve" data-draft="{draft.id}"' in topic_page
+    done = tajik.http.post(f"/console/studio/drafts/{draft.id}/approve",
+                           data={"csrf": tajik.csrf, "back": f"/console/studio/topics/{TOPIC}?language=tg"})
+    assert done.status_code == 303 and done.headers["location"].startswith(f"/console/studio/topics/{TOPIC}")
+    approved = draft_of(site)
+    assert approved is not None and approved.state is DraftState.approved
+    assert approved.reviewed_by == site.account("tajik").id and approved.reviewed_on is not None
+    assert "approved, to publish" in tajik.http.get("/console/studio/drafts").text
+
+
+def test_a_reviewer_approves_a_text_as_it_stands_only_in_their_language(site: Site) -> None:
+    tajik = signed_in(site, "tajik")
+    assert 'id="approve-as-it-stands"' in tajik.http.get(f"/console/studio/topics/{TOPIC}?language=tg").text
+    refused = tajik.http.post(f"/console/studio/topics/{TOPIC}/approve", params={"language": "ky"},
+                              data={"csrf": tajik.csrf})
+    assert refused.status_code == 403 and "you do not review this language" in page(refused)
+    done = tajik.http.post(f"/console/studio/topics/{TOPIC}/approve", params={"language": "tg"},
+                           data={"csrf": tajik.csrf})
+    assert done.status_code == 303
+    draft = draft_of(site)
+    assert draft is not None and (draft.state, draft.body) == (DraftState.approved, {})
+
+
+def test_another_unions_organiser_gets_404_on_the_draft_and_cannot_change_it(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    edit(organiser, "tg", answer=NEW_ANSWER)
+    ours = draft_of(site)
+    assert ours is not None
+    other = signed_in(site, "other")
+    assert other.http.get(f"/console/studio/drafts/{ours.id}/preview").status_code == 404
+    for action in ("withdraw", "approve"):
+        assert other.http.post(f"/console/studio/drafts/{ours.id}/{action}",
+                               data={"csrf": other.csrf}).status_code == 404
+    assert f'data-draft="{ours.id}"' not in other.http.get("/console/studio/drafts").text
+    theirs_page = page(other.http.get(f"/console/studio/topics/{TOPIC}?language=tg"))
+    assert "САТРИ НАВИ" not in theirs_page                      # they start from the live text
+    edit(other, "tg", answer="Матни дигар")
+    assert draft_of(site).body == ours.body  # type: ignore[union-attr]
+    assert draft_of(site, "union_b") is not None
+    caseworker = site.signed_in("caseworker")
+    assert caseworker.http.get("/console/studio/topics").status_code == 403
+    withdrawn = organiser.http.post(f"/console/studio/drafts/{ours.id}/withdraw", data={"csrf": organiser.csrf})
+    assert withdrawn.status_code == 303 and draft_of(site).state is DraftState.withdrawn  # type: ignore[union-attr]
+
+
+def test_a_data_file_with_a_yaml_error_names_its_line(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    live = page(organiser.http.get("/console/studio/files/places.yml"))
+    text = re.search(r'<textarea id="text" name="text"[^>]*>\n(.*?)</textarea>', live, re.S)
+    assert text is not None
+    lines = text.group(1).split("\n")
+    broken_at = next(i for i, line in enumerate(lines) if line.startswith("  - ")) + 1
+    lines[broken_at - 1] = lines[broken_at - 1] + ": ["
+    saved = organiser.http.post("/console/studio/files/places.yml", data={"csrf": organiser.csrf,
+                                                                          "text": "\n".join(lines)})
+    assert saved.status_code == 303
+    shown = organiser.http.get(saved.headers["location"]).text
+    rows = re.findall(r'data-line="(\d+)"', shown)
+    assert rows and abs(int(rows[0]) - broken_at) <= 1, (rows, broken_at)
+    draft = draft_of(site, path="places.yml")
+    assert draft is not None and draft.language is None and ": [" in draft.body["text"]
+    assert organiser.http.get("/console/studio/files/secrets.yml").status_code == 404
+
+
+def test_contacts_of_another_organisation_are_refused_and_the_typed_text_kept(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    live = page(organiser.http.get("/console/studio/files/contacts.yml"))
+    text = re.search(r'<textarea id="text" name="text"[^>]*>\n(.*?)</textarea>', live, re.S)
+    assert text is not None
+    data = yaml.safe_load(text.group(1))
+    rostrud = next(c for c in data["contacts"] if c["organisation"] == "rostrud")
+    ours = next(c for c in data["contacts"] if c["organisation"] == "example_union")
+    changed = text.group(1).replace(f"id: {rostrud['id']}", f"id: {rostrud['id']}_moved", 1)
+    refused = organiser.http.post("/console/studio/files/contacts.yml", data={"csrf": organiser.csrf,
+                                                                              "text": changed})
+    assert refused.status_code == 403 and rostrud["id"] in page(refused) and "_moved" in page(refused)
+    assert draft_of(site, path="contacts.yml") is None
+    own = text.group(1).replace(f"id: {ours['id']}", f"id: {ours['id']}_renamed", 1)
+    saved = organiser.http.post("/console/studio/files/contacts.yml", data={"csrf": organiser.csrf, "text": own})
+    assert saved.status_code == 303 and draft_of(site, path="contacts.yml") is not None
+
+
+def test_the_preview_shows_the_drafts_text_for_russia_kazakhstan_and_not_yet_known(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    edit(organiser, "tg", title="САРЛАВҲАИ НАВ", answer=NEW_ANSWER, more="Маълумоти иловагӣ: МАТНИ НАВ.")
+    draft = draft_of(site)
+    assert draft is not None
+    url = f"/console/studio/drafts/{draft.id}/preview"
+
+    def sides(country: str) -> tuple[str, str]:
+        shown = page(organiser.http.get(url, params={"country": country}))
+        draft_side = shown[shown.index('id="draft-answer"'):shown.index('id="live-answer"')]
+        more_side = shown[shown.index('id="draft-more"'):shown.index('id="live-more"')]
+        return draft_side, more_side
+    russia, _ = sides("RU")
+    assert "САТРИ НАВИ РУСИЯ" in russia and "ҚАЗОҚИСТОН" not in russia and "Telegram" in russia
+    kazakhstan, _ = sides("KZ")
+    assert "САТРИ НАВИ ҚАЗОҚИСТОН" in kazakhstan and "РУСИЯ" not in kazakhstan
+    unknown, more = sides("")
+    assert "САРЛАВҲАИ НАВ" in unknown and "МАТНИ НАВ" in more      # asked where they work first
+    whole = page(organiser.http.get(url, params={"country": "RU"}))
+    assert "Маош намедиҳанд" in whole[whole.index('id="live-answer"'):]       # beside the live text
+    assert re.search(r"\n\+\s+Русия: музди меҳнатро", whole)                     # the changed lines
+
+
+def test_the_form_sends_only_what_changed() -> None:
+    live = (Path(__file__).resolve().parents[1] / "content" / PATH).read_text(encoding="utf-8")
+    form = topic_form.form_of(live, "ru")
+    assert topic_form.body_of(form, live, "ru", own_lines=True) == {}
+    assert topic_form.parsed_sources(form.sources)[0] == {"law": "TK RF Art. 136 part 6", "jurisdiction": "RU",
+                                                        "url": "https://lawyery.ru/sroki-vyplaty-zarabotnoj-platy-sudeb.html",
+                                                        "confidence": "high"}
+    changed = topic_form.Form(**{**form.__dict__, "review_by": "2027-03-01", "answer": form.answer + "\r\n"})
+    assert topic_form.body_of(changed, live, "ru", own_lines=True) == {"review_by": "2027-03-01"}
+    assert topic_form.body_of(form, live, "ru", own_lines=True, kept={"title": 1}) == {"title": form.title}
+
+
+def test_pages_say_plainly_when_the_studio_has_not_started(database_url: str, tmp_path: Path) -> None:
+    with site_with({"organiser": PEOPLE["organiser"]}, database_url, tmp_path / "var") as running:
+        organiser = running.signed_in("organiser")
+        for url in ("/console/studio/topics", f"/console/studio/topics/{TOPIC}", "/console/studio/drafts",
+                    "/console/studio/files/contacts.yml"):
+            shown = page(organiser.http.get(url))
+            assert "The studio has not started yet: an admin starts it on the Versions page." in shown
+            assert 'href="/console/studio/versions"' in shown
