@@ -134,13 +134,31 @@ def test_publishable_writes_approved_drafts_only_with_who_and_when(session: Sess
     assert data["uz"]["title"] != "Yangi" and data["uz"]["status"] == "draft"
     assert found.message.startswith("2 approved changes: wages_unpaid (ky), wages_unpaid (tg)")
     assert "edited by o@a.example, approved by tg@a.example" in found.message
-    drafts.mark_published(session, found.ids, "a" * 40)
+    drafts.mark_published(session, found, "a" * 40)
     assert approved.state is DraftState.published and approved.published_version == "a" * 40
     assert drafts.publishable(session, repository, head) is None
     actions = [a for (a,) in session.execute(select(AuditEvent.action))]
     assert actions.count("draft_approve") == 2 and "draft_publish" in actions and "draft_start" in actions
     details = " ".join(d for (d,) in session.execute(select(AuditEvent.detail)))
     assert "Матни" not in details and "@" not in details
+
+
+def test_a_draft_changed_while_a_version_is_made_stays_for_the_next(session: Session, repository: Path) -> None:
+    organiser = person(session, "o@a.example", Role.organiser)
+    tajik = person(session, "tg@a.example", Role.reviewer, languages="tg")
+    other = person(session, "tg2@a.example", Role.reviewer, languages="tg")
+    head = versions.head(repository)
+    assert head is not None
+    draft = tajik_edit(session, organiser, repository)
+    drafts.approve(session, tajik, draft, "ru", NOW)
+    taken = drafts.publishable(session, repository, head)
+    assert taken is not None
+    tajik_edit(session, organiser, repository, "Боз нав")               # edited and approved again meanwhile
+    drafts.approve(session, other, draft, "ru", NOW + dt.timedelta(minutes=1))
+    drafts.mark_published(session, taken, "b" * 40)
+    assert draft.state is DraftState.approved and draft.published_version is None
+    again = drafts.publishable(session, repository, head)
+    assert again is not None and "Боз нав" in again.files[PATH].decode()
 
 
 def test_a_data_file_draft_over_a_changed_file_is_left_out(session: Session, repository: Path) -> None:

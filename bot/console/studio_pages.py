@@ -142,10 +142,8 @@ async def publish_approved(request: Request, account: Account, console_session: 
     change = await _db(request, lambda session: drafts.publishable(session, repository, base))
     if change is None:
         return await _refused(request, account, console_session, "nothing")
-    ids = change.ids
-
     def published(session: Session, version: Version) -> None:
-        drafts.mark_published(session, ids, version.id)
+        drafts.mark_published(session, change, version.id)
     notes = [f"draft {draft_id} left out: {why}" for draft_id, why in change.skipped]
     job = jobs.publishing(settings, account.id, jobs.author_of(account.email), base=base, files=change.files,
                           message=change.message, after=published, notes=notes)

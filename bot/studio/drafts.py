@@ -67,6 +67,7 @@ class Publishable:
     message: str                     # a summary line, then one line per draft
     ids: tuple[int, ...]             # the drafts it takes
     skipped: tuple[tuple[int, str], ...] = ()   # approved drafts left out, and why
+    approvals: tuple[tuple[int, dt.datetime | None], ...] = ()   # each draft taken, as approved then
 
 
 def topic_path(topic: str) -> str:
@@ -268,7 +269,8 @@ def publishable(session: Session, repository: Path, head: str) -> Publishable | 
         taken.append(draft)
     if not taken:
         return None
-    return Publishable(files, _message(session, taken), tuple(d.id for d in taken), tuple(skipped))
+    return Publishable(files, _message(session, taken), tuple(d.id for d in taken), tuple(skipped),
+                       tuple((d.id, d.reviewed_on) for d in taken))
 
 
 def _message(session: Session, drafts: Sequence[ContentDraft]) -> str:
@@ -283,10 +285,23 @@ def _message(session: Session, drafts: Sequence[ContentDraft]) -> str:
     return "\n".join(lines)
 
 
-def mark_published(session: Session, ids: Sequence[int], version_id: str) -> None:
-    for draft in session.scalars(select(ContentDraft).where(ContentDraft.id.in_(list(ids)))):
-        draft.state, draft.published_version = DraftState.published, version_id
-    audit(session, None, None, "draft_publish", f"version={version_id[:10]} drafts={len(ids)}")
+def mark_published(session: Session, taken: Publishable, version_id: str) -> None:
+    """The drafts `taken` are in version `version_id`, except one changed or approved again
+    while the version was made: its newer text is not in it, so it stays for the next publish."""
+    approved = dict(taken.approvals)
+    marked = 0
+    for draft in session.scalars(select(ContentDraft).where(ContentDraft.id.in_(list(taken.ids)))):
+        if draft.state is DraftState.approved and _same_moment(draft.reviewed_on, approved.get(draft.id)):
+            draft.state, draft.published_version = DraftState.published, version_id
+            marked += 1
+    audit(session, None, None, "draft_publish", f"version={version_id[:10]} drafts={marked}")
+
+
+def _same_moment(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """Equal instants, whether or not a database gave them back without their zone."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(tzinfo=a.tzinfo or dt.UTC) == b.replace(tzinfo=b.tzinfo or dt.UTC)
 
 
 def foreign_contacts(before: str, after: str, organisation: str | None) -> list[str]:
