@@ -47,6 +47,6 @@ def test_init_once_then_the_live_version_is_listed_and_a_second_init_is_refused(
     [line] = capsys.readouterr().out.splitlines()
     assert line.startswith("* ") and line.endswith("Organiser  Content as it was when the studio started")
     assert main(["studio", "init", *who]) == 1
-    assert "already has versions" in capsys.readouterr().err
+    assert "has versions already" in capsys.readouterr().err
     assert main(["studio", "restore", "0123456789", *who]) == 1
     assert "no version '0123456789'; the live version is unchanged" in capsys.readouterr().err

@@ -12,15 +12,14 @@ HELPLINE_CONTENT_DIR=<data>/studio/live, and follow it as it moves.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from bot.settings import Settings
-from bot.studio import live, publish, rollout, versions
-from bot.studio.publish import Progress, Steps
+from bot.studio import live, publish, rollout, start, versions
+from bot.studio.publish import Progress, Refused, Steps
 from bot.studio.versions import Author, Version, VersionError
 from bot.training.train import train
 
@@ -45,24 +44,17 @@ def steps(settings: Settings, client: httpx.Client) -> Steps:
 
 
 def init(settings: Settings, author: Author, say: Callable[[str], None] = print) -> Version:
-    """content/ as the first version, its model trained (or reused) and kept, put live."""
-    repository, root = repository_of(settings), settings.studio_dir
-    if versions.head(repository) is not None:
-        raise VersionError(f"the studio already has versions in {repository}")
-    seed = settings.content_dir.resolve()
-    if seed.parent.name == live.VERSIONS:
-        raise VersionError("HELPLINE_CONTENT_DIR is already a published version: nothing to start from")
-    errors = publish.checked_errors(seed)
-    if errors:
-        raise VersionError(f"{len(errors)} problem(s) in the content: " + "; ".join(errors[:5]))
-    first = versions.create(repository, seed, author=author, message="Content as it was when the studio started")
-    model = train(content_dir=seed, nlu_dir=settings.nlu_dir, build_dir=settings.build_dir, say=say)
-    kept = publish.model_of(root, first.id)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(model, kept)
-    live.put_live(repository, first.id, root)
-    say(f"version {first.short} is live in {live.live_path(root)}; start the helpline with "
-        f"HELPLINE_CONTENT_DIR={live.live_path(root)} to serve it")
+    """content/ as the first version, its model trained and kept, put live (bot/studio/start.py)."""
+    progress = Progress(echo=say)
+    with httpx.Client() as client:
+        try:
+            first = start.first_version(repository_of(settings), settings.studio_dir, settings.content_dir,
+                                        settings.build_dir, author=author, steps=steps(settings, client),
+                                        progress=progress)
+        except Refused as refused:
+            raise VersionError(refused.reason) from None
+    say(f"start the helpline with HELPLINE_CONTENT_DIR={live.live_path(settings.studio_dir)} to serve it "
+        "(helpline run does, once the studio has a live version)")
     return first
 
 
