@@ -32,12 +32,26 @@ PEOPLE = {"organiser": ("organiser@union-a.example", "example_union", Role.organ
           "tajik": ("tajik@union-a.example", "example_union", Role.reviewer),
           "uzbek": ("uzbek@union-a.example", "example_union", Role.reviewer),
           "russian": ("russian@union-b.example", "union_b", Role.reviewer),
+          "colleague": ("colleague@union-a.example", "example_union", Role.organiser),
           "other": ("organiser@union-b.example", "union_b", Role.organiser),
           "caseworker": ("cw@union-a.example", "example_union", Role.caseworker)}
 LANGUAGES = {"tajik": "tg", "uzbek": "uz,uz_Cyrl", "russian": "ru"}
-NEW_ANSWER = ("Русия: музди меҳнатро на дертар аз 15 рӯз медиҳанд — САТРИ НАВИ РУСИЯ (моддаи 136 КМ ФР).\n"
-              "Қазоқистон: як бор дар моҳ медиҳанд — САТРИ НАВИ ҚАЗОҚИСТОН (моддаи 113 КМ ҶҚ).\n"
-              "Барои ёрӣ «Сӯҳбат бо инсон»-ро пахш кунед.")
+LIVE_TAJIK = yaml.safe_load((Path(__file__).resolve().parents[1] / "content" / PATH).read_text(
+    encoding="utf-8"))["languages"]["tg"]["answer"]
+
+
+def new_answer() -> str:
+    """The live Tajik answer with its Russian and Kazakh lines changed, marks and lines kept (as
+    the check wants them: the same countries on the same lines as in Russian)."""
+    lines = LIVE_TAJIK.rstrip("\n").split("\n")
+    changed = {i for i, line in enumerate(lines) if line.startswith(("Русия:", "Қазоқистон:"))}
+    assert len(changed) == 2
+    return "\n".join(line.split(":", 1)[0] + (": САТРИ НАВИ РУСИЯ (моддаи 136 КМ ФР)." if line.startswith("Р")
+                                               else ": САТРИ НАВИ ҚАЗОҚИСТОН (моддаи 113 КМ ҶҚ).")
+                     if i in changed else line for i, line in enumerate(lines))
+
+
+NEW_ANSWER = new_answer()
 
 
 @pytest.fixture
@@ -73,15 +87,23 @@ def field(text: str, name: str) -> str:
     return text[start:min(ends)]
 
 
+def opened(console: Console, language: str) -> dict[str, str]:
+    """The topic's form in `language` as the browser holds it: its fields and hidden values."""
+    form = console.http.get(f"/console/studio/topics/{TOPIC}", params={"language": language}).text
+    values = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', form))
+    values |= dict(re.findall(r'<textarea id="(\w+)" name="\w+"[^>]*>\n?([^<]*)</textarea>', form))
+    values |= dict(re.findall(r'<input type="hidden" name="(was-\w+)" value="(\w+)">', form))
+    return {name: html.unescape(value) for name, value in values.items()}
+
+
+def save(console: Console, language: str, values: dict[str, str], **fields: str) -> httpx.Response:
+    return console.http.post(f"/console/studio/topics/{TOPIC}", params={"language": language},
+                             data={"csrf": console.csrf, **values, **fields})
+
+
 def edit(console: Console, language: str, **fields: str) -> httpx.Response:
     """Open the topic's form in `language`, change `fields`, save, and follow to the page."""
-    form = console.http.get(f"/console/studio/topics/{TOPIC}", params={"language": language})
-    values = dict(re.findall(r'<input id="(\w+)" name="\w+" value="([^"]*)"', form.text))
-    values |= {name: html.unescape(v) for name, v in re.findall(
-        r'<textarea id="(\w+)" name="\w+"[^>]*>\n?([^<]*)</textarea>', form.text)}
-    values = {k: html.unescape(v) for k, v in values.items()}
-    saved = console.http.post(f"/console/studio/topics/{TOPIC}", params={"language": language},
-                              data={"csrf": console.csrf, **values, **fields})
+    saved = save(console, language, opened(console, language), **fields)
     assert saved.status_code == 303, saved.text
     return console.http.get(saved.headers["location"])
 
@@ -126,6 +148,10 @@ def test_a_broken_edit_is_saved_and_each_problem_is_shown_at_its_field_in_russia
     assert 'id="problems-answer"' in answer and "topics/wages_unpaid.yml:" in answer and "ошибка" in answer
     assert "ФР" in answer.split('id="problems-answer"')[1]
     assert 'id="problems-title"' not in shown and 'class="error" id="summary"' in shown
+    tajik = signed_in(site, "tajik")
+    assert "This draft has errors" in tajik.http.get(f"/console/studio/topics/{TOPIC}?language=tg").text
+    refused = tajik.http.post(f"/console/studio/drafts/{draft.id}/approve", data={"csrf": tajik.csrf})
+    assert refused.status_code == 409 and draft_of(site).state is DraftState.open  # type: ignore[union-attr]
     shown = page(edit(organiser, "tg", title=""))
     assert "в части на языке tg нет title" in field(shown, "title")
     draft = draft_of(site)
@@ -250,19 +276,39 @@ def test_the_preview_shows_the_drafts_text_for_russia_kazakhstan_and_not_yet_kno
     assert "САРЛАВҲАИ НАВ" in unknown and "МАТНИ НАВ" in more      # asked where they work first
     whole = page(organiser.http.get(url, params={"country": "RU"}))
     assert "Маош намедиҳанд" in whole[whole.index('id="live-answer"'):]       # beside the live text
-    assert re.search(r"\n\+\s+Русия: музди меҳнатро", whole)                     # the changed lines
+    assert re.search(r"\n\+\s+Русия: САТРИ НАВИ РУСИЯ", whole)                      # the changed lines
+
+
+def test_two_people_saving_one_draft_keep_each_others_fields_and_a_clash_loses_nothing(site: Site) -> None:
+    organiser, colleague = signed_in(site, "organiser"), signed_in(site, "colleague")
+    mine, theirs = opened(organiser, "tg"), opened(colleague, "tg")
+    assert save(colleague, "tg", theirs, examples="маош нест").status_code == 303
+    assert save(organiser, "tg", mine, answer=NEW_ANSWER).status_code == 303       # opened before their save
+    draft = draft_of(site)
+    assert draft is not None and draft.body == {"examples": ["маош нест"], "answer": NEW_ANSWER}
+    mine, theirs = opened(organiser, "tg"), opened(colleague, "tg")
+    assert save(colleague, "tg", theirs, title="Сарлавҳаи ҳамкор").status_code == 303
+    clash = save(organiser, "tg", mine, title="Сарлавҳаи ман", more="Матни иловагии нав.")
+    assert clash.status_code == 409 and "Сарлавҳаи ман" in page(clash).split('id="unsaved-title"')[1]
+    assert 'value="Сарлавҳаи ҳамкор"' in page(clash)                                # the draft's, to compare
+    draft = draft_of(site)
+    assert draft is not None and draft.body["title"] == "Сарлавҳаи ҳамкор"
+    assert draft.body["more"] == "Матни иловагии нав."                               # the rest was saved
+    unchanged = save(organiser, "tg", opened(organiser, "tg"))
+    assert "said=unchanged" in unchanged.headers["location"]
 
 
 def test_the_form_sends_only_what_changed() -> None:
     live = (Path(__file__).resolve().parents[1] / "content" / PATH).read_text(encoding="utf-8")
     form = topic_form.form_of(live, "ru")
-    assert topic_form.body_of(form, live, "ru", own_lines=True) == {}
-    assert topic_form.parsed_sources(form.sources)[0] == {"law": "TK RF Art. 136 part 6", "jurisdiction": "RU",
-                                                        "url": "https://lawyery.ru/sroki-vyplaty-zarabotnoj-platy-sudeb.html",
-                                                        "confidence": "high"}
-    changed = topic_form.Form(**{**form.__dict__, "review_by": "2027-03-01", "answer": form.answer + "\r\n"})
-    assert topic_form.body_of(changed, live, "ru", own_lines=True) == {"review_by": "2027-03-01"}
-    assert topic_form.body_of(form, live, "ru", own_lines=True, kept={"title": 1}) == {"title": form.title}
+    started = topic_form.fingerprints(form, True)
+    assert topic_form.edit_of(form, started, form, own_lines=True) == topic_form.Edit({}, ())
+    assert topic_form.parsed_sources(form.sources)[0] == {
+        "law": "TK RF Art. 136 part 6", "jurisdiction": "RU",
+        "url": "https://lawyery.ru/sroki-vyplaty-zarabotnoj-platy-sudeb.html", "confidence": "high"}
+    typed = topic_form.typed({**form.__dict__, "review_by": "2027-03-01", "answer": form.answer.replace("\n", "\r\n")})
+    assert topic_form.edit_of(typed, started, form, own_lines=True).body == {"review_by": "2027-03-01"}
+    assert "sources" not in topic_form.fingerprints(form, False)          # the topic's own lines: default only
 
 
 def test_pages_say_plainly_when_the_studio_has_not_started(database_url: str, tmp_path: Path) -> None:

@@ -151,10 +151,18 @@ async def not_started(request: Request, account: Account, console_session: Conso
                                   **await common(request, account, console_session))
 
 
-def rendered(request: Request, problems: list[Problem] | tuple[Problem, ...], root: Path) -> list[str]:
+@dataclass(frozen=True)
+class Said:
+    """A problem as the page shows it."""
+
+    text: str
+    warning: bool
+
+
+def rendered(request: Request, problems: list[Problem] | tuple[Problem, ...], root: Path) -> list[Said]:
     """Problems as `helpline check` words them, in the console's language, files named inside content/."""
     language, locales = console_language(request), settings_of(request).locales_dir
-    return [p.render(root, language, locales=locales) for p in problems]
+    return [Said(p.render(root, language, locales=locales), p.warning) for p in problems]
 
 
 def back_to(value: object, default: str) -> str:

@@ -79,6 +79,22 @@ async def drafts_page(request: Request, account: Account, console_session: Conso
     return await _drafts_page(request, account, console_session, live)
 
 
+async def _errors(request: Request, account: Account, live: Live, draft_id: int | None) -> int:
+    """The errors `helpline check` finds in the file of a draft laid over the live version: an
+    approved draft with errors would stop every publish, so it is not approved."""
+    found = await _db(request, lambda s: drafts.get(s, account, draft_id) if draft_id is not None else None)
+    if found is None:
+        return 0
+    live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, found.path)
+    try:
+        text = drafts.applied(live_text or "", found, None)
+    except EditError:
+        return 1
+    checked = await anyio.to_thread.run_sync(staging.checked, live.repository, live.version, found.path, text,
+                                             scratch(request))
+    return checked.errors
+
+
 def _act(name: str) -> Handler:
     """The route of approving or withdrawing one draft."""
     @signed_in
@@ -88,6 +104,10 @@ def _act(name: str) -> Handler:
         if live is None:
             return await not_started(request, account, console_session)
         back = back_to((await request.form()).get("back"), DRAFTS)
+        if name == "approve" and account.role is Role.reviewer and await _errors(request, account, live, draft_id):
+            return await _drafts_page(request, account, console_session, live, status=409, said=say(request, C_(
+                "This draft has errors (its page shows them at their fields): they are fixed first, then it "
+                "can be approved.")))
 
         def change(session: Session) -> str | None:
             draft = drafts.get(session, account, draft_id) if draft_id is not None else None

@@ -45,7 +45,10 @@ from bot.studio.topic_edit import EditError
 from bot.workbench import coverage
 
 SAID = {"saved": C_("Saved as a draft. A reviewer of this language approves it; then an admin publishes it."),
-        "unchanged": C_("Nothing was changed, so no draft was made."),
+        "unchanged": C_("Nothing was changed, so nothing was saved."),
+        "clash": C_("Someone else saved the marked fields of this draft while you were editing: the draft keeps "
+                    "their text, and yours is shown under each of those fields. Copy what you need into the "
+                    "field and save again; your other changes are saved."),
         "approved": C_("Approved. The next publish puts it live."),
         "withdrawn": C_("The draft was withdrawn: the live text stays.")}
 
@@ -105,7 +108,8 @@ def _others(live: Live, topic: str, language: str) -> list[dict[str, Any]]:
 
 
 async def _topic_page(request: Request, account: Account, console_session: ConsoleSession, live: Live,
-                      topic: str, language: str, *, status: int = 200, said: str | None = None) -> Response:
+                      topic: str, language: str, *, status: int = 200, said: str | None = None,
+                      unsaved: dict[str, str] | None = None) -> Response:
     path = drafts.topic_path(topic)
     library, lang = live.library, live.library.languages[language]
 
@@ -145,7 +149,8 @@ async def _topic_page(request: Request, account: Account, console_session: Conso
             "more": topic_form.marked(original.more, default_lang.countries)},
         draft_lines={"answer": topic_form.marked(form.answer, lang.countries),
                      "more": topic_form.marked(form.more, lang.countries)},
-        languages=_others(live, topic, language), all_languages=library.languages,
+        languages=_others(live, topic, language), all_languages=library.languages, unsaved=unsaved or {},
+        fingerprints=topic_form.fingerprints(form, default),
         reviewer=account.role is Role.reviewer, standing=standing,
         refusal=why(request, draft.refusal) if draft and draft.refusal else None,
         said=said or (say(request, SAID[key]) if (key := request.query_params.get("said", "")) in SAID else None),
@@ -184,22 +189,30 @@ async def save_topic(request: Request, account: Account, console_session: Consol
     topic, language = found
     if live.library.languages[language].base:
         return Response(say(request, C_("This language is made from another one: edit that one.")), status_code=403)
-    form = topic_form.typed(await request.form())
+    sent = await request.form()
+    form = topic_form.typed(sent)
+    started = {name: str(sent.get(f"was-{name}", "")) for name in topic_form.FIELDS}
     path = drafts.topic_path(topic)
     live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, path) or ""
-    default = language == live.library.default_language
+    own_lines = language == live.library.default_language
 
-    def save(session: Session) -> bool:
+    def save(session: Session) -> topic_form.Edit:
         draft = drafts.current(session, account.organisation_id, path, language)
-        body = topic_form.body_of(form, live_text, language, own_lines=default,
-                                  kept=draft.body if draft is not None else ())
-        if draft is None and not body:
-            return False
-        drafts.save(session, account, path=path, topic=topic, language=language, body=body,
-                    base_version=live.version)
-        return True
-    saved = await _db(request, save)
-    said = "saved" if saved else "unchanged"
+        try:
+            now = topic_form.form_of(drafts.applied(live_text, draft, None) if draft else live_text, language)
+        except EditError:
+            now = topic_form.Form()
+        edit = topic_form.edit_of(form, started, now, own_lines=own_lines)
+        if edit.body:       # nothing changed: nothing saved (an approved draft stays approved)
+            drafts.save(session, account, path=path, topic=topic, language=language, body=edit.body,
+                        base_version=live.version)
+        return edit
+    edit = await _db(request, save)
+    if edit.clashes:
+        return await _topic_page(request, account, console_session, live, topic, language, status=409,
+                                 said=say(request, SAID["clash"]),
+                                 unsaved={name: getattr(form, name) for name in edit.clashes})
+    said = "saved" if edit.body else "unchanged"
     return RedirectResponse(f"/console/studio/topics/{topic}?language={language}&said={said}#checks",
                             status_code=303)
 

@@ -56,7 +56,7 @@ def _listed(checked: Checked, request: Request) -> list[dict[str, Any]]:
     def line_of(problem: Problem) -> str:
         return lines[problem.line - 1] if problem.line and 0 < problem.line <= len(lines) else ""
     words = rendered(request, checked.problems, checked.root)
-    return [{"line": p.line, "text": line_of(p), "said": said, "warning": p.warning}
+    return [{"line": p.line, "text": line_of(p), "said": said.text, "warning": p.warning}
             for p, said in zip(checked.problems, words, strict=True)]
 
 

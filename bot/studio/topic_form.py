@@ -1,12 +1,15 @@
 """The console's edit form of one topic in one language, as plain values (issue 17, item 1):
-the fields as a file's text holds them, the fields typed back into a draft's body (only those
-that differ from the live text, so the version's message names what changed), the sources one
-per line, each problem of the checks placed at the field it concerns, and each answer line with
-the country it is shown to."""
+the fields as a file's text holds them; the fields typed back into a draft's body, only those
+this person changed since the form was opened (so two people saving one draft do not undo each
+other's fields, and the version's message names what changed); the sources one per line; each
+problem of the checks placed at the field it concerns; each answer line with the country it is
+shown to."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -56,25 +59,52 @@ def typed(values: Mapping[str, Any]) -> Form:
     return Form(**{name: value(name) for name in FIELDS})
 
 
-def body_of(form: Form, live_text: str, language: str, *, own_lines: bool,
-            kept: Collection[str] = ()) -> dict[str, Any]:
-    """A draft's body: the fields that differ from the live text, and those the draft already
-    holds (`kept`: typed back to the live value, they must replace the draft's). The topic's own
-    lines (sources, review dates) only when `own_lines` (the default language's form)."""
-    live = topic_edit.language_part(live_text, language)
-    unchanged = topic_edit.edited_part(live, {}, None)
-    proposed: dict[str, Any] = {"title": form.title, "answer": form.answer, "more": form.more,
-                                "examples": [line.strip() for line in form.examples.split("\n") if line.strip()]}
-    body = {key: value for key, value in proposed.items()
-            if key in kept or topic_edit.edited_part(live, {key: value}, None).get(key) != unchanged.get(key)}
-    if own_lines:
-        own = topic_edit.topic_part(live_text)
-        wanted = {"sources": parsed_sources(form.sources), "reviewed": form.reviewed.strip(),
-                  "review_by": form.review_by.strip()}
-        was = {"sources": _plain_sources(own.get("sources") or []), "reviewed": _str(own.get("reviewed")),
-               "review_by": _str(own.get("review_by"))}
-        body.update({key: value for key, value in wanted.items() if key in kept or value != was[key]})
-    return body
+LANGUAGE_ONLY = ("title", "answer", "more", "examples")
+
+
+def fields_of(own_lines: bool) -> tuple[str, ...]:
+    """The fields of the form: the topic's own lines only on the default language's."""
+    return FIELDS if own_lines else LANGUAGE_ONLY
+
+
+def value_of(form: Form, name: str) -> Any:
+    """A field as a draft's body holds it (examples and sources as lists, text made plain)."""
+    text = getattr(form, name)
+    if name == "examples":
+        return [line.strip() for line in text.split("\n") if line.strip()]
+    if name == "sources":
+        return parsed_sources(text)
+    if name == "title":
+        return " ".join(text.split())
+    if name in ("answer", "more"):
+        return "\n".join(line.rstrip() for line in text.strip().split("\n")) if text.strip() else ""
+    return text.strip()
+
+
+def fingerprints(form: Form, own_lines: bool) -> dict[str, str]:
+    """A short hash of each field as the form shows it, sent back with the form: the fields that
+    differ from it on saving are the ones this person changed."""
+    return {name: hashlib.sha256(json.dumps(value_of(form, name), ensure_ascii=False).encode()).hexdigest()[:16]
+            for name in fields_of(own_lines)}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a save writes into the draft, and what it leaves, to be shown again: the fields this
+    person changed that someone else also changed, differently, since the form was opened."""
+
+    body: dict[str, Any]
+    clashes: tuple[str, ...]
+
+
+def edit_of(typed: Form, started: Mapping[str, str], now: Form, *, own_lines: bool) -> Edit:
+    """`typed` against the fingerprints the form `started` with (a missing one: as `now`, the
+    draft or live text at this moment)."""
+    current, mine = fingerprints(now, own_lines), fingerprints(typed, own_lines)
+    start = {name: started.get(name) or current[name] for name in current}
+    changed = [name for name in current if mine[name] != start[name]]
+    clashes = tuple(n for n in changed if current[n] != start[n] and current[n] != mine[n])
+    return Edit({n: value_of(typed, n) for n in changed if n not in clashes}, clashes)
 
 
 def sources_text(sources: Sequence[Any]) -> str:
