@@ -132,6 +132,9 @@ def test_an_organiser_edits_the_tajik_answer_and_the_draft_keeps_its_fields(site
     cell = re.search(rf'<tr data-topic="{TOPIC}">.*?data-language="tg" data-state="(\w+)"',
                      organiser.http.get("/console/studio/topics").text, re.S)
     assert cell is not None and cell.group(1) == "awaiting"
+    derived = organiser.http.get(f"/console/studio/topics/{TOPIC}", params={"language": "uz_Cyrl"})
+    assert 'id="derived"' in derived.text and 'id="edit"' not in derived.text
+    assert save(organiser, "uz_Cyrl", {}, title="x").status_code == 403
     listed = page(organiser.http.get("/console/studio/drafts"))
     assert f'data-draft="{draft.id}"' in listed and "organiser@union-a.example" in listed
     assert site.audit("draft_start") == [(draft.created_by, f"draft={draft.id}")]
@@ -169,6 +172,8 @@ def test_only_a_reviewer_of_tajik_approves_the_tajik_draft(site: Site) -> None:
     assert refused.status_code == 403 and "only a reviewer may approve" in page(refused)
     uzbek = signed_in(site, "uzbek")
     assert 'class="approve"' not in uzbek.http.get(f"/console/studio/topics/{TOPIC}?language=tg").text
+    assert uzbek.http.get(f"/console/studio/drafts/{draft.id}/preview").status_code == 403
+    assert f'data-draft="{draft.id}"' not in uzbek.http.get("/console/studio/drafts").text
     refused = uzbek.http.post(f"/console/studio/drafts/{draft.id}/approve", data={"csrf": uzbek.csrf})
     assert refused.status_code == 403 and "you do not review this language" in page(refused)
     assert draft_of(site).state is DraftState.open  # type: ignore[union-attr]
@@ -235,6 +240,14 @@ def test_a_data_file_with_a_yaml_error_names_its_line(site: Site) -> None:
     assert rows and abs(int(rows[0]) - broken_at) <= 1, (rows, broken_at)
     draft = draft_of(site, path="places.yml")
     assert draft is not None and draft.language is None and ": [" in draft.body["text"]
+    was = re.search(r'name="was" value="(\w+)"', shown)
+    colleague = signed_in(site, "colleague")
+    assert was is not None and colleague.http.post("/console/studio/files/places.yml", data={
+        "csrf": colleague.csrf, "text": text.group(1)}).status_code == 303           # they put it right meanwhile
+    clash = organiser.http.post("/console/studio/files/places.yml", data={
+        "csrf": organiser.csrf, "was": was.group(1), "text": "\n".join(lines) + "\n# mine\n"})
+    assert clash.status_code == 409 and "# mine" in page(clash)                       # not saved, not lost
+    assert "# mine" not in draft_of(site, path="places.yml").body["text"]  # type: ignore[union-attr]
     assert organiser.http.get("/console/studio/files/secrets.yml").status_code == 404
 
 

@@ -96,6 +96,14 @@ def title_of(library: Library, topic: str | None) -> str:
     return answer.title if answer is not None else found.id
 
 
+def may_preview(account: Account, draft: ContentDraft) -> bool:
+    """A reviewer reads the drafts of its languages (and those it edited itself); an editor those
+    drafts.get gives it."""
+    if account.role is not Role.reviewer or draft.language is None:
+        return True
+    return draft.language in drafts.review_languages(account) or account.id in (draft.created_by, draft.updated_by)
+
+
 def say(request: Request, message: str) -> str:
     return _pages(request).gettext(console_language(request), message)
 

@@ -25,6 +25,7 @@ from bot.console.studio_base import (
     draft_row,
     editors_only,
     live_of,
+    may_preview,
     not_started,
     rendered,
     say,
@@ -132,13 +133,6 @@ def _act(name: str) -> Handler:
     return act
 
 
-def _may_preview(account: Account, draft: ContentDraft) -> bool:
-    """A reviewer previews the drafts of its languages (and its own organisation's)."""
-    if account.role is not Role.reviewer or draft.language is None:
-        return True
-    return draft.language in drafts.review_languages(account) or draft.organisation_id == account.organisation_id
-
-
 @signed_in
 @editors_only
 async def preview_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
@@ -152,7 +146,7 @@ async def preview_page(request: Request, account: Account, console_session: Cons
         draft = drafts.get(session, account, draft_id) if draft_id is not None else None
         if draft is None:
             return None
-        if not _may_preview(account, draft):
+        if not may_preview(account, draft):
             return "language"
         return draft_row(session, account, draft, live.library.default_language), draft
     found = await _db(request, read)

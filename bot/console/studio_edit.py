@@ -29,6 +29,7 @@ from bot.console.studio_base import (
     draft_row,
     editors_only,
     live_of,
+    may_preview,
     not_started,
     rendered,
     say,
@@ -120,7 +121,8 @@ async def _topic_page(request: Request, account: Account, console_session: Conso
         other organisations this account may see."""
         mine = drafts.current(session, account.organisation_id, path, language)
         others = [d for d in drafts.pending(session) if d.path == path and d.language == language
-                  and d.organisation_id != account.organisation_id and drafts.may_see(account, d)]
+                  and d.organisation_id != account.organisation_id and drafts.may_see(account, d)
+                  and may_preview(account, d)]
         text = drafts.applied(live_text, mine, None) if mine is not None else live_text
         return (draft_row(session, account, mine, library.default_language) if mine else None,
                 [draft_row(session, account, d, library.default_language) for d in others], text)

@@ -9,6 +9,7 @@ reason, so nothing typed is lost."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import anyio
@@ -41,7 +42,12 @@ CONTACTS = "contacts.yml"
 MAX_TEXT = 1024 * 1024          # a data file is a few KiB to a few hundred
 SAID = {"saved": C_("Saved as a draft. A reviewer of the default language approves it; then an admin "
                     "publishes it."),
-        "unchanged": C_("Nothing was changed, so no draft was made.")}
+        "unchanged": C_("Nothing was changed, so nothing was saved.")}
+
+
+def fingerprint(text: str) -> str:
+    """The text the form started from, sent back with it: a save over a newer draft is refused."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _name(request: Request) -> str | None:
@@ -61,13 +67,14 @@ def _listed(checked: Checked, request: Request) -> list[dict[str, Any]]:
 
 
 async def _page(request: Request, account: Account, console_session: ConsoleSession, live: Live, name: str, *,
-                typed: str | None = None, refused: str | None = None) -> Response:
+                typed: str | None = None, refused: str | None = None, status: int = 200) -> Response:
     def read(session: Session) -> DraftRow | None:
         mine = drafts.current(session, account.organisation_id, name, None)
         return draft_row(session, account, mine, live.library.default_language) if mine else None
     draft = await _db(request, read)
     live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, name) or ""
-    text = typed if typed is not None else str(draft.body.get("text", "")) if draft else live_text
+    saved = str(draft.body.get("text", "")) if draft else live_text
+    text = typed if typed is not None else saved
     checked = None
     if draft is not None or typed is not None:
         checked = await anyio.to_thread.run_sync(staging.checked, live.repository, live.version, name, text,
@@ -75,7 +82,8 @@ async def _page(request: Request, account: Account, console_session: ConsoleSess
     moved = draft is not None and await anyio.to_thread.run_sync(_moved, live, name, draft.base_version)
     key = request.query_params.get("said", "")
     return _pages(request).render(
-        request, "studio_file.html", 403 if refused else 200, file=name, text=text, draft=draft,
+        request, "studio_file.html", 403 if refused and status == 200 else status, file=name,
+        was=fingerprint(saved), text=text, draft=draft,
         problems=_listed(checked, request) if checked else [], checked=checked,
         elsewhere=rendered(request, checked.elsewhere, checked.root) if checked else [], refused=refused,
         said=say(request, SAID[key]) if key in SAID else None, reviewer=account.role is Role.reviewer,
@@ -118,22 +126,32 @@ async def save_file(request: Request, account: Account, console_session: Console
         return await not_started(request, account, console_session)
     if name is None:
         return Response("not found", status_code=404)
-    text = str((await request.form()).get("text", "")).replace("\r\n", "\n").replace("\r", "\n")[:MAX_TEXT]
+    form = await request.form()
+    text = str(form.get("text", "")).replace("\r\n", "\n").replace("\r", "\n")[:MAX_TEXT]
     text = text if text.endswith("\n") or not text else text + "\n"
     live_text = await anyio.to_thread.run_sync(staging.file_text, live.repository, live.version, name) or ""
     foreign = _foreign(account, name, live_text, text)
     if foreign:
         reason = f"{why(request, 'contacts')}: {', '.join(foreign)}"
         return await _page(request, account, console_session, live, name, typed=text, refused=reason)
+    started = str(form.get("was", ""))
 
-    def save(session: Session) -> bool:
+    def save(session: Session) -> str:
         draft = drafts.current(session, account.organisation_id, name, None)
-        if draft is None and text == live_text:
-            return False
+        now = str(draft.body.get("text", "")) if draft is not None else live_text
+        if started and started != fingerprint(now):
+            return "clash"          # someone saved the file meanwhile: theirs stays, this text is shown
+        if text == now:
+            return "unchanged"
         drafts.save(session, account, path=name, topic=None, language=None, body={"text": text},
                     base_version=live.version)
-        return True
-    said = "saved" if await _db(request, save) else "unchanged"
+        return "saved"
+    said = await _db(request, save)
+    if said == "clash":
+        clash = C_("someone else saved this file while you were editing it (open this page in another tab to "
+                   "see theirs)")
+        return await _page(request, account, console_session, live, name, typed=text, status=409,
+                           refused=say(request, clash))
     return RedirectResponse(f"/console/studio/files/{name}?said={said}#checks", status_code=303)
 
 
