@@ -332,3 +332,10 @@ def test_pages_say_plainly_when_the_studio_has_not_started(database_url: str, tm
             shown = page(organiser.http.get(url))
             assert "The studio has not started yet: an admin starts it on the Versions page." in shown
             assert 'href="/console/studio/versions"' in shown
+
+
+def test_refusals_are_worded_as_drafts_words_them() -> None:
+    """The console's words of each refusal (marked for its catalogue) are those of bot/studio/drafts.py."""
+    from bot.console.studio_base import WHY
+    from bot.studio.drafts import WHY as DRAFTS_WHY
+    assert WHY == DRAFTS_WHY
