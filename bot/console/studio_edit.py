@@ -25,6 +25,7 @@ from bot.console.pages import C_
 from bot.console.studio_base import (
     DraftRow,
     Live,
+    Said,
     common,
     draft_row,
     editors_only,
@@ -135,22 +136,15 @@ async def _topic_page(request: Request, account: Account, console_session: Conso
         checked = await anyio.to_thread.run_sync(staging.checked, live.repository, live.version, path, text,
                                                  scratch(request))
     default = language == library.default_language
-    shown = ("title", "answer", "more", "examples") + (("sources", "reviewed", "review_by") if default else ())
-    placed = topic_form.placed(checked.problems, checked.text, language, shown) if checked else {}
-    problems = {slot: rendered(request, found, checked.root) for slot, found in placed.items()} if checked else {}
     form = topic_form.form_of(text, language) if broken is None else topic_form.Form()
-    original = library.topics[topic].answers.get(library.default_language)
-    default_lang = library.languages[library.default_language]
     standing = _as_it_stands(account, language, draft, library.topics[topic].answers.get(language))
     return _pages(request).render(
         request, "studio_topic.html", status, topic=topic, title=title_of(library, topic), language=language,
-        edited=lang, default=default, form=form, draft=draft, others=others, problems=problems, checked=checked,
+        edited=lang, default=default, form=form, draft=draft, others=others, checked=checked,
+        problems=_placed(request, checked, language, default) if checked else {},
         elsewhere=rendered(request, checked.elsewhere, checked.root) if checked else [], broken=broken,
-        original=None if default or original is None else {
-            "title": original.title, "answer": topic_form.marked(original.text, default_lang.countries),
-            "more": topic_form.marked(original.more, default_lang.countries)},
-        draft_lines={"answer": topic_form.marked(form.answer, lang.countries),
-                     "more": topic_form.marked(form.more, lang.countries)},
+        original=None if default else _original(live, topic),
+        draft_lines={part: topic_form.marked(getattr(form, part), lang.countries) for part in ("answer", "more")},
         languages=_others(live, topic, language), all_languages=library.languages, unsaved=unsaved or {},
         fingerprints=topic_form.fingerprints(form, default),
         reviewer=account.role is Role.reviewer, standing=standing,
@@ -158,6 +152,22 @@ async def _topic_page(request: Request, account: Account, console_session: Conso
         said=said or (say(request, SAID[key]) if (key := request.query_params.get("said", "")) in SAID else None),
         moved=draft is not None and draft.base_version not in (None, live.version),
         **await common(request, account, console_session))
+
+
+def _placed(request: Request, checked: staging.Checked, language: str, default: bool) -> dict[str, list[Said]]:
+    """The staged file's problems by the field they concern ("" for the rest), worded."""
+    placed = topic_form.placed(checked.problems, checked.text, language, topic_form.fields_of(default))
+    return {slot: rendered(request, found, checked.root) for slot, found in placed.items()}
+
+
+def _original(live: Live, topic: str) -> dict[str, Any] | None:
+    """The default language's live text, each line with its country."""
+    default = live.library.default_language
+    answer, labels = live.library.topics[topic].answers.get(default), live.library.languages[default].countries
+    if answer is None:
+        return None
+    return {"title": answer.title, "answer": topic_form.marked(answer.text, labels),
+            "more": topic_form.marked(answer.more, labels)}
 
 
 def _as_it_stands(account: Account, language: str, draft: DraftRow | None, answer: Any) -> dict[str, str | None] | None:
