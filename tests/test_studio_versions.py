@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -130,6 +131,23 @@ def test_the_history_is_a_git_repository_developers_can_clone(repository: Path, 
     log = subprocess.run(["git", "-C", str(clone), "log", "--format=%an|%s"], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert log == [f"{ORGANISER.name}|for developers", f"{ORGANISER.name}|Content as shipped"]
+
+
+def test_the_readmes_command_brings_a_published_change_into_a_checkout(repository: Path, seed: Path,
+                                                                      tmp_path: Path) -> None:
+    """README, "For developers": `git --git-dir <repository> diff OLD NEW | git apply --directory=content`
+    run in the project's checkout."""
+    base = versions.head(repository)
+    assert base is not None
+    text = (seed / TOPIC).read_text(encoding="utf-8")
+    changed = text.replace("  tg:\n", "  tg:\n    # checked by the union\n", 1)
+    newer = versions.change(repository, base, {TOPIC: changed.encode()}, author=ORGANISER, message="tg")
+    checkout = tmp_path / "project"
+    shutil.copytree(seed, checkout / "content")
+    diff = subprocess.run(["git", "--git-dir", str(repository), "diff", base, newer.id], capture_output=True,
+                          check=True).stdout
+    subprocess.run(["git", "apply", "--directory=content"], input=diff, cwd=checkout, check=True)
+    assert (checkout / "content" / TOPIC).read_text(encoding="utf-8") == changed
 
 
 def test_putting_a_version_live_moves_the_link_and_the_watch_sees_it(repository: Path, tmp_path: Path) -> None:
