@@ -339,3 +339,23 @@ def test_refusals_are_worded_as_drafts_words_them() -> None:
     from bot.console.studio_base import WHY
     from bot.studio.drafts import WHY as DRAFTS_WHY
     assert WHY == DRAFTS_WHY
+
+
+def test_a_save_after_the_session_ended_shows_back_what_was_typed_and_saves_nothing(site: Site) -> None:
+    organiser = signed_in(site, "organiser")
+    values = opened(organiser, "tg")
+    typed = "Матни дароз <b>бо</b>\nсатри дуюм"
+    organiser.http.post("/console/logout", data={"csrf": organiser.csrf})
+    ended = save(organiser, "tg", values, answer=typed)
+    assert ended.status_code == 401 and "Your session has ended." in ended.text
+    assert html.escape(typed, quote=False) in ended.text and "<b>бо</b>" not in ended.text   # shown, escaped
+    assert 'name="csrf"' not in ended.text and "was-" not in ended.text
+    again = signed_in(site, "organiser")
+    stale = again.http.post(f"/console/studio/topics/{TOPIC}", params={"language": "tg"},
+                            data={"csrf": "an-old-token", **values, "answer": typed})
+    assert stale.status_code == 403 and "out of date" in stale.text and "сатри дуюм" in stale.text
+    russian = site.console(language="ru").http.post(f"/console/studio/topics/{TOPIC}", params={"language": "tg"},
+                                                     data={"answer": typed})
+    assert russian.status_code == 401 and "сатри дуюм" in russian.text
+    assert draft_of(site) is None
+    assert signed_in(site, "organiser").http.post("/console/cases/close", data={"csrf": "x"}).status_code == 403

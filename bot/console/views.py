@@ -91,6 +91,8 @@ def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Re
         if found is None:
             if request.method == "GET" and not request.url.path.endswith("/messages"):
                 return RedirectResponse("/console/login", status_code=303)
+            if request.method == "POST" and request.url.path.startswith(KEEP_TYPING):
+                return await _typing_kept(request, 401, C_("Your session has ended."))
             return Response("login required", status_code=401)
         account, console_session = found
         if account.role is Role.reviewer and not _for_reviewers(request.url.path):
@@ -103,9 +105,27 @@ def signed_in(handler: Callable[[Request, Account, ConsoleSession], Awaitable[Re
             if given is None:
                 given = str((await request.form()).get("csrf", ""))
             if not auth.csrf_ok(console_session, given):
+                if request.url.path.startswith(KEEP_TYPING):
+                    return await _typing_kept(request, 403, C_("This form is out of date (it was opened in an "
+                                                               "earlier session)."))
                 return Response("CSRF token missing or wrong", status_code=403)
         return await handler(request, account, console_session)
     return wrapped
+
+
+KEEP_TYPING = "/console/studio/"      # forms where people type long texts
+MAX_KEPT = 200_000
+
+
+async def _typing_kept(request: Request, status: int, reason: str) -> Response:
+    """A refused studio form shows back what was typed, so an ended session loses nothing;
+    nothing is saved, and the page holds no token."""
+    form = await request.form()
+    kept = [(name, str(value)[:MAX_KEPT]) for name, value in form.multi_items()
+            if isinstance(value, str) and value.strip() and name != "csrf" and not name.startswith("was-")]
+    language = console_language(request)
+    return _pages(request).render(request, "session_ended.html", status, account=None,
+                                  reason=_pages(request).gettext(language, reason), kept=kept)
 
 
 def _for_reviewers(path: str) -> bool:
