@@ -13,8 +13,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.content.loader import read_library
+from bot.content_cache import replies_for
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import Account, AuditEvent, ContentDraft, DraftState, Organisation, Role
+from bot.settings import Settings
 from bot.studio import drafts, versions
 from bot.studio.drafts import Refused
 
@@ -188,3 +191,24 @@ def test_an_organiser_changes_only_its_own_contacts() -> None:
     assert drafts.foreign_contacts(before, theirs, "a") == ["b1"]
     assert drafts.foreign_contacts(before, theirs, None) == []
     assert drafts.foreign_contacts(before, before.replace("id: b\n", "id: c\n"), "a") == ["organisations"]
+
+
+def test_a_published_approval_clears_the_draft_note_under_that_answer_only(session: Session, repository: Path,
+                                                                           tmp_path: Path) -> None:
+    reviewer = person(session, "tg@a.example", Role.reviewer, languages="tg")
+    head = versions.head(repository)
+    assert head is not None
+    drafts.approve_as_it_stands(session, reviewer, topic="wages_unpaid", language="tg", base_version=head, now=NOW)
+    found = drafts.publishable(session, repository, head)
+    assert found is not None
+    newer = versions.change(repository, head, found.files, author=versions.Author("a", "a@example.org"),
+                            message=found.message)
+    folder = versions.export(repository, newer.id, tmp_path / "published")
+    library, problems = read_library(folder)
+    assert library is not None, problems
+    responder = replies_for(library, Settings().locales_dir)
+
+    def shown(language: str) -> str:
+        return "\n".join(r.text for r in responder.topic_answer(language, "wages_unpaid", "RU"))
+    assert "ⓘ" not in shown("tg")
+    assert "ⓘ" in shown("uz") and "ⓘ" in shown("ky")          # not approved: still marked a draft
