@@ -45,16 +45,16 @@ async def test_tajik_user_chooses_language_presses_topic_and_asks(
         russia = responder.catalogues.gettext("tg", messages.BTN_WORK_RU)     # the country first, one tap
         await page.get_by_role("button", name=russia, exact=True).click()
         await expect(page.locator(".bot").filter(has_text="КМ ФР").first).to_be_visible()
-        await page.get_by_label("Your question").fill("корфармо паспорти маро гирифт ва намедиҳад")
-        await page.get_by_role("button", name="Send").click()
+        await page.get_by_label("Саволи шумо").fill("корфармо паспорти маро гирифт ва намедиҳад")
+        await page.get_by_role("button", name="Фиристодан").click()
         await expect(page.locator(".bot").filter(has_text="112").first).to_be_visible()
-        await page.get_by_label("Your question").fill('<img src=x onerror="document.title=1">')
+        await page.get_by_label("Саволи шумо").fill('<img src=x onerror="document.title=1">')
         await page.keyboard.press("Enter")
         await expect(page.locator(".user").last).to_have_text('<img src=x onerror="document.title=1">')
         assert await page.locator("#log img").count() == 0
         ARTEFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTEFACTS / "web_chat_tg.png"), full_page=True)
-        await page.get_by_role("button", name="Leave quickly: clear this page").click()
+        await page.get_by_role("button", name="Зуд баромадан: тоза кардани саҳифа").click()
         await page.wait_for_url("about:blank")
         await browser.close()
     assert (ARTEFACTS / "web_chat_tg.png").stat().st_size > 10_000
