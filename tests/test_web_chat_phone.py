@@ -1,6 +1,7 @@
 """The web chat on a cheap phone (360×740 in Debian's Chromium): replies in view and focused,
 nothing typed lost on a bad connection, tappable links and numbers, the conversation's
-language, the whole screen, no polling in a hidden tab, and a reload that keeps the chat."""
+language, the whole screen, no polling in a hidden tab, a reload that keeps the chat, and
+axe-core finding nothing to fix in any language."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import BrowserContext, Page, Route, ViewportSize, async_playwright, expect
 
 from bot.processes import Stack
+from bot.replies import Responder
 
 pytestmark = [pytest.mark.rasa, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -192,3 +195,19 @@ async def test_a_reload_keeps_the_conversation_and_leave_quickly_wipes_it(
     kept = await page.evaluate("sessionStorage.getItem('helpline-log')")
     assert GREETING_TG not in kept and "Тоҷикӣ" in kept          # only the new greeting
     assert await page.evaluate("document.documentElement.lang") == "ru"
+
+
+@pytest.mark.parametrize("code", ["ru", "uz", "uz_Cyrl", "tg", "ky", "en"])
+async def test_axe_finds_no_violations_in_any_language(
+        phone: tuple[BrowserContext, Page, str], responder: Responder, code: str) -> None:
+    context, page, base = phone
+    await page.goto(f"{base}/")
+    await page.get_by_role("button", name=responder.library.languages[code].name, exact=True).click()
+    await expect(page.locator("html")).to_have_attribute("lang", code.replace("_", "-"))
+    await expect(page.locator("#log .buttons button").last).to_be_enabled()
+    await context.set_offline(True)                  # the error and its Retry button checked too
+    await page.locator("#text").fill("112 онлайнинспекция.рф")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("alert")).to_be_visible()
+    results = await Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
