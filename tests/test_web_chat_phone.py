@@ -143,7 +143,7 @@ async def test_the_conversation_language_is_on_the_page_and_its_labels(
     await expect(page.get_by_role("log")).to_have_attribute("aria-label", "Суҳбат")
     await expect(page.get_by_label("Саволи шумо")).to_have_attribute("placeholder", "Саволатонро нависед…")
     await expect(page.get_by_role("button", name="Фиристодан")).to_be_visible()
-    await expect(page.get_by_role("button", name="Зуд баромадан: тоза кардани саҳифа")).to_be_visible()
+    await expect(page.get_by_role("button", name="Зуд баромадан: тоза кардани саҳифа")).to_have_text("✕ Зуд баромадан")
 
 
 async def test_the_page_fills_the_screen_and_a_hidden_tab_does_not_poll(

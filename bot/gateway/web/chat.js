@@ -22,25 +22,25 @@
   // Interface labels. Russian and English are reviewed; Uzbek, Tajik, Kyrgyz and Kazakh are
   // DRAFTS to be reviewed by native speakers before they are relied on.
   var LABELS = {
-    ru: {conversation: "Разговор", question: "Ваш вопрос", placeholder: "Напишите вопрос…", send: "Отправить",
+    ru: {quick: "Выйти быстро", conversation: "Разговор", question: "Ваш вопрос", placeholder: "Напишите вопрос…", send: "Отправить",
          leave: "Выйти быстро: очистить страницу", retry: "Повторить", offline: "Нет интернета. Текст сохранён — нажмите «Повторить», когда связь вернётся. Экстренно: 112",
          failed: "Не удалось отправить. Текст сохранён — нажмите «Повторить». Экстренно: 112", unsent: "не отправлено"},
-    en: {conversation: "Conversation", question: "Your question", placeholder: "Write your question…", send: "Send",
+    en: {quick: "Leave quickly", conversation: "Conversation", question: "Your question", placeholder: "Write your question…", send: "Send",
          leave: "Leave quickly: clear this page", retry: "Retry", offline: "No internet. Your text is kept — press Retry when you are back online. Emergency: 112",
          failed: "Could not send. Your text is kept — press Retry. Emergency: 112", unsent: "not sent"},
-    uz: {conversation: "Suhbat", question: "Savolingiz", placeholder: "Savolingizni yozing…", send: "Yuborish",
+    uz: {quick: "Tez chiqish", conversation: "Suhbat", question: "Savolingiz", placeholder: "Savolingizni yozing…", send: "Yuborish",
          leave: "Tez chiqish: sahifani tozalash", retry: "Qayta urinish", offline: "Internet yoʻq. Matn saqlandi — aloqa tiklanganda «Qayta urinish»ni bosing. Favqulodda: 112",
          failed: "Yuborib boʻlmadi. Matn saqlandi — «Qayta urinish»ni bosing. Favqulodda: 112", unsent: "yuborilmadi"},
-    tg: {conversation: "Суҳбат", question: "Саволи шумо", placeholder: "Саволатонро нависед…", send: "Фиристодан",
+    tg: {quick: "Зуд баромадан", conversation: "Суҳбат", question: "Саволи шумо", placeholder: "Саволатонро нависед…", send: "Фиристодан",
          leave: "Зуд баромадан: тоза кардани саҳифа", retry: "Боз кӯшиш", offline: "Интернет нест. Матн нигоҳ дошта шуд — вақте ки алоқа барқарор шуд, «Боз кӯшиш»-ро пахш кунед. Фавқулода: 112",
          failed: "Фиристода нашуд. Матн нигоҳ дошта шуд — «Боз кӯшиш»-ро пахш кунед. Фавқулода: 112", unsent: "фиристода нашуд"},
-    uz_Cyrl: {conversation: "Суҳбат", question: "Саволингиз", placeholder: "Саволингизни ёзинг…", send: "Юбориш",
+    uz_Cyrl: {quick: "Тез чиқиш", conversation: "Суҳбат", question: "Саволингиз", placeholder: "Саволингизни ёзинг…", send: "Юбориш",
          leave: "Тез чиқиш: саҳифани тозалаш", retry: "Қайта уриниш", offline: "Интернет йўқ. Матн сақланди — алоқа тикланганда «Қайта уриниш»ни босинг. Фавқулодда: 112",
          failed: "Юбориб бўлмади. Матн сақланди — «Қайта уриниш»ни босинг. Фавқулодда: 112", unsent: "юборилмади"},
-    ky: {conversation: "Маек", question: "Сурооңуз", placeholder: "Сурооңузду жазыңыз…", send: "Жөнөтүү",
+    ky: {quick: "Тез чыгуу", conversation: "Маек", question: "Сурооңуз", placeholder: "Сурооңузду жазыңыз…", send: "Жөнөтүү",
          leave: "Тез чыгуу: баракты тазалоо", retry: "Кайра аракет", offline: "Интернет жок. Текст сакталды — байланыш калыбына келгенде «Кайра аракет» басыңыз. Шашылыш: 112",
          failed: "Жөнөтүлгөн жок. Текст сакталды — «Кайра аракет» басыңыз. Шашылыш: 112", unsent: "жөнөтүлгөн жок"},
-    kk: {conversation: "Әңгіме", question: "Сұрағыңыз", placeholder: "Сұрағыңызды жазыңыз…", send: "Жіберу",
+    kk: {quick: "Тез шығу", conversation: "Әңгіме", question: "Сұрағыңыз", placeholder: "Сұрағыңызды жазыңыз…", send: "Жіберу",
          leave: "Тез шығу: бетті тазалау", retry: "Қайталау", offline: "Интернет жоқ. Мәтін сақталды — байланыс қалпына келгенде «Қайталау» басыңыз. Шұғыл: 112",
          failed: "Жіберілмеді. Мәтін сақталды — «Қайталау» басыңыз. Шұғыл: 112", unsent: "жіберілмеді"}
   };
@@ -59,6 +59,8 @@
     input.placeholder = t("placeholder");
     sendButton.setAttribute("aria-label", t("send"));
     leave.setAttribute("aria-label", t("leave"));
+    // The button's words in the chosen language (the page opens with Russian and Uzbek on it).
+    if (store !== false || sessionStorage.getItem("helpline-lang")) leave.textContent = "✕ " + t("quick");
   }
 
   // The conversation's language, from a button's payload such as /choose_language{"language":"tg"}.
