@@ -182,6 +182,7 @@ async def test_a_reload_keeps_the_conversation_and_leave_quickly_wipes_it(
         phone: tuple[BrowserContext, Page, str]) -> None:
     _, page, base = phone
     await choose_tajik(page, base)
+    assert await page.evaluate("localStorage.length") == 0 and await page.evaluate("document.cookie") == ""
     await page.reload()
     await expect(page.get_by_text(GREETING_TG)).to_be_visible()
     assert await page.evaluate("document.documentElement.lang") == "tg"
