@@ -57,6 +57,9 @@ VOICE_NOT_SUPPORTED = N_(
     "I cannot listen to voice or video messages yet. Please type your question, even in a few "
     "words with mistakes, or use the buttons. To reach a person, write /human."
 )
+PICTURE_NOT_SEEN = N_(
+    "I cannot look at pictures or files, so I read only the words you wrote under it."
+)
 LOCATION_KEPT = N_(
     "Thank you. I keep only the approximate area (about 10 km), to suggest a union near you. "
     "You do not have to share your location to get help."
@@ -108,6 +111,7 @@ CASE_SLOW_DOWN = N_(
     "You are writing very fast. Your caseworker has your earlier messages, but this one was not "
     "delivered: «{text}». Please wait a minute, then send it again."
 )
+CASE_EDITED = N_("(edited) {text}")
 # Finding a union or another contact (routing).
 ROUTE_ASK_PLACE = N_("Where do you work? Choose a city or write its name.")
 ROUTE_OTHER_PLACE = N_("Another place / skip")

@@ -111,6 +111,16 @@ class Casework:
             await self.database.run(lambda s: self._from_user(s, case_id, body))
         return []
 
+    async def correct(self, sender: str, body: str) -> list[Reply]:
+        """The user edited a message they had sent: inside an open case the new wording reaches
+        the caseworker as a correction, stored like any message; outside one, nothing happens
+        (an edit is not a new question)."""
+        case = await self.database.read(lambda c: service.open_case_of(c, sender))
+        if case is None or not body.strip():
+            return []
+        correction = self._(case.language, m.CASE_EDITED).format(text=body.strip())
+        return await self.write(sender, case.id, case.language, correction)
+
     def _from_user(self, session: Session, case_id: int, body: str) -> None:
         case = session.get(Case, case_id)
         assert case is not None

@@ -1,6 +1,7 @@
 """The Telegram channel (python-telegram-bot 22): handlers only translate updates into
-`converse()` calls and replies into Telegram messages. Private chats only, new messages only:
-an edited message is not a new question and gets no second answer."""
+`converse()` calls and replies into Telegram messages. Private chats only. An edited message is
+not a new question and gets no second answer; inside an open case it reaches the caseworker as
+a correction. The words under a photo or a file are read as the message, never the file."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ DESCRIPTIONS = {"start": m.CMD_START, "menu": m.CMD_MENU, "language": m.CMD_LANG
                 "human": m.CMD_HUMAN, "forget": m.CMD_FORGET, "help": m.CMD_HELP}
 NEW = filters.UpdateType.MESSAGE       # not edited_message (nor channel or business messages)
 PRIVATE = filters.ChatType.PRIVATE & NEW
+EDITED = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
 
 
 def sender_of(keys: Keys, update: Update) -> str:
@@ -73,6 +75,13 @@ def media_kind(message: Message) -> str:
     if message.contact:
         return "contact"
     return "other"
+
+
+def caption_of(message: Message) -> str | None:
+    """The words under a photo or a file, read as the message (the file itself never is)."""
+    if message.photo or message.document:
+        return (message.caption or "").strip() or None
+    return None
 
 
 def addressed(message: Message, username: str | None, bot_id: int) -> bool:
@@ -146,14 +155,19 @@ TelegramApp = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], 
 
 
 async def answer(update: Update, context: Context, *, text: str | None = None, payload: str | None = None,
-                 editable: Message | None = None) -> None:
-    """Every private message's one way: `converse()`, and its replies back to the chat."""
+                 editable: Message | None = None, notice: str | None = None) -> None:
+    """Every private message's one way: `converse()`, and its replies back to the chat, after
+    the interface text `notice` if one is given."""
     assert update.effective_chat is not None
     state = context.gateway
     replies = await converse(state.rasa, state.responder, state.languages, sender=sender_of(state.keys, update),
                              text=text, payload=payload, hint=hint_of(update), casework=state.casework,
                              address=str(update.effective_chat.id), forgetter=state.forgetter,
                              limit=state.limit)
+    if notice is not None:
+        language = await state.languages.get(sender_of(state.keys, update),
+                                              hinted_language(state.responder, hint_of(update)))
+        replies = [Reply(state.responder.catalogues.gettext(language, notice)), *replies]
     await context.sender().send(update.effective_chat.id, replies, editable=editable)
 
 
@@ -188,12 +202,26 @@ async def on_button(update: Update, context: Context) -> None:
 async def on_media(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
+    caption = caption_of(message)
+    if caption is not None:
+        await answer(update, context, text=caption, notice=m.PICTURE_NOT_SEEN)
+        return
     kind = media_kind(message)
     place = None
     if kind == "location":
         location = message.location or (message.venue.location if message.venue else None)
         place = coarse_place(location.latitude, location.longitude) if location else None
     await answer(update, context, payload=media_payload(kind, place))
+
+
+async def on_edit(update: Update, context: Context) -> None:
+    """An edited message: a correction for the caseworker inside an open case, else nothing."""
+    message, state = update.effective_message, context.gateway
+    assert message is not None and update.effective_chat is not None
+    words = message.text or caption_of(message) or ""
+    replies = await state.casework.correct(sender_of(state.keys, update), words)
+    if replies:
+        await context.sender().send(update.effective_chat.id, replies)
 
 
 async def on_group(update: Update, context: Context) -> None:
@@ -240,6 +268,7 @@ def build_application(settings: Settings) -> TelegramApp:
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, on_media))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & NEW, on_group))
+    application.add_handler(MessageHandler(EDITED, on_edit))
     application.add_error_handler(on_error)
     return application
 
