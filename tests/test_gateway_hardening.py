@@ -208,7 +208,7 @@ def test_a_cross_site_or_non_json_post_is_refused_before_rasa_and_the_database(
 
 def test_the_web_chat_page_still_talks_to_the_api(gateway: Gateway) -> None:
     script = httpx.get(f"{gateway.base}/static/chat.js").text
-    assert 'fetch("/api/chat", {' in script and '"Content-Type": "application/json"' in script
+    assert 'request("/api/chat", {' in script and '"Content-Type": "application/json"' in script   # with a timeout
     own = f"http://{gateway.settings.gateway_host}:{gateway.settings.gateway_port}"
     for origin in (own, PUBLIC, None):          # the page itself, behind a proxy that rewrites Host, no browser
         headers = {"origin": origin} if origin else {}
