@@ -94,6 +94,19 @@ def _found(live: Live, request: Request) -> tuple[str, str] | None:
     return topic, language
 
 
+async def _opened(request: Request, account: Account,
+                  console_session: ConsoleSession) -> tuple[Live, str, str] | Response:
+    """The live version and the topic and language the address names, or the page to answer
+    with instead (the studio not started; a topic or language that does not exist: 404)."""
+    live = await live_of(request)
+    if live is None:
+        return await not_started(request, account, console_session)
+    found = _found(live, request)
+    if found is None:
+        return Response("not found", status_code=404)
+    return live, *found
+
+
 def _others(live: Live, topic: str, language: str) -> list[dict[str, Any]]:
     """The other languages' live text, read-only, each line with its country (not the default
     language's: the page shows it as the original)."""
@@ -180,25 +193,20 @@ def _as_it_stands(account: Account, language: str, draft: DraftRow | None, answe
 @signed_in
 @editors_only
 async def topic_page(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    live = await live_of(request)
-    if live is None:
-        return await not_started(request, account, console_session)
-    found = _found(live, request)
-    if found is None:
-        return Response("not found", status_code=404)
-    return await _topic_page(request, account, console_session, live, *found)
+    opened = await _opened(request, account, console_session)
+    if isinstance(opened, Response):
+        return opened
+    live, topic, language = opened
+    return await _topic_page(request, account, console_session, live, topic, language)
 
 
 @signed_in
 @editors_only
 async def save_topic(request: Request, account: Account, console_session: ConsoleSession) -> Response:
-    live = await live_of(request)
-    if live is None:
-        return await not_started(request, account, console_session)
-    found = _found(live, request)
-    if found is None:
-        return Response("not found", status_code=404)
-    topic, language = found
+    opened = await _opened(request, account, console_session)
+    if isinstance(opened, Response):
+        return opened
+    live, topic, language = opened
     if live.library.languages[language].base:
         return Response(say(request, C_("This language is made from another one: edit that one.")), status_code=403)
     sent = await request.form()
@@ -233,13 +241,10 @@ async def save_topic(request: Request, account: Account, console_session: Consol
 @editors_only
 async def approve_as_it_stands(request: Request, account: Account, console_session: ConsoleSession) -> Response:
     """A reviewer signs off the live text of one answer, unchanged."""
-    live = await live_of(request)
-    if live is None:
-        return await not_started(request, account, console_session)
-    found = _found(live, request)
-    if found is None:
-        return Response("not found", status_code=404)
-    topic, language = found
+    opened = await _opened(request, account, console_session)
+    if isinstance(opened, Response):
+        return opened
+    live, topic, language = opened
     answer = live.library.topics[topic].answers.get(language)
     if live.library.languages[language].base or answer is None or not answer.text:
         return await _topic_page(request, account, console_session, live, topic, language, status=409,
