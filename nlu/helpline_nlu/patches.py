@@ -1,10 +1,12 @@
 """The one place where our changes to Rasa's own code are installed, and the version they are for.
 
-Two patches replace a Rasa method (each module's docstring says why; docs/decisions/ records
-what each is worth, and why a third, a kept action-server session, was dropped):
+Three patches replace a Rasa method to save CPU (each module's docstring says why;
+docs/decisions/ records what each is worth, and why others, such as a kept action-server
+session, were dropped):
 
 - `action_validation`: the action-server response check built once per process;
 - `graph_runner`: the prediction graph run in a planned order, without dask;
+- `rule_keys`: RulePolicy tries only the rules that can apply to the newest state;
 
 and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
 neither what the user wrote nor who (`quiet_turns`); one more exempts a loaded model's objects
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from helpline_nlu import action_validation, graph_runner, heap, quiet_turns
+from helpline_nlu import action_validation, graph_runner, heap, quiet_turns, rule_keys
 
 RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
 
@@ -53,3 +55,4 @@ def install() -> None:
     graph_runner.install()
     quiet_turns.install()
     heap.install()
+    rule_keys.install()
