@@ -1,12 +1,13 @@
 """The one place where our changes to Rasa's own code are installed, and the version they are for.
 
-Three patches replace a Rasa method to save CPU (each module's docstring says why;
+Four patches replace a Rasa method to save CPU (each module's docstring says why;
 docs/decisions/ records what each is worth, and why others, such as a kept action-server
 session, were dropped):
 
 - `action_validation`: the action-server response check built once per process;
 - `graph_runner`: the prediction graph run in a planned order, without dask;
 - `rule_keys`: RulePolicy tries only the rules that can apply to the newest state;
+- `payloads`: a button's payload parsed without the NLU components whose output Rasa drops;
 
 and one makes a failed turn (any error, a lock not had in time included) answer nothing and log
 neither what the user wrote nor who (`quiet_turns`); one more exempts a loaded model's objects
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from helpline_nlu import action_validation, graph_runner, heap, quiet_turns, rule_keys
+from helpline_nlu import action_validation, graph_runner, heap, payloads, quiet_turns, rule_keys
 
 RASA_VERSION = "3.6.21"     # as pinned in nlu/pyproject.toml (tests/test_patches.py keeps them equal)
 
@@ -56,3 +57,4 @@ def install() -> None:
     quiet_turns.install()
     heap.install()
     rule_keys.install()
+    payloads.install()

@@ -1,6 +1,6 @@
 """Rasa's CPU time a message with some of our patches and without them, in one Rasa process.
 
-    cd nlu && uv run python tests/bench_turns.py --toggle rule_keys [--pairs 12] [--users 40]
+    cd nlu && uv run python tests/bench_turns.py --toggle rule_keys[,payloads] [--pairs 12] [--users 40]
 
 Starts the action server (the main environment: `uv run python -m actions.serve`) and one Rasa
 (`helpline-rasa run`, every patch installed, a fresh SQLite tracker store). The patches named by
@@ -56,6 +56,7 @@ from helpline_nlu import cli
 SWITCHES = {
     "graph_runner": ("rasa.engine.runner.dask", "DaskGraphRunner", "run"),
     "rule_keys": ("rasa.core.policies.rule_policy", "RulePolicy", "_get_possible_keys"),
+    "payloads": ("rasa.core.processor", "MessageProcessor", "_parse_message_with_graph"),
 }
 names = [name for name in sys.argv.pop(1).split(",") if name]
 

@@ -21,6 +21,7 @@ SCRIPT = textwrap.dedent("""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.processor import MessageProcessor
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
 
@@ -29,7 +30,7 @@ SCRIPT = textwrap.dedent("""
             "validation": RemoteAction._validate_action_result, "session": EndpointConfig.session,
             "graph": DaskGraphRunner.run, "turn": Agent.handle_message,
             "shutdown": rasa.core.run.close_resources, "model": Agent.load_model,
-            "rules": RulePolicy._get_possible_keys,
+            "rules": RulePolicy._get_possible_keys, "payloads": MessageProcessor._parse_message_with_graph,
         }
 
     rasa_own = patched()
@@ -59,7 +60,7 @@ def test_importing_or_building_components_patches_nothing_and_install_patches_al
     assert lines == [
         "imported: []",
         # the session and shutdown stay Rasa's own (0003)
-        "installed: ['graph', 'model', 'rules', 'turn', 'validation']",
+        "installed: ['graph', 'model', 'payloads', 'rules', 'turn', 'validation']",
         "again: []",
     ]
 
@@ -82,7 +83,7 @@ def test_another_rasa_is_refused_naming_both_versions(found: str) -> None:
 def test_helpline_rasa_refuses_to_start_on_another_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     installed: list[str] = []
     monkeypatch.setattr(patches, "installed_rasa", lambda: "3.6.20")
-    for name in ("action_validation", "graph_runner", "heap", "quiet_turns", "rule_keys"):
+    for name in ("action_validation", "graph_runner", "heap", "payloads", "quiet_turns", "rule_keys"):
         monkeypatch.setattr(getattr(patches, name), "install", lambda name=name: installed.append(name))
     monkeypatch.setattr(sys, "argv", ["helpline-rasa", "--version"])
     with pytest.raises(SystemExit) as exited:
