@@ -160,8 +160,8 @@ def test_organiser_edits_tajik_reviewer_approves_admin_publishes_and_restores(
         assert NEW_TG in text and "reviewed_by: tajik-reviewer@union-a.example" in text
 
         assert NEW_TG in answered_within(api, NEW_TG, True)              # a new conversation: the new text
-        worker.get_by_label("Your question").fill("маош намедиҳанд")     # the running one goes on
-        worker.get_by_role("button", name="Send").click()
+        worker.locator("#text").fill("маош намедиҳанд")                  # the running one goes on
+        worker.locator("#send").click()
         expect(worker.locator(".bot").filter(has_text="Маош намедиҳанд").last).to_be_visible(timeout=60_000)
 
         admin.goto(f"{base}/console/studio/versions")
