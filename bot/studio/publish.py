@@ -31,6 +31,7 @@ from pathlib import Path
 from bot.content_check import check_content
 from bot.studio import live, versions
 from bot.studio.rollout import RolloutError
+from bot.studio.staging import lay_over, scratch_of
 from bot.studio.versions import Author, Version, VersionError
 
 MODELS = "models"
@@ -80,18 +81,12 @@ def publish(repository: Path, root: Path, base: str, files: Mapping[str, bytes |
             author: Author, message: str, steps: Steps, progress: Progress | None = None) -> Version:
     """Check, train, commit, roll out, put live: the new version, or Refused."""
     progress = progress or Progress()
-    with tempfile.TemporaryDirectory(prefix="publish.", dir=_scratch(root)) as scratch:
+    with tempfile.TemporaryDirectory(prefix="publish.", dir=scratch_of(root)) as scratch:
         staging = Path(scratch) / "content"
         progress.enter("check")
         try:
             versions.export(repository, base, staging)
-            for name, data in files.items():
-                path = staging / versions.checked_path(name)
-                if data is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
+            lay_over(staging, files)
         except VersionError as error:
             raise Refused("check", str(error)) from None
         _checked(staging, steps, progress)
@@ -108,7 +103,7 @@ def restore(repository: Path, root: Path, version_id: str, *, author: Author, st
             progress: Progress | None = None) -> Version:
     """An earlier version's files as a new version, with its model trained and rolled out."""
     progress = progress or Progress()
-    with tempfile.TemporaryDirectory(prefix="restore.", dir=_scratch(root)) as scratch:
+    with tempfile.TemporaryDirectory(prefix="restore.", dir=scratch_of(root)) as scratch:
         staging = Path(scratch) / "content"
         progress.enter("check")
         try:
@@ -125,12 +120,6 @@ def restore(repository: Path, root: Path, version_id: str, *, author: Author, st
         except VersionError as error:
             raise Refused("save", str(error)) from None
         return _go_live(repository, root, version, model, steps, progress)
-
-
-def _scratch(root: Path) -> Path:
-    path = root / "scratch"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _checked(staging: Path, steps: Steps, progress: Progress) -> None:

@@ -54,12 +54,16 @@ def scratch_of(studio_dir: Path) -> Path:
     return path
 
 
-def lay_over(folder: Path, overlays: Mapping[str, str]) -> None:
-    """Write each overlay (path inside content/ -> its text) into `folder`."""
-    for name, text in overlays.items():
+def lay_over(folder: Path, overlays: Mapping[str, str | bytes | None]) -> None:
+    """Write each overlay (path inside content/ -> its text or bytes) into `folder`; None
+    removes the file."""
+    for name, data in overlays.items():
         path = folder / versions.checked_path(name)
+        if data is None:
+            path.unlink(missing_ok=True)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 @contextlib.contextmanager
